@@ -1,0 +1,59 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import type { Scope } from '../engine/fleet-run.js';
+import type { EngineHooks } from '../engine/hooks.js';
+import { ClawctlError, ExitCode, formatDiagnostic } from '../util/errors.js';
+import { progressHooks } from './progress.js';
+
+/** Flags every fleet command takes (DESIGN.md: common flags). */
+export const fleetFlags = {
+  fleet: Flags.directory({ description: 'fleet directory', default: './fleet', helpGroup: 'FLEET' }),
+  selector: Flags.string({ char: 'l', description: 'only agents with this label (key=value); repeatable', multiple: true, helpGroup: 'FLEET' }),
+  target: Flags.string({ description: 'only this agent, or the agents of this host; repeatable', multiple: true, helpGroup: 'FLEET' }),
+  concurrency: Flags.integer({ description: 'hosts worked on at once', default: 32, min: 1, helpGroup: 'FLEET' }),
+};
+
+export type FleetFlags = Interfaces.InferredFlags<typeof fleetFlags>;
+
+/**
+ * Commands are thin: parse flags, call the engine, render. `--json` puts the typed result
+ * of run() on stdout and everything human on stderr.
+ */
+export abstract class BaseCommand<T> extends Command {
+  static override enableJsonFlag = true;
+
+  /** Human output: stdout normally, stderr under --json so stdout stays machine-readable. */
+  protected say(text: string): void {
+    if (this.jsonEnabled()) process.stderr.write(`${text}\n`);
+    else process.stdout.write(`${text}\n`);
+  }
+
+  protected hooks(): EngineHooks {
+    return progressHooks(process.stderr);
+  }
+
+  protected scope(flags: Pick<FleetFlags, 'selector' | 'target'>): Scope {
+    const selector: Record<string, string> = {};
+    for (const s of flags.selector ?? []) {
+      const eq = s.indexOf('=');
+      if (eq <= 0) throw new ClawctlError(`--selector ${s}: expected key=value`, [{ message: `--selector takes key=value, got "${s}"`, hint: 'e.g. -l env=prod' }]);
+      selector[s.slice(0, eq)] = s.slice(eq + 1);
+    }
+    return { targets: flags.target ?? [], selector };
+  }
+
+  abstract override run(): Promise<T>;
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (!(err instanceof ClawctlError)) return super.catch(err);
+    for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    process.stderr.write(`Error: ${err.message}\n`);
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode, diagnostics: err.diagnostics } }, null, 2)}\n`);
+    }
+    process.exitCode = err.exitCode;
+  }
+
+  protected setExit(code: ExitCode): void {
+    process.exitCode = code;
+  }
+}

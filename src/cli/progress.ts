@@ -1,0 +1,31 @@
+import type { EngineEvent, EngineHooks } from '../engine/hooks.js';
+
+/**
+ * The progress view: one line per finished step on a TTY, silence in CI and pipes (where
+ * the final report says it all). Failures are always shown.
+ */
+export function progressHooks(stream: NodeJS.WriteStream): EngineHooks {
+  const interactive = Boolean(stream.isTTY) && !process.env.CI;
+  return {
+    emit(event: EngineEvent) {
+      const line = describe(event);
+      if (!line) return;
+      if (interactive || line.failed) stream.write(`${line.text}\n`);
+    },
+  };
+}
+
+function describe(e: EngineEvent): { text: string; failed: boolean } | undefined {
+  switch (e.type) {
+    case 'host-observed':
+      return e.ok ? { text: `  observed ${e.host}`, failed: false } : undefined; // the plan reports unreachable hosts
+    case 'action-done':
+      return { text: `  ${e.agent}: ${e.action} ${e.ok ? 'done' : `FAILED${e.detail ? `: ${e.detail}` : ''}`}`, failed: !e.ok };
+    case 'agent-health-wait':
+      return { text: `  ${e.agent}: waiting up to ${e.timeoutSeconds}s for the gateway to be ready`, failed: false };
+    case 'agent-applied':
+      return e.ok ? { text: `  ${e.agent}: applied`, failed: false } : { text: `  ${e.agent}: failed${e.rolledBack ? ', rolled back' : ''}`, failed: true };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+import { Args } from '@oclif/core';
+import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
+import { observeStatus } from '../../engine/status-run.js';
+import type { AgentStatus } from '../../engine/status.js';
+import { summarize, type AgentPlan } from '../../plan/plan.js';
+import { renderPlanText } from '../../plan/render-text.js';
+
+export interface AgentInfoResult {
+  status: AgentStatus;
+  labels: Record<string, string>;
+  config: unknown;
+  /** Names only: values are secrets. */
+  envNames: string[];
+  pending: AgentPlan | null;
+}
+
+export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
+  static override summary = 'One agent in detail: status, desired config, .env names, pending changes';
+  static override args = { name: Args.string({ description: 'agent name', required: true }) };
+  static override flags = { fleet: fleetFlags.fleet };
+
+  async run(): Promise<AgentInfoResult> {
+    const { args, flags } = await this.parse(AgentsInfo);
+    const { agents, run } = await observeStatus({
+      fleetDir: flags.fleet,
+      scope: { targets: [args.name], selector: {} },
+      concurrency: 1,
+      hooks: this.hooks(),
+      clawctlVersion: this.config.version,
+    });
+    const status = agents.find((a) => a.agent === args.name)!;
+    const desired = run.desired.agents.find((a) => a.name === args.name)!;
+    const pending = run.plan.changes.find((c) => c.agent === args.name) ?? null;
+    const info: AgentInfoResult = { status, labels: desired.labels, config: desired.config, envNames: Object.keys(desired.env).sort(), pending };
+    this.say(
+      [
+        `agent ${status.agent} on host ${status.host} (~/${status.stateDir}, port ${status.port})`,
+        `  state:    ${status.state} (${status.reason})`,
+        `  version:  pinned ${status.version.pinned ?? '-'}, installed ${status.version.installed ?? '-'}, running ${status.version.running ?? '-'}`,
+        `  role:     ${status.role ?? '-'}`,
+        `  labels:   ${Object.entries(desired.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'}`,
+        `  env:      ${info.envNames.join(', ')}`,
+        '',
+        pending ? renderPlanText({ ...run.plan, changes: [pending], unreachable: [], summary: summarize([pending]) }) : '  no drift',
+      ].join('\n'),
+    );
+    return info;
+  }
+}

@@ -1,0 +1,70 @@
+import { createInterface } from 'node:readline/promises';
+import { Args, Flags } from '@oclif/core';
+import type { ApplyResult } from '../apply/apply-result.js';
+import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { renderApplyText } from '../cli/render-apply.js';
+import { applySavedPlan, planThenApply, withFleetLock } from '../engine/apply-run.js';
+import type { Plan } from '../plan/plan.js';
+import { readPlan } from '../plan/plan-file.js';
+import { renderPlanText } from '../plan/render-text.js';
+import { ClawctlError, ExitCode } from '../util/errors.js';
+
+export interface ApplyCommandResult {
+  plan?: Plan;
+  result: ApplyResult | null;
+  approved: boolean;
+}
+
+export default class Apply extends BaseCommand<ApplyCommandResult> {
+  static override summary = 'Make the hosts match the fleet: a saved plan exactly, or plan then ask';
+  static override description = `Rolling, in batches of the Fleet's rollout.maxUnavailable; a failed agent is rolled back and the rollout stops. One apply per fleet at a time.
+Exit codes: 0 applied (or nothing to do), 1 error or refused, 4 some agents failed and were rolled back while others applied.`;
+  static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply plan.json', '<%= config.bin %> apply --auto-approve --json'];
+  static override args = { planfile: Args.file({ description: 'a plan saved by `clawctl plan --out`', exists: true }) };
+  static override flags = {
+    ...fleetFlags,
+    'auto-approve': Flags.boolean({ description: 'apply without asking (CI)' }),
+  };
+
+  async run(): Promise<ApplyCommandResult> {
+    const { args, flags } = await this.parse(Apply);
+    const hooks = this.hooks();
+    const out = await withFleetLock(flags.fleet, `clawctl ${this.argv.join(' ')}`.trim(), async (): Promise<ApplyCommandResult> => {
+      if (args.planfile) {
+        const plan = await readPlan(args.planfile);
+        this.say(renderPlanText(plan));
+        return { plan, result: await applySavedPlan(plan, flags.fleet, flags.concurrency, hooks), approved: true };
+      }
+      let approved = false;
+      const { plan, result } = await planThenApply(
+        { fleetDir: flags.fleet, scope: this.scope(flags), concurrency: flags.concurrency, hooks, clawctlVersion: this.config.version },
+        async (run) => {
+          this.say(renderPlanText(run.plan));
+          approved = flags['auto-approve'] || (await this.confirm());
+          return approved;
+        },
+      );
+      if (plan.changes.length === 0) this.say(renderPlanText(plan));
+      return { plan, result: result ?? null, approved };
+    });
+    if (out.result) this.say(renderApplyText(out.result));
+    else if (out.plan && out.plan.changes.length > 0) this.say('Apply cancelled.');
+    const unreachable = (out.plan?.unreachable.length ?? 0) > 0;
+    const status = out.result?.status;
+    if (status === 'partial') this.setExit(ExitCode.partial);
+    else if (status === 'failed' || unreachable) this.setExit(ExitCode.error);
+    return out;
+  }
+
+  private async confirm(): Promise<boolean> {
+    if (!process.stdin.isTTY) {
+      throw new ClawctlError('apply needs approval, and there is no terminal to ask', [
+        { message: 'stdin is not a terminal', hint: 'review `clawctl plan`, then run `clawctl apply --auto-approve`, or apply a saved plan file' },
+      ]);
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question('\nDo you want to perform these actions? Only "yes" will be accepted: ');
+    rl.close();
+    return answer.trim() === 'yes';
+  }
+}

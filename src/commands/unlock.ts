@@ -1,0 +1,24 @@
+import { rm } from 'node:fs/promises';
+import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { describeHolder, lockPath, readLock, type LockHolder } from '../apply/lock.js';
+import { clawctlStateDir } from '../load/repo-root.js';
+
+export interface UnlockResult {
+  removed: boolean;
+  holder?: LockHolder;
+}
+
+export default class Unlock extends BaseCommand<UnlockResult> {
+  static override summary = "Remove the fleet's apply lock left by an apply that died";
+  static override description = 'Only for a stale lock: removing the lock of a running apply lets a second one run beside it.';
+  static override flags = { fleet: fleetFlags.fleet };
+
+  async run(): Promise<UnlockResult> {
+    const { flags } = await this.parse(Unlock);
+    const dir = clawctlStateDir(flags.fleet);
+    const holder = await readLock(dir);
+    await rm(lockPath(dir), { force: true });
+    this.say(holder ? `Removed the lock ${describeHolder(holder)}.` : 'The fleet was not locked.');
+    return { removed: holder !== undefined, ...(holder ? { holder } : {}) };
+  }
+}

@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import type { ExecResult, HostConnection } from './connection.js';
+
+/**
+ * Manages OpenClaw installations under a directory of this machine exactly as SSH manages a
+ * remote home (Ansible's `connection: local`): the same scripts run with HOME set to it.
+ */
+export async function openLocal(home: string): Promise<HostConnection> {
+  await mkdir(home, { recursive: true });
+  return {
+    describe: `local:${home}`,
+    exec: (argv, stdin) => run(argv, home, stdin),
+    close: () => undefined,
+  };
+}
+
+function run(argv: readonly string[], home: string, stdin?: string): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: home,
+      env: { ...process.env, HOME: home },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.on('error', () => undefined); // the program may exit before reading stdin
+    child.stdin.end(stdin ?? '');
+  });
+}

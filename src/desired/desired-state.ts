@@ -1,0 +1,42 @@
+import type { SourcePos } from '../util/errors.js';
+import type { JsonObject } from '../util/json.js';
+import type { Sensitive } from '../util/sensitive.js';
+import type { IgnoreRule, ServiceKind } from '../validate/manifests.js';
+
+/** How clawctl reaches a host. */
+export type Connection =
+  | { kind: 'ssh'; address: string; port: number; user: string; hostKey: string; identityFile?: string }
+  | { kind: 'local'; home: string };
+
+export interface DesiredHost {
+  name: string;
+  labels: Record<string, string>;
+  connection: Connection;
+  service: ServiceKind;
+  source: SourcePos;
+}
+
+export interface DesiredAgent {
+  name: string;
+  host: string;
+  role?: string;
+  labels: Record<string, string>;
+  profile?: string;
+  /** State dir relative to the host's home. */
+  stateDir: string;
+  /** The pinned OpenClaw version, if the fleet pins one. */
+  version?: string;
+  port: number;
+  config: JsonObject;
+  /** .env entries, every value sensitive. */
+  env: Record<string, Sensitive>;
+  ignore: IgnoreRule[];
+  source: SourcePos;
+}
+
+export interface DesiredState {
+  fleet: { name: string; contentHash: string; key: string };
+  rollout: { maxUnavailable: number; healthTimeoutSeconds: number };
+  hosts: DesiredHost[];
+  agents: DesiredAgent[];
+}

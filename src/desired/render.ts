@@ -1,0 +1,101 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { LoadedFleet } from '../load/load-fleet.js';
+import { DEFAULT_GATEWAY_PORT, stateDirName } from '../openclaw/paths.js';
+import { ClawctlError, type Diagnostic } from '../util/errors.js';
+import { deepMerge, isObject, type JsonObject } from '../util/json.js';
+import { Sensitive } from '../util/sensitive.js';
+import type { AgentManifest, EnvMap, HostManifest, Manifests, Sourced } from '../validate/manifests.js';
+import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
+
+const DEFAULT_SSH_PORT = 22;
+
+/**
+ * Environment every managed gateway gets: clawctl owns openclaw.json, so OpenClaw's own
+ * doctor, onboard and update must not rewrite it behind clawctl's back.
+ */
+export const MANAGED_ENV: Readonly<Record<string, string>> = { OPENCLAW_CONFIG_READONLY: '1' };
+
+/** Desired state per host and agent: Fleet defaults merged under each agent's own settings. */
+export function renderDesired(loaded: LoadedFleet, manifests: Manifests): DesiredState {
+  const fleet = manifests.fleet.manifest;
+  // The key for sensitive hashes; issue #4 replaces it with a per-fleet secret.
+  const key = `clawctl:${fleet.metadata.name}`;
+  const problems: Diagnostic[] = [];
+  const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service));
+  const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems));
+  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
+  return {
+    fleet: { name: fleet.metadata.name, contentHash: loaded.contentHash, key },
+    rollout: {
+      maxUnavailable: fleet.spec.rollout?.maxUnavailable ?? 1,
+      healthTimeoutSeconds: fleet.spec.rollout?.healthTimeoutSeconds ?? 60,
+    },
+    hosts,
+    agents,
+  };
+}
+
+function renderHost({ manifest, source }: Sourced<HostManifest>, fleetDir: string, defaultService: DesiredHost['service'] | undefined): DesiredHost {
+  const spec = manifest.spec;
+  let connection: Connection;
+  if (spec.ssh) {
+    const { address, port, user, hostKey, identityFile } = spec.ssh;
+    connection = { kind: 'ssh', address, port: port ?? DEFAULT_SSH_PORT, user, hostKey, ...(identityFile ? { identityFile } : {}) };
+  } else {
+    const home = spec.local!.home;
+    connection = { kind: 'local', home: isAbsolute(home) ? home : resolve(fleetDir, home) };
+  }
+  return {
+    name: manifest.metadata.name,
+    labels: manifest.metadata.labels ?? {},
+    connection,
+    service: spec.service ?? defaultService ?? 'systemd-user',
+    source: source.locate([]),
+  };
+}
+
+function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifests, key: string, problems: Diagnostic[]): DesiredAgent {
+  const fleet = all.fleet.manifest.spec;
+  const spec = manifest.spec;
+  const config = deepMerge(fleet.defaults?.config ?? {}, spec.openclaw?.config ?? {});
+  const env: Record<string, Sensitive> = {};
+  for (const [origin, map] of [
+    [all.fleet, fleet.defaults?.env],
+    [{ source }, spec.env],
+  ] as const) {
+    for (const [name, value] of Object.entries((map ?? {}) as EnvMap)) {
+      if (typeof value === 'object') {
+        const path = origin === all.fleet ? ['spec', 'defaults', 'env', name] : ['spec', 'env', name];
+        problems.push({
+          pos: origin.source.locate(path),
+          message: `${name}: secretRef cannot be resolved yet`,
+          hint: 'SOPS and AWS Secrets Manager references arrive with the secrets feature; use a literal for now',
+        });
+        continue;
+      }
+      env[name] = new Sensitive(String(value), key);
+    }
+  }
+  for (const [name, value] of Object.entries(MANAGED_ENV)) env[name] = new Sensitive(value, key);
+  const version = spec.openclaw?.version ?? fleet.openclaw?.version;
+  const profile = spec.openclaw?.profile;
+  return {
+    name: manifest.metadata.name,
+    host: spec.host,
+    ...(spec.role ? { role: spec.role } : {}),
+    labels: manifest.metadata.labels ?? {},
+    ...(profile ? { profile } : {}),
+    stateDir: stateDirName(profile),
+    ...(version ? { version } : {}),
+    port: gatewayPort(config),
+    config,
+    env,
+    ignore: [...(fleet.defaults?.ignoreDifferences ?? []), ...(spec.ignoreDifferences ?? [])],
+    source: source.locate([]),
+  };
+}
+
+function gatewayPort(config: JsonObject): number {
+  const gateway = config.gateway;
+  return isObject(gateway) && typeof gateway.port === 'number' ? gateway.port : DEFAULT_GATEWAY_PORT;
+}

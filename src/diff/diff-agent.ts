@@ -1,0 +1,77 @@
+import jsonpatch from 'fast-json-patch';
+import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
+import type { ObservedAgent } from '../observe/observed-state.js';
+import type { ConfigAction, EnvAction, EnvEntryChange, PlannedAction, VersionAction } from '../plan/plan.js';
+import { effectiveFiles } from './effective.js';
+
+/** Both managed files hold secrets or credentials: owner read/write only. */
+export const MANAGED_MODE = '600';
+
+/**
+ * Pure: one agent's desired state against what its host has → the actions that close the
+ * gap. A .env or version change needs a restart; openclaw.json is hot-reloaded by the gateway.
+ */
+export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: ObservedAgent, installedVersion: string | undefined): PlannedAction[] {
+  const files = effectiveFiles(desired, observed);
+  const actions: PlannedAction[] = [];
+  const config = diffConfig(files.config, observed);
+  if (config) actions.push(config);
+  const env = diffEnv(files.env, observed);
+  if (env) actions.push(env);
+  const version = diffVersion(desired.version, installedVersion);
+  if (version) actions.push(version);
+  const reasons = [env && '.env changed', version && 'OpenClaw version changed'].filter(Boolean);
+  // A foreground gateway that is not running has nothing to restart; a service manager starts it.
+  const running = observed.health.state !== 'down';
+  if (reasons.length > 0 && host.service !== 'none' && (host.service !== 'process' || running)) {
+    actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
+  }
+  return actions;
+}
+
+function diffConfig(desired: DesiredAgent['config'], observed: ObservedAgent): ConfigAction | undefined {
+  const current = observed.config;
+  const patch = jsonpatch.compare(current?.value ?? {}, desired);
+  const modeOff = current !== null && current.mode !== MANAGED_MODE;
+  if (current !== null && current.value !== null && patch.length === 0 && !modeOff) return undefined;
+  const previous: Record<string, unknown> = {};
+  for (const op of patch) {
+    if (op.op === 'replace' || op.op === 'remove') previous[op.path] = jsonpatch.getValueByPointer(current?.value ?? {}, op.path);
+  }
+  return {
+    type: 'config',
+    action: current === null ? 'create' : 'update',
+    patch,
+    previous,
+    ...(current === null || modeOff ? { mode: { from: current?.mode ?? null, to: MANAGED_MODE } } : {}),
+    ...(current?.parseError ? { parseError: current.parseError } : {}),
+  };
+}
+
+function diffEnv(desired: ReturnType<typeof effectiveFiles>['env'], observed: ObservedAgent): EnvAction | undefined {
+  const current = observed.env;
+  const have = current?.entries ?? {};
+  const entries: EnvEntryChange[] = [];
+  for (const name of Object.keys(desired).sort()) {
+    const want = desired[name]!;
+    const old = have[name];
+    if (!old) entries.push({ name, action: 'add', after: String(want) });
+    else if (old.hash !== want.hash) entries.push({ name, action: 'change', before: String(old), after: String(want) });
+  }
+  for (const name of Object.keys(have).sort()) {
+    if (!(name in desired)) entries.push({ name, action: 'remove', before: String(have[name]) });
+  }
+  const modeOff = current !== null && current.mode !== MANAGED_MODE;
+  if (current !== null && entries.length === 0 && !modeOff) return undefined;
+  return {
+    type: 'env',
+    action: current === null ? 'create' : 'update',
+    entries,
+    ...(current === null || modeOff ? { mode: { from: current?.mode ?? null, to: MANAGED_MODE } } : {}),
+  };
+}
+
+function diffVersion(pinned: string | undefined, installed: string | undefined): VersionAction | undefined {
+  if (!pinned || pinned === installed) return undefined;
+  return { type: 'version', action: installed ? 'update' : 'create', from: installed ?? null, to: pinned };
+}

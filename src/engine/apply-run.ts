@@ -1,0 +1,59 @@
+import { acquireLock } from '../apply/lock.js';
+import { applyPlan } from '../apply/apply-plan.js';
+import type { ApplyResult } from '../apply/apply-result.js';
+import { ConnectionPool } from '../connection/pool.js';
+import { clawctlStateDir } from '../load/repo-root.js';
+import { observe } from '../observe/observe.js';
+import type { Plan } from '../plan/plan.js';
+import { staleness } from '../plan/stale-check.js';
+import { ClawctlError } from '../util/errors.js';
+import { loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
+import type { EngineHooks } from './hooks.js';
+
+/** Hold the fleet's apply lock for the whole of fn. */
+export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>): Promise<T> {
+  const release = await acquireLock(clawctlStateDir(fleetDir), command);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Apply a saved plan exactly: re-observe what it would touch and refuse if the fleet or
+ * any of those agents differs from what the plan saw.
+ */
+export async function applySavedPlan(plan: Plan, fleetDir: string, concurrency: number, hooks: EngineHooks): Promise<ApplyResult> {
+  const { desired } = await loadDesired(fleetDir);
+  const touched = new Set(plan.changes.map((c) => c.agent));
+  const agents = desired.agents.filter((a) => touched.has(a.name));
+  const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));
+  const narrowed = { ...desired, agents, hosts };
+  const pool = new ConnectionPool();
+  try {
+    const observed = await observe(narrowed, hosts, pool, { concurrency, hooks });
+    const stale = staleness(plan, desired.fleet.contentHash, observed);
+    if (stale.length > 0) {
+      throw new ClawctlError('the saved plan is stale; nothing was applied', [
+        ...stale,
+        { message: 'a saved plan applies only to the state it was made from', hint: 'run `clawctl plan --out FILE` again' },
+      ]);
+    }
+    return await applyPlan(plan, narrowed, observed, pool, { hooks });
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+/** Plan under the lock, let the caller approve, then apply that same plan. */
+export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) => Promise<boolean>): Promise<{ plan: Plan; result?: ApplyResult }> {
+  const run = await planFleet(opts);
+  try {
+    if (run.plan.changes.length === 0 || !(await approve(run))) return { plan: run.plan };
+    const result = await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks });
+    return { plan: run.plan, result };
+  } finally {
+    await run.pool.closeAll();
+  }
+}

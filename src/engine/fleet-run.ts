@@ -1,0 +1,81 @@
+import { ConnectionPool } from '../connection/pool.js';
+import type { DesiredState } from '../desired/desired-state.js';
+import { renderDesired } from '../desired/render.js';
+import { loadFleet } from '../load/load-fleet.js';
+import { observe } from '../observe/observe.js';
+import type { ObservedState } from '../observe/observed-state.js';
+import { makePlan } from '../plan/make-plan.js';
+import type { Plan } from '../plan/plan.js';
+import { ClawctlError } from '../util/errors.js';
+import type { Manifests } from '../validate/manifests.js';
+import { validateFleet } from '../validate/validate-fleet.js';
+import { checkOpenclawConfigs } from '../openclaw/config-check.js';
+import type { EngineHooks } from './hooks.js';
+
+/** Which agents a command acts on: `--target NAME` (agent or host) and `-l key=value`. */
+export interface Scope {
+  targets: string[];
+  selector: Record<string, string>;
+}
+
+export interface Desired {
+  manifests: Manifests;
+  desired: DesiredState;
+}
+
+/** load → validate → render (and OpenClaw's own schema where at hand): no host is touched. */
+export async function loadDesired(fleetDir: string): Promise<Desired> {
+  const loaded = await loadFleet(fleetDir);
+  const manifests = validateFleet(loaded);
+  const desired = renderDesired(loaded, manifests);
+  await checkOpenclawConfigs(manifests, desired);
+  return { manifests, desired };
+}
+
+/** Narrow desired state to the scope; an unknown target is an error, not an empty plan. */
+export function scoped(desired: DesiredState, scope: Scope): DesiredState {
+  for (const t of scope.targets) {
+    if (!desired.agents.some((a) => a.name === t) && !desired.hosts.some((h) => h.name === t)) {
+      throw new ClawctlError(`--target ${t}: no agent or host of that name`, [
+        { message: `--target ${t} names no agent or host`, hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}` },
+      ]);
+    }
+  }
+  const agents = desired.agents.filter(
+    (a) =>
+      (scope.targets.length === 0 || scope.targets.includes(a.name) || scope.targets.includes(a.host)) &&
+      Object.entries(scope.selector).every(([k, v]) => a.labels[k] === v),
+  );
+  const hostNames = new Set(agents.map((a) => a.host));
+  return { ...desired, agents, hosts: desired.hosts.filter((h) => hostNames.has(h.name)) };
+}
+
+export interface PlanRun {
+  plan: Plan;
+  desired: DesiredState;
+  observed: ObservedState;
+  pool: ConnectionPool;
+}
+
+export interface PlanOptions {
+  fleetDir: string;
+  scope: Scope;
+  concurrency: number;
+  hooks: EngineHooks;
+  clawctlVersion: string;
+}
+
+/** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
+export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
+  const { desired: full } = await loadDesired(opts.fleetDir);
+  const desired = scoped(full, opts.scope);
+  const pool = new ConnectionPool();
+  try {
+    const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks });
+    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date() });
+    return { plan, desired, observed, pool };
+  } catch (err) {
+    await pool.closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import type { DesiredState } from '../desired/desired-state.js';
+import type { GatewayHealth, ObservedState } from '../observe/observed-state.js';
+import type { Plan } from '../plan/plan.js';
+
+export type AgentState = 'online' | 'degraded' | 'offline' | 'unknown';
+
+/** One agent as `status` and `agents list` show it; the --json form of both. */
+export interface AgentStatus {
+  agent: string;
+  host: string;
+  role?: string;
+  profile?: string;
+  stateDir: string;
+  port: number;
+  state: AgentState;
+  /** Why the state is what it is, in a few words. */
+  reason: string;
+  version: { pinned?: string; installed?: string; running?: string };
+  service?: string;
+  /** Number of planned actions: 0 means no drift. */
+  drift: number;
+  observedAt: string;
+}
+
+/** Pure: desired × observed × plan → one status per agent. */
+export function agentStatuses(desired: DesiredState, observed: ObservedState, plan: Plan, observedAt: Date): AgentStatus[] {
+  return desired.agents.map((agent) => {
+    const host = observed.hosts.find((h) => h.host === agent.host);
+    const obs = host?.ok ? host.agents.find((a) => a.name === agent.name) : undefined;
+    const drift = plan.changes.find((c) => c.agent === agent.name)?.actions.length ?? 0;
+    const [state, reason] = !host?.ok ? (['unknown', host ? host.error : 'not observed'] as const) : classify(obs!.health, obs!.service);
+    return {
+      agent: agent.name,
+      host: agent.host,
+      ...(agent.role ? { role: agent.role } : {}),
+      ...(agent.profile ? { profile: agent.profile } : {}),
+      stateDir: agent.stateDir,
+      port: agent.port,
+      state,
+      reason,
+      version: {
+        ...(agent.version ? { pinned: agent.version } : {}),
+        ...(host?.ok && host.openclaw.version ? { installed: host.openclaw.version } : {}),
+        ...(obs?.health.version ? { running: obs.health.version } : {}),
+      },
+      ...(obs?.service ? { service: obs.service } : {}),
+      drift,
+      observedAt: observedAt.toISOString(),
+    };
+  });
+}
+
+function classify(health: GatewayHealth, service: string | undefined): [AgentState, string] {
+  if (health.state === 'ready') return ['online', 'gateway ready'];
+  if (health.state === 'not-ready') return ['degraded', 'gateway answers but is not ready'];
+  if (service === 'failed') return ['offline', 'service failed'];
+  if (service === 'activating') return ['degraded', 'service starting'];
+  return ['offline', 'no gateway listening on its port'];
+}

@@ -1,0 +1,72 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { ClawctlError, type Diagnostic } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { makeSourceDoc, type SourceDoc } from './source-doc.js';
+
+export interface LoadedFleet {
+  /** The fleet directory as given. */
+  readonly dir: string;
+  readonly docs: SourceDoc[];
+  /** SHA-256 over every file under the fleet directory: a saved plan is bound to it. */
+  readonly contentHash: string;
+}
+
+const MANIFEST = /\.ya?ml$/;
+/** Files under these folders are data (encrypted secrets), not manifests. */
+const DATA_DIRS = new Set(['secrets']);
+
+/**
+ * Read every *.yaml / *.yml under the fleet directory, every document of each, with source
+ * positions. Syntax errors from all files are collected and thrown together.
+ */
+export async function loadFleet(dir: string, cwd = process.cwd()): Promise<LoadedFleet> {
+  const files = await listFiles(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new ClawctlError(`cannot read fleet directory ${dir}: ${err.code ?? err.message}`, [], 1);
+  });
+  const docs: SourceDoc[] = [];
+  const problems: Diagnostic[] = [];
+  const hash = new Array<string>();
+  for (const path of files) {
+    const text = await readFile(path, 'utf8');
+    const shown = relative(cwd, path) || path;
+    hash.push(`${relative(dir, path)}\0${sha256(text)}`);
+    if (!MANIFEST.test(path) || DATA_DIRS.has(relative(dir, path).split(/[\\/]/)[0] ?? '')) continue;
+    const lines = new LineCounter();
+    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })) {
+      if (doc.errors.length > 0) {
+        for (const err of doc.errors) {
+          const { line, col } = lines.linePos(err.pos[0]);
+          problems.push({ pos: { file: shown, line, col }, message: `YAML syntax: ${firstLine(err.message)}` });
+        }
+        continue;
+      }
+      if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
+      docs.push(makeSourceDoc(shown, doc, lines));
+    }
+  }
+  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} syntax error(s) in ${dir}`);
+  if (docs.length === 0) {
+    throw new ClawctlError(`no manifests found under ${dir}`, [
+      { message: `no *.yaml or *.yml documents under ${dir}`, hint: 'point --fleet at your fleet directory, or run `clawctl init`' },
+    ]);
+  }
+  return { dir, docs, contentHash: sha256(hash.join('\n')) };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const out: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { Document, LineCounter } from 'yaml';
+import type { SourcePos } from '../util/errors.js';
+
+/** Path into a document's data, as ajv and JSON Pointer name it. */
+export type DataPath = readonly (string | number)[];
+
+/** One YAML document of a fleet file, with what is needed to point back into its source. */
+export interface SourceDoc {
+  /** Path of the file as the user named it (relative to the working directory). */
+  readonly file: string;
+  readonly data: unknown;
+  /** Where a value (or, failing that, its nearest parent) stands in the file. */
+  locate(path: DataPath): SourcePos;
+}
+
+export function makeSourceDoc(file: string, doc: Document, lines: LineCounter): SourceDoc {
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  return {
+    file,
+    data,
+    locate(path) {
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node && typeof node === 'object' && node.range) return toPos(file, lines, node.range[0]);
+        // A key whose value is null or missing has no node; point at the key itself.
+        if (n > 0) {
+          const keyPos = keyRange(doc, path.slice(0, n));
+          if (keyPos !== undefined) return toPos(file, lines, keyPos);
+        }
+      }
+      const start = doc.contents?.range?.[0] ?? 0;
+      return toPos(file, lines, start);
+    },
+  };
+}
+
+function keyRange(doc: Document, path: DataPath): number | undefined {
+  const parent = doc.getIn(path.slice(0, -1), true) as { items?: { key?: { value?: unknown; range?: number[] } }[] } | undefined;
+  const last = path[path.length - 1];
+  const pair = parent?.items?.find((item) => item.key?.value === last);
+  return pair?.key?.range?.[0];
+}
+
+function toPos(file: string, lines: LineCounter, offset: number): SourcePos {
+  const { line, col } = lines.linePos(offset);
+  return { file, line, col };
+}

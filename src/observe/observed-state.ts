@@ -1,0 +1,42 @@
+import type { JsonObject } from '../util/json.js';
+import type { Sensitive } from '../util/sensitive.js';
+
+export interface ObservedConfig {
+  mode: string;
+  /** Parsed openclaw.json; null when the file does not parse (then every key is drift). */
+  value: JsonObject | null;
+  parseError?: string;
+}
+
+export interface ObservedEnv {
+  mode: string;
+  entries: Record<string, Sensitive>;
+}
+
+/** The gateway as its own HTTP probes describe it. */
+export interface GatewayHealth {
+  /** 'ready' when /readyz answers 200, 'not-ready' for any other answer, 'down' when nothing listens. */
+  state: 'ready' | 'not-ready' | 'down' | 'unknown';
+  /** The running gateway's version, from /startupz, when it says. */
+  version?: string;
+}
+
+export interface ObservedAgent {
+  name: string;
+  host: string;
+  config: ObservedConfig | null;
+  env: ObservedEnv | null;
+  health: GatewayHealth;
+  /** systemctl is-active, for systemd services; undefined when the host has no service manager. */
+  service?: string;
+  /** Hash of what apply depends on (files, modes, installed version): a saved plan is bound to it. */
+  fingerprint: string;
+}
+
+export type HostObservation =
+  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[] }
+  | { host: string; ok: false; error: string; hint?: string };
+
+export interface ObservedState {
+  hosts: HostObservation[];
+}

@@ -1,0 +1,44 @@
+import type { DesiredState } from '../desired/desired-state.js';
+import { diffAgent } from '../diff/diff-agent.js';
+import type { ObservedState } from '../observe/observed-state.js';
+import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost } from './plan.js';
+
+export interface PlanContext {
+  fleetDir: string;
+  clawctlVersion: string;
+  now: Date;
+}
+
+/**
+ * Pure (changesets-style): desired × observed → plan. Agents of an unreachable host are not
+ * planned; they are listed so the user sees what was left out and why.
+ */
+export function makePlan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
+  const changes: AgentPlan[] = [];
+  const unreachable: UnreachableHost[] = [];
+  const fingerprints: Record<string, string> = {};
+  for (const obs of observed.hosts) {
+    const host = desired.hosts.find((h) => h.name === obs.host)!;
+    if (!obs.ok) {
+      const agents = desired.agents.filter((a) => a.host === obs.host).map((a) => a.name);
+      unreachable.push({ host: obs.host, error: obs.error, ...(obs.hint ? { hint: obs.hint } : {}), agents });
+      continue;
+    }
+    for (const agentObs of obs.agents) {
+      const agent = desired.agents.find((a) => a.name === agentObs.name)!;
+      fingerprints[agent.name] = agentObs.fingerprint;
+      const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
+      if (actions.length > 0) changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
+    }
+  }
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    clawctl_version: ctx.clawctlVersion,
+    created_at: ctx.now.toISOString(),
+    fleet: { name: desired.fleet.name, dir: ctx.fleetDir },
+    changes,
+    unreachable,
+    summary: summarize(changes),
+    fingerprint: { fleet: desired.fleet.contentHash, agents: fingerprints },
+  };
+}

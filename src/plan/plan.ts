@@ -1,0 +1,102 @@
+import type { Operation } from 'fast-json-patch';
+
+/**
+ * The plan: a typed, versioned, serialisable data model. `plan --json` prints it, `plan
+ * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
+ * Secret values never enter it: .env entries appear only as keyed hashes.
+ */
+export const PLAN_FORMAT_VERSION = '1.0';
+
+export type FileAction = 'create' | 'update' | 'delete';
+
+export interface ConfigAction {
+  type: 'config';
+  action: FileAction;
+  /** RFC 6902 patch from the host's openclaw.json to the desired one. */
+  patch: Operation[];
+  /** The host's value at each replaced or removed path, so a reader sees old → new. */
+  previous: Record<string, unknown>;
+  mode?: { from: string | null; to: string };
+  /** Why the host's file could not be read as JSON, when it could not. */
+  parseError?: string;
+}
+
+export interface EnvEntryChange {
+  name: string;
+  action: 'add' | 'change' | 'remove';
+  /** `(sensitive, sha256:…)` renderings, never values. */
+  before?: string;
+  after?: string;
+}
+
+export interface EnvAction {
+  type: 'env';
+  action: FileAction;
+  entries: EnvEntryChange[];
+  mode?: { from: string | null; to: string };
+}
+
+export interface VersionAction {
+  type: 'version';
+  action: 'create' | 'update';
+  from: string | null;
+  to: string;
+}
+
+export interface RestartAction {
+  type: 'restart';
+  service: string;
+  reason: string;
+}
+
+export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction;
+
+export interface AgentPlan {
+  agent: string;
+  host: string;
+  stateDir: string;
+  actions: PlannedAction[];
+}
+
+export interface UnreachableHost {
+  host: string;
+  error: string;
+  hint?: string;
+  agents: string[];
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  destroy: number;
+}
+
+export interface Plan {
+  format_version: typeof PLAN_FORMAT_VERSION;
+  clawctl_version: string;
+  created_at: string;
+  fleet: { name: string; dir: string };
+  /** Only agents with something to do. */
+  changes: AgentPlan[];
+  unreachable: UnreachableHost[];
+  summary: PlanSummary;
+  /** What the plan was made from: apply refuses a saved plan when either differs. */
+  fingerprint: { fleet: string; agents: Record<string, string> };
+}
+
+export function summarize(changes: readonly AgentPlan[]): PlanSummary {
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0 };
+  for (const { actions } of changes) {
+    for (const a of actions) {
+      if (a.type === 'restart') continue;
+      if (a.action === 'create') summary.add++;
+      else if (a.action === 'update') summary.change++;
+      else summary.destroy++;
+    }
+  }
+  return summary;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0;
+}

@@ -1,0 +1,84 @@
+import type { Operation } from 'fast-json-patch';
+import type { AgentPlan, Plan, PlannedAction } from './plan.js';
+
+const MAX_VALUE = 80;
+
+/** Human view of a plan, built only from its JSON form (what `plan --json` prints). */
+export function renderPlanText(plan: Plan): string {
+  const out: string[] = [];
+  for (const u of plan.unreachable) {
+    out.push(`Error: ${u.error}`);
+    if (u.hint) out.push(`  hint: ${u.hint}`);
+    if (u.agents.length > 0) out.push(`  not planned: ${u.agents.join(', ')}`);
+    out.push('');
+  }
+  if (plan.changes.length === 0) {
+    out.push(plan.unreachable.length > 0 ? 'No changes on the hosts that were reached.' : 'No changes. The fleet matches the desired state.');
+  } else {
+    out.push('clawctl will perform the following actions:', '');
+    const hosts = [...new Set(plan.changes.map((c) => c.host))];
+    for (const host of hosts) {
+      out.push(`  # host ${host}`);
+      for (const agent of plan.changes.filter((c) => c.host === host)) out.push(...renderAgent(agent));
+      out.push('');
+    }
+  }
+  const s = plan.summary;
+  out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
+  return out.join('\n');
+}
+
+function renderAgent(agent: AgentPlan): string[] {
+  const out = [`  ~ agent ${agent.agent} (~/${agent.stateDir})`];
+  for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
+  return out;
+}
+
+const SIGN = { create: '+', update: '~', delete: '-' } as const;
+
+function renderAction(a: PlannedAction): string[] {
+  switch (a.type) {
+    case 'config': {
+      const lines = [`${SIGN[a.action]} openclaw.json${modeNote(a.mode)}`];
+      if (a.parseError) lines.push(`    ! the host's file is not valid JSON5 (${a.parseError}); it will be replaced`);
+      for (const op of a.patch) lines.push(`    ${renderOp(op, a.previous[op.path])}`);
+      return lines;
+    }
+    case 'env': {
+      const lines = [`${SIGN[a.action]} .env${modeNote(a.mode)}`];
+      for (const e of a.entries) {
+        if (e.action === 'add') lines.push(`    + ${e.name} = ${e.after}`);
+        else if (e.action === 'remove') lines.push(`    - ${e.name}`);
+        else lines.push(`    ~ ${e.name} ${e.before} → ${e.after}`);
+      }
+      return lines;
+    }
+    case 'version':
+      return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
+    case 'restart':
+      return [`↻ restart gateway via ${a.service} (${a.reason})`];
+  }
+}
+
+function modeNote(mode: { from: string | null; to: string } | undefined): string {
+  if (!mode) return '';
+  return mode.from ? ` (mode 0${mode.from} → 0${mode.to})` : ` (mode 0${mode.to})`;
+}
+
+function renderOp(op: Operation, previous: unknown): string {
+  switch (op.op) {
+    case 'add':
+      return `+ ${op.path}: ${short(op.value)}`;
+    case 'replace':
+      return `~ ${op.path}: ${short(previous)} → ${short(op.value)}`;
+    case 'remove':
+      return `- ${op.path}: ${short(previous)}`;
+    default:
+      return `${op.op} ${op.path}`;
+  }
+}
+
+function short(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}

@@ -1,0 +1,30 @@
+import type { ObservedState } from '../observe/observed-state.js';
+import type { Diagnostic } from '../util/errors.js';
+import type { Plan } from './plan.js';
+
+/**
+ * A saved plan applies only to the state it saw: the same fleet files and, for every agent
+ * it changes, the same files and version on the host. Pure; returns what differs.
+ */
+export function staleness(plan: Plan, fleetHash: string, observed: ObservedState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (plan.fingerprint.fleet !== fleetHash) {
+    out.push({ message: `the fleet directory changed since the plan was made`, hint: 'run `clawctl plan --out FILE` again and review the new plan' });
+  }
+  for (const change of plan.changes) {
+    const host = observed.hosts.find((h) => h.host === change.host);
+    if (!host) {
+      out.push({ message: `agent ${change.agent}: host ${change.host} is no longer in the fleet` });
+      continue;
+    }
+    if (!host.ok) {
+      out.push({ message: `agent ${change.agent}: ${host.error}`, ...(host.hint ? { hint: host.hint } : {}) });
+      continue;
+    }
+    const agent = host.agents.find((a) => a.name === change.agent);
+    if (!agent || agent.fingerprint !== plan.fingerprint.agents[change.agent]) {
+      out.push({ message: `agent ${change.agent} on host ${change.host} changed since the plan was made (its files or OpenClaw version differ)` });
+    }
+  }
+  return out;
+}

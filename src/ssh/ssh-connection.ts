@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type ConnectConfig } from 'ssh2';
+import { HostUnreachableError, type ExecResult, type HostConnection } from '../connection/connection.js';
+import { shellJoin } from '../util/shell.js';
+import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
+
+export interface SshTarget {
+  host: string;
+  address: string;
+  port: number;
+  user: string;
+  hostKey: string;
+  identityFile?: string;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * One SSH connection to a host, verified against its pinned key: a key that differs is
+ * refused, never trusted on first use. Commands run as one quoted argv each.
+ */
+export async function openSsh(target: SshTarget): Promise<HostConnection> {
+  const pinned = parsePinnedKey(target.hostKey);
+  let seen: Buffer | undefined;
+  const client = new Client();
+  const config: ConnectConfig = {
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    readyTimeout: READY_TIMEOUT_MS,
+    keepaliveInterval: 15_000,
+    // Ask for the pinned key's type, so a server with several keys presents the pinned one.
+    algorithms: { serverHostKey: [pinned.type as never] },
+    hostVerifier: (key: Buffer) => {
+      seen = key;
+      return key.equals(pinned.blob);
+    },
+    ...(await credentials(target)),
+  };
+  const describe = `${target.user}@${target.address}:${target.port}`;
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('error', (err: Error & { level?: string }) => {
+      client.end();
+      reject(connectError(target, describe, err, pinned.blob, seen));
+    });
+    client.connect(config);
+  });
+  client.on('error', () => undefined); // later errors surface through exec
+  return {
+    describe,
+    exec: (argv, stdin) => exec(client, target.host, shellJoin(argv), stdin),
+    close: () => client.end(),
+  };
+}
+
+async function credentials(target: SshTarget): Promise<Partial<ConnectConfig>> {
+  if (target.identityFile) {
+    const path = target.identityFile.replace(/^~(?=\/)/, homedir());
+    try {
+      return { privateKey: await readFile(path) };
+    } catch (err) {
+      throw new HostUnreachableError(target.host, `cannot read identityFile ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
+  const fallback = join(homedir(), '.ssh', 'id_ed25519');
+  try {
+    return { privateKey: await readFile(fallback) };
+  } catch {
+    throw new HostUnreachableError(target.host, 'no SSH credentials', `set spec.ssh.identityFile, start an ssh-agent, or create ${fallback}`);
+  }
+}
+
+function connectError(target: SshTarget, describe: string, err: Error & { level?: string }, pinned: Buffer, seen: Buffer | undefined): HostUnreachableError {
+  if (seen && !seen.equals(pinned)) {
+    return new HostUnreachableError(
+      target.host,
+      `host key mismatch at ${describe}: the server presented ${fingerprint(seen)}, the manifest pins ${fingerprint(pinned)}; refusing to connect`,
+      `if the server's key changed on purpose, verify it out of band (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server) and pin it: spec.ssh.hostKey: "${pinLine(seen)}"`,
+    );
+  }
+  if (err.level === 'client-authentication') {
+    return new HostUnreachableError(target.host, `authentication as ${target.user} failed at ${describe}`, 'check spec.ssh.user and spec.ssh.identityFile, and that the key is in the user\'s authorized_keys');
+  }
+  if (/no matching host key format|handshake failed/i.test(err.message)) {
+    return new HostUnreachableError(target.host, `${describe} offers no ${parsePinnedKey(target.hostKey).type} host key: ${err.message}`, 'pin the key the server has (ssh-keyscan shows them; verify out of band)');
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  return new HostUnreachableError(target.host, `cannot connect to ${describe}: ${code ?? err.message}`);
+}
+
+function exec(client: Client, host: string, command: string, stdin?: string): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) {
+        reject(new HostUnreachableError(host, `exec failed: ${err.message}`));
+        return;
+      }
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      let code = -1;
+      stream.on('data', (b: Buffer) => out.push(b));
+      stream.stderr.on('data', (b: Buffer) => errOut.push(b));
+      stream.on('exit', (c: number | null, signal?: string) => {
+        code = c ?? (signal ? 128 : 1);
+      });
+      stream.on('close', () => {
+        if (code === -1) reject(new HostUnreachableError(host, 'connection lost during a command'));
+        else resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+      });
+      stream.end(stdin ?? '');
+    });
+  });
+}

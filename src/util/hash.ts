@@ -1,0 +1,13 @@
+import { createHash, createHmac } from 'node:crypto';
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Hash of a secret value as shown in plans: keyed per fleet, so the same value in two
+ * fleets hashes differently and a hash can't be looked up in a table of common values.
+ */
+export function sensitiveHash(value: string, fleetKey: string): string {
+  return createHmac('sha256', fleetKey).update(value).digest('hex').slice(0, 8);
+}

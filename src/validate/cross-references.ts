@@ -1,0 +1,76 @@
+import { formatPos, type Diagnostic } from '../util/errors.js';
+import { DEFAULT_GATEWAY_PORT } from '../openclaw/paths.js';
+import type { AgentManifest, AnyManifest, HostManifest, PolicyManifest, Sourced } from './manifests.js';
+
+/** Checks that span documents: unique names, agent → host, no two agents sharing a state dir or port. */
+export function crossReferenceDiagnostics(
+  hosts: Sourced<HostManifest>[],
+  agents: Sourced<AgentManifest>[],
+  policies: Sourced<PolicyManifest>[],
+): Diagnostic[] {
+  const problems = [...duplicateNames(hosts), ...duplicateNames(agents), ...duplicateNames(policies)];
+  const hostNames = new Set(hosts.map((h) => h.manifest.metadata.name));
+  for (const agent of agents) {
+    const host = agent.manifest.spec.host;
+    if (!hostNames.has(host)) {
+      problems.push({
+        pos: agent.source.locate(['spec', 'host']),
+        message: `agent "${agent.manifest.metadata.name}" names host "${host}", which no Host manifest defines`,
+        hint: hostNames.size > 0 ? `known hosts: ${[...hostNames].sort().join(', ')}` : 'add a Host manifest',
+      });
+    }
+  }
+  problems.push(...sharedOnHost(agents, 'profile', (a) => a.manifest.spec.openclaw?.profile ?? '(default)', ['spec', 'openclaw', 'profile']));
+  problems.push(...sharedOnHost(agents, 'gateway port', (a) => String(gatewayPort(a.manifest)), ['spec', 'openclaw', 'config', 'gateway', 'port']));
+  return problems;
+}
+
+function gatewayPort(agent: AgentManifest): unknown {
+  const gateway = agent.spec.openclaw?.config?.gateway;
+  const port = typeof gateway === 'object' && gateway !== null && !Array.isArray(gateway) ? gateway.port : undefined;
+  return port ?? DEFAULT_GATEWAY_PORT;
+}
+
+function duplicateNames<M extends AnyManifest>(items: Sourced<M>[]): Diagnostic[] {
+  const first = new Map<string, Sourced<M>>();
+  const out: Diagnostic[] = [];
+  for (const item of items) {
+    const name = item.manifest.metadata.name;
+    const earlier = first.get(name);
+    if (!earlier) {
+      first.set(name, item);
+      continue;
+    }
+    out.push({
+      pos: item.source.locate(['metadata', 'name']),
+      message: `duplicate ${item.manifest.kind} name "${name}"`,
+      hint: `first defined at ${formatPos(earlier.source.locate(['metadata', 'name']))}`,
+    });
+  }
+  return out;
+}
+
+/** Two agents on one host must differ in what `value` returns (their state dir, their port). */
+function sharedOnHost(
+  agents: Sourced<AgentManifest>[],
+  what: string,
+  value: (a: Sourced<AgentManifest>) => string,
+  path: string[],
+): Diagnostic[] {
+  const seen = new Map<string, Sourced<AgentManifest>>();
+  const out: Diagnostic[] = [];
+  for (const agent of agents) {
+    const key = `${agent.manifest.spec.host}\0${value(agent)}`;
+    const earlier = seen.get(key);
+    if (!earlier) {
+      seen.set(key, agent);
+      continue;
+    }
+    out.push({
+      pos: agent.source.locate(path),
+      message: `agents "${earlier.manifest.metadata.name}" and "${agent.manifest.metadata.name}" on host "${agent.manifest.spec.host}" share the ${what} ${value(agent)}`,
+      hint: `agents on one host need distinct spec.openclaw.profile and gateway.port; the other is at ${formatPos(earlier.source.locate([]))}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import type { JsonObject } from '../util/json.js';
+import type { SourceDoc } from '../load/source-doc.js';
+
+/** TypeScript shapes of the manifest kinds; schemas/*.schema.json is what enforces them. */
+
+export interface Metadata {
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export type SecretRef = { sops: string; key: string } | { aws: string; key: string };
+export type EnvValue = string | number | boolean | { secretRef: SecretRef };
+export type EnvMap = Record<string, EnvValue>;
+
+export interface IgnoreRule {
+  file: 'openclaw.json' | '.env';
+  jsonPointers: string[];
+}
+
+export type ServiceKind = 'systemd-user' | 'systemd' | 'process' | 'none';
+
+export interface CronJob {
+  name: string;
+  schedule: string;
+  tz?: string;
+  message: string;
+  agent?: string;
+  enabled?: boolean;
+}
+
+export interface FleetSpec {
+  openclaw?: { version?: string };
+  defaults?: { config?: JsonObject; env?: EnvMap; ignoreDifferences?: IgnoreRule[]; service?: ServiceKind };
+  rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
+  secrets?: { ageRecipients?: string[] };
+}
+
+export interface SshSpec {
+  address: string;
+  port?: number;
+  user: string;
+  hostKey: string;
+  identityFile?: string;
+}
+
+export interface HostSpec {
+  ssh?: SshSpec;
+  local?: { home: string };
+  service?: ServiceKind;
+  tailscale?: { tags?: string[] };
+}
+
+export interface AgentSpec {
+  host: string;
+  role?: string;
+  openclaw?: { version?: string; profile?: string; config?: JsonObject };
+  env?: EnvMap;
+  cron?: CronJob[];
+  capabilities?: string[];
+  ignoreDifferences?: IgnoreRule[];
+}
+
+export interface PolicySpec {
+  match?: JsonObject;
+  rules: JsonObject[];
+}
+
+interface Manifest<K extends string, S> {
+  apiVersion: 'clawctl.dev/v1';
+  kind: K;
+  metadata: Metadata;
+  spec: S;
+}
+
+export type FleetManifest = Manifest<'Fleet', FleetSpec>;
+export type HostManifest = Manifest<'Host', HostSpec>;
+export type AgentManifest = Manifest<'Agent', AgentSpec>;
+export type PolicyManifest = Manifest<'Policy', PolicySpec>;
+export type AnyManifest = FleetManifest | HostManifest | AgentManifest | PolicyManifest;
+export type Kind = AnyManifest['kind'];
+export const KINDS: readonly Kind[] = ['Fleet', 'Host', 'Agent', 'Policy'];
+
+/** A schema-valid manifest with the document it came from, for file:line in later errors. */
+export interface Sourced<M extends AnyManifest> {
+  manifest: M;
+  source: SourceDoc;
+}
+
+/** Every manifest of a fleet, schema-checked and cross-referenced. */
+export interface Manifests {
+  fleet: Sourced<FleetManifest>;
+  hosts: Sourced<HostManifest>[];
+  agents: Sourced<AgentManifest>[];
+  policies: Sourced<PolicyManifest>[];
+}

@@ -1,0 +1,53 @@
+import type { LoadedFleet } from '../load/load-fleet.js';
+import type { SourceDoc } from '../load/source-doc.js';
+import { ClawctlError, formatPos, type Diagnostic } from '../util/errors.js';
+import { isObject } from '../util/json.js';
+import { KINDS, type AgentManifest, type AnyManifest, type FleetManifest, type HostManifest, type Kind, type Manifests, type PolicyManifest, type Sourced } from './manifests.js';
+import { schemaDiagnostics } from './schema-errors.js';
+import { manifestValidators } from './schemas.js';
+import { crossReferenceDiagnostics } from './cross-references.js';
+
+/**
+ * Schema-check every document, then cross-reference them. Every problem in the fleet is
+ * reported in one run; nothing downstream sees a fleet with any.
+ */
+export function validateFleet(fleet: LoadedFleet): Manifests {
+  const problems: Diagnostic[] = [];
+  const valid: Sourced<AnyManifest>[] = [];
+  for (const doc of fleet.docs) {
+    const found = checkDocument(doc);
+    if (Array.isArray(found)) problems.push(...found);
+    else valid.push(found);
+  }
+  const byKind = <M extends AnyManifest>(kind: Kind) => valid.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
+  const fleets = byKind<FleetManifest>('Fleet');
+  const hosts = byKind<HostManifest>('Host');
+  const agents = byKind<AgentManifest>('Agent');
+  const policies = byKind<PolicyManifest>('Policy');
+
+  if (fleets.length === 0 && problems.length === 0) {
+    problems.push({ message: `${fleet.dir}: no Fleet manifest`, hint: 'a fleet needs exactly one document of kind: Fleet' });
+  }
+  for (const extra of fleets.slice(1)) {
+    problems.push({
+      pos: extra.source.locate(['kind']),
+      message: `a second Fleet "${extra.manifest.metadata.name}"; a fleet has exactly one`,
+      hint: `the first is at ${formatPos(fleets[0]!.source.locate(['kind']))}`,
+    });
+  }
+  problems.push(...crossReferenceDiagnostics(hosts, agents, policies));
+  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${fleet.dir}`);
+  return { fleet: fleets[0]!, hosts, agents, policies };
+}
+
+function checkDocument(doc: SourceDoc): Sourced<AnyManifest> | Diagnostic[] {
+  if (!isObject(doc.data)) return [{ pos: doc.locate([]), message: 'a manifest must be a mapping with apiVersion, kind, metadata and spec' }];
+  const kind = doc.data.kind;
+  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+    const shown = typeof kind === 'string' ? `unknown kind "${kind}"` : 'missing kind';
+    return [{ pos: doc.locate(['kind']), message: shown, hint: `kind is one of: ${KINDS.join(', ')}` }];
+  }
+  const validate = manifestValidators()[kind as Kind];
+  if (!validate(doc.data)) return schemaDiagnostics(doc, validate.errors ?? []);
+  return { manifest: doc.data as unknown as AnyManifest, source: doc };
+}
