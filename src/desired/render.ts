@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { LoadedFleet } from '../load/load-fleet.js';
+import { dotenvProblem } from '../openclaw/dotenv.js';
 import { DEFAULT_GATEWAY_PORT, stateDirName } from '../openclaw/paths.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { deepMerge, isObject, type JsonObject } from '../util/json.js';
@@ -71,6 +72,11 @@ function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifest
           message: `${name}: secretRef cannot be resolved yet`,
           hint: 'SOPS and AWS Secrets Manager references arrive with the secrets feature; use a literal for now',
         });
+        continue;
+      }
+      const problem = dotenvProblem(String(value));
+      if (problem) {
+        problems.push({ pos: origin.source.locate(origin === all.fleet ? ['spec', 'defaults', 'env', name] : ['spec', 'env', name]), message: `${name}: the value ${problem}` });
         continue;
       }
       env[name] = new Sensitive(String(value), key);

@@ -17,10 +17,21 @@ export function renderDotenv(entries: Readonly<Record<string, string>>): string 
   return `${lines.join('\n')}\n`;
 }
 
+/** Why a value can't be written to .env, or undefined when it can. */
+export function dotenvProblem(value: string): string | undefined {
+  return quoteOrUndefined(value) === undefined ? 'mixes single quotes or newlines with double quotes, backslashes and backticks, which dotenv cannot represent' : undefined;
+}
+
 function quote(name: string, value: string): string {
+  const quoted = quoteOrUndefined(value);
+  if (quoted === undefined) throw new Error(`.env value of ${name} ${dotenvProblem(value)}`);
+  return quoted;
+}
+
+function quoteOrUndefined(value: string): string | undefined {
   if (PLAIN.test(value)) return value;
   if (!/['\n\r]/.test(value)) return `'${value}'`;
   if (!/["\\]/.test(value)) return `"${value.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}"`;
-  if (!value.includes('`')) return `\`${value}\``;
-  throw new Error(`.env value of ${name} mixes quotes, backticks and newlines; dotenv cannot represent it`);
+  if (!/[`\n\r]/.test(value)) return `\`${value}\``;
+  return undefined;
 }

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // e2e files start sshd hosts and gateways; two cores, so keep the files few at a time.
+    maxWorkers: 2,
+  },
+});
