@@ -9,8 +9,11 @@ export interface SourceDoc {
   /** Path of the file as the user named it (relative to the working directory). */
   readonly file: string;
   readonly data: unknown;
-  /** Where a value (or, failing that, its nearest parent) stands in the file. */
-  locate(path: DataPath): SourcePos;
+  /**
+   * Where a value (or, failing that, its nearest parent) stands in the file; with
+   * `key`, where the key naming it stands (for "unknown field" errors).
+   */
+  locate(path: DataPath, opts?: { key?: boolean }): SourcePos;
 }
 
 export function makeSourceDoc(file: string, doc: Document, lines: LineCounter): SourceDoc {
@@ -18,7 +21,11 @@ export function makeSourceDoc(file: string, doc: Document, lines: LineCounter): 
   return {
     file,
     data,
-    locate(path) {
+    locate(path, opts) {
+      if (opts?.key && path.length > 0) {
+        const at = keyRange(doc, path);
+        if (at !== undefined) return toPos(file, lines, at);
+      }
       for (let n = path.length; n >= 0; n--) {
         const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
         if (node && typeof node === 'object' && node.range) return toPos(file, lines, node.range[0]);

@@ -38,7 +38,8 @@ function diagnose(err: ErrorObject, agent: Manifests['agents'][number], manifest
   const agentPath = ['spec', 'openclaw', 'config', ...key];
   const fleetPath = ['spec', 'defaults', 'config', ...key];
   const inAgent = hasPath(agent.manifest.spec.openclaw?.config, key) || !hasPath(manifests.fleet.manifest.spec.defaults?.config, key);
-  const pos = inAgent ? agent.source.locate(agentPath) : manifests.fleet.source.locate(fleetPath);
+  const atKey = { key: err.keyword === 'additionalProperties' };
+  const pos = inAgent ? agent.source.locate(agentPath, atKey) : manifests.fleet.source.locate(fleetPath, atKey);
   const where = key.length > 0 ? key.join('.') : 'config';
   const what = err.keyword === 'additionalProperties' ? `unknown key "${String(params.additionalProperty)}"` : (err.message ?? 'is invalid');
   return {
@@ -66,11 +67,26 @@ function validatorFor(version: string): Promise<ValidateFunction | undefined> {
     v = schemaFor(version).then((schema) => {
       if (!schema) return undefined;
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-      return ajv.compile(schema);
+      return ajv.compile(scopeEmbeddedDefs(schema));
     });
     validators.set(version, v);
   }
   return v;
+}
+
+/**
+ * Plugin config schemas are embedded whole, and their `#/$defs/…` refs mean their own root.
+ * Giving each such subschema an $id makes those refs resolve where the plugin meant them.
+ */
+export function scopeEmbeddedDefs(schema: Record<string, unknown>): Record<string, unknown> {
+  const walk = (node: unknown, path: string, isRoot: boolean): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const obj = node as Record<string, unknown>;
+    if (!isRoot && isObject(obj.$defs) && obj.$id === undefined) obj.$id = `urn:openclaw-config-schema:${path}`;
+    for (const [key, value] of Object.entries(obj)) walk(value, `${path}/${encodeURIComponent(key)}`, false);
+  };
+  walk(schema, '', true);
+  return schema;
 }
 
 export function schemaCacheDir(): string {

@@ -13,9 +13,9 @@ export function schemaDiagnostics(doc: SourceDoc, errors: readonly SchemaError[]
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const err of kept) {
-    const { path, message, hint } = describe(err);
+    const { path, message, hint, atKey } = describe(err);
     const full = [...prefix, ...path];
-    const pos = doc.locate(full);
+    const pos = doc.locate(full, { key: atKey === true });
     const key = `${pos.line}:${pos.col}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -24,7 +24,7 @@ export function schemaDiagnostics(doc: SourceDoc, errors: readonly SchemaError[]
   return out;
 }
 
-function describe(err: SchemaError): { path: DataPath; message: string; hint?: string } {
+function describe(err: SchemaError): { path: DataPath; message: string; hint?: string; atKey?: boolean } {
   const path = pointerToPath(err.instancePath);
   const at = path.length > 0 ? path.join('.') : 'document';
   const p = err.params as Record<string, unknown>;
@@ -34,6 +34,7 @@ function describe(err: SchemaError): { path: DataPath; message: string; hint?: s
       const allowed = Object.keys((err.parentSchema?.properties as object | undefined) ?? {});
       return {
         path: [...path, extra],
+        atKey: true,
         message: `unknown field "${extra}" in ${at}`,
         ...(allowed.length > 0 ? { hint: `expected one of: ${allowed.join(', ')}` } : {}),
       };
@@ -51,7 +52,7 @@ function describe(err: SchemaError): { path: DataPath; message: string; hint?: s
       return { path, message: `${at} ${err.message ?? 'is invalid'}`, ...(description ? { hint: description } : {}) };
     }
     case 'propertyNames':
-      return { path: [...path, String(p.propertyName)], message: `${at} has an invalid key "${String(p.propertyName)}"` };
+      return { path: [...path, String(p.propertyName)], atKey: true, message: `${at} has an invalid key "${String(p.propertyName)}"` };
     default:
       return { path, message: `${at} ${err.message ?? 'is invalid'}` };
   }
