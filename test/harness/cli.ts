@@ -14,7 +14,7 @@ export function clawctl(args: string[], opts: { cwd: string; env?: NodeJS.Proces
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLAWCTL, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...opts.env },
+      env: { ...userEnv(), CI: 'true', NO_COLOR: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,4 +25,9 @@ export function clawctl(args: string[], opts: { cwd: string; env?: NodeJS.Proces
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(opts.stdin ?? '');
   });
+}
+
+/** The environment a user's shell would have: without the test runner's own variables (OpenClaw changes behaviour under VITEST). */
+function userEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
 }

@@ -1,0 +1,120 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clawctl } from '../harness/cli.js';
+import { writeFleet, type AgentDef } from '../harness/fleet.js';
+import { OPENCLAW_BIN, openclawAs, openclawInstalled, provideOpenclaw, startGateway, stopGateway, waitReady } from '../harness/openclaw.js';
+import { freePort, makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
+
+const VERSION = '2026.9.6';
+
+/** clawctl against a real OpenClaw: its config is accepted, hot-reloaded, and guarded. */
+describe('a real OpenClaw gateway', () => {
+  let root: string;
+  let repo: string;
+  let client: ClientKey;
+  let host: SshHost;
+  let port: number;
+  let gateway: ChildProcess | undefined;
+  const agent: AgentDef = { name: 'claw', host: 'oc1' };
+  const fleet = () =>
+    writeFleet(repo, [host], [agent], {
+      identityFile: client.privateKeyPath,
+      service: 'process',
+      fleetSpec: {
+        openclaw: { version: VERSION },
+        defaults: { config: { gateway: { mode: 'local', bind: 'loopback' } }, ignoreDifferences: [{ file: 'openclaw.json', jsonPointers: ['/meta'] }] },
+        rollout: { healthTimeoutSeconds: 90 },
+      },
+    });
+  // Without openclaw on PATH and with an empty schema cache, only the host can check a config.
+  const hostOnly = { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: '' };
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => clawctl(args, { cwd: repo, env: { XDG_CACHE_HOME: join(root, 'cache'), ...env } });
+
+  beforeAll(async () => {
+    if (!openclawInstalled()) throw new Error(`OpenClaw is not installed for tests: run bash test/setup/install-openclaw.sh (expected ${OPENCLAW_BIN})`);
+    root = mkdtempSync(join(tmpdir(), 'clawctl-oc-'));
+    repo = join(root, 'repo');
+    execFileSync('git', ['init', '-q', repo]);
+    client = makeClientKey(root);
+    host = await startSshHost('oc1', root, client);
+    provideOpenclaw(host);
+    port = await freePort();
+    agent.port = port;
+    hostOnly.XDG_CACHE_HOME = join(root, 'empty-cache');
+    fleet();
+  });
+
+  afterAll(async () => {
+    if (gateway) await stopGateway(gateway);
+    await host?.remove();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes a config that openclaw accepts, with the config read-only to OpenClaw itself', async () => {
+    const plan = await run(['plan', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).changes[0].actions.map((a: { type: string }) => a.type)).toEqual(['config', 'env']);
+
+    const apply = await run(['apply', '--auto-approve']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+
+    const validate = openclawAs(host, ['config', 'validate', '--json']);
+    expect(validate.code, validate.out).toBe(0);
+    expect(JSON.parse(validate.out)).toMatchObject({ valid: true });
+
+    const before = readFileSync(join(host.home, '.openclaw', 'openclaw.json'), 'utf8');
+    const write = openclawAs(host, ['config', 'set', 'gateway.port', '1234']);
+    expect(write.code).not.toBe(0);
+    expect(write.out).toContain('OPENCLAW_CONFIG_READONLY=1');
+    expect(readFileSync(join(host.home, '.openclaw', 'openclaw.json'), 'utf8')).toBe(before);
+  });
+
+  it('sees the running gateway online through its own probes, at the pinned version', async () => {
+    gateway = startGateway(host, port);
+    await waitReady(port, 90_000);
+    const status = await run(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).agents[0]).toMatchObject({ agent: 'claw', state: 'online', version: { pinned: VERSION, installed: VERSION }, drift: 0 });
+  });
+
+  it('changes the config of the running gateway, which hot-reloads it and stays healthy', async () => {
+    agent.config = { logging: { level: 'debug' } };
+    fleet();
+    const plan = await run(['plan', '--detailed-exitcode']);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('+ /logging: {"level":"debug"}');
+    expect(plan.stdout).not.toContain('restart');
+
+    const apply = await run(['apply', '--auto-approve', '--json']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(JSON.parse(apply.stdout).result.agents[0]).toMatchObject({ ok: true, done: ['openclaw.json', 'health'] });
+    expect(gateway!.exitCode).toBeNull();
+
+    const health = openclawAs(host, ['health', '--json', '--timeout', '20000']);
+    expect(health.code, health.out).toBe(0);
+    expect(JSON.parse(health.out.slice(health.out.indexOf('{')))).toMatchObject({ ok: true });
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it("refuses, at validate time, a key that is not in OpenClaw's schema, naming file:line:col", async () => {
+    agent.config = { logging: { level: 'debug' }, telemetryMode: 'off' };
+    fleet();
+    const res = await run(['validate'], { PATH: `${OPENCLAW_BIN}:${process.env.PATH}` });
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/^fleet\/fleet\.yaml:\d+:\d+: agent claw: openclaw\.json telemetryMode: unknown key "telemetryMode" \(OpenClaw 2026\.9\.6 schema\)$/m);
+  });
+
+  it("never installs a config the host's OpenClaw rejects", async () => {
+    const path = join(host.home, '.openclaw', 'openclaw.json');
+    const before = readFileSync(path, 'utf8');
+    const apply = await run(['apply', '--auto-approve'], hostOnly);
+    expect(apply.code).toBe(1);
+    expect(apply.stdout).toContain('OpenClaw on oc1 rejected the new openclaw.json; nothing was installed');
+    expect(apply.stdout).toContain('telemetryMode');
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    await waitReady(port, 5_000);
+  });
+});
