@@ -25,7 +25,8 @@ export function validateFleet(fleet: LoadedFleet): Manifests {
   const agents = byKind<AgentManifest>('Agent');
   const policies = byKind<PolicyManifest>('Policy');
 
-  if (fleets.length === 0 && problems.length === 0) {
+  // Counted over raw documents, so a Fleet with schema errors is not also reported missing.
+  if (!fleet.docs.some((d) => isObject(d.data) && d.data.kind === 'Fleet')) {
     problems.push({ message: `${fleet.dir}: no Fleet manifest`, hint: 'a fleet needs exactly one document of kind: Fleet' });
   }
   for (const extra of fleets.slice(1)) {
