@@ -1,8 +1,13 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { Scope } from '../engine/fleet-run.js';
 import type { EngineHooks } from '../engine/hooks.js';
-import { ClawctlError, ExitCode, formatDiagnostic } from '../util/errors.js';
+import { ClawctlError, ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { progressHooks } from './progress.js';
+
+/** What every command prints on stdout under --json when it fails. */
+export interface ErrorOutput {
+  error: { message: string; exitCode: number; diagnostics: Diagnostic[] };
+}
 
 /** Flags every fleet command takes (DESIGN.md: common flags). */
 export const fleetFlags = {
@@ -48,7 +53,8 @@ export abstract class BaseCommand<T> extends Command {
     for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     process.stderr.write(`Error: ${err.message}\n`);
     if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode, diagnostics: err.diagnostics } }, null, 2)}\n`);
+      const output: ErrorOutput = { error: { message: err.message, exitCode: err.exitCode, diagnostics: err.diagnostics } };
+      process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     }
     process.exitCode = err.exitCode;
   }

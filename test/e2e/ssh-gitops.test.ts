@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
+import { expectOutputSchema } from '../harness/output-schema.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
 
@@ -80,13 +81,24 @@ describe('plan and apply over SSH', () => {
 
     const json = await run('plan', '--json');
     const plan = JSON.parse(json.stdout);
+    expectOutputSchema('plan', plan);
     expect(plan.format_version).toBe('1.0');
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0].actions[0].patch).toEqual([{ op: 'replace', path: '/gateway/bind', value: 'loopback' }]);
     expect(json.stderr).toContain('Plan: 0 to add, 1 to change');
 
-    expect((await run('apply', '--auto-approve')).code).toBe(0);
+    const apply = await run('apply', '--auto-approve', '--json');
+    expect(apply.code).toBe(0);
+    expectOutputSchema('apply', JSON.parse(apply.stdout));
     expect(readFileSync(`${path}.clawctl-prev`, 'utf8')).toContain('"lan"');
+    for (const command of ['status', 'agents list']) {
+      const res = await run(...command.split(' '), '--json');
+      expect(res.code).toBe(0);
+      expectOutputSchema(command, JSON.parse(res.stdout));
+    }
+    const info = await run('agents', 'info', 'gamma', '--json');
+    expectOutputSchema('agents info', JSON.parse(info.stdout));
+    expect(info.stdout).not.toContain('clawctl-pwned');
   });
 
   it('refuses a saved plan when a host changed after planning, and applies a fresh one', async () => {
@@ -145,6 +157,7 @@ describe('plan and apply over SSH', () => {
       const res = await run('plan', '--json');
       expect(res.code).toBe(1);
       const plan = JSON.parse(res.stdout);
+      expectOutputSchema('plan', plan);
       expect(plan.unreachable).toEqual([expect.objectContaining({ host: 'h3', agents: ['delta'] })]);
       expect(plan.unreachable[0].error).toContain('ECONNREFUSED');
       expect(plan.changes.map((c: { agent: string }) => c.agent)).toContain('alpha');
@@ -160,6 +173,7 @@ describe('plan and apply over SSH', () => {
     expect(held.code).toBe(1);
     expect(held.stderr).toContain('the fleet is locked: held by someone on elsewhere (pid 1, `clawctl apply`)');
     const unlock = await run('unlock', '--json');
+    expectOutputSchema('unlock', JSON.parse(unlock.stdout));
     expect(JSON.parse(unlock.stdout)).toMatchObject({ removed: true, holder: { holder: 'someone' } });
     expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect(existsSync(lock)).toBe(false);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
+import { expectOutputSchema } from '../harness/output-schema.js';
 
 const FLEET = `apiVersion: clawctl.dev/v1
 kind: Fleet
@@ -114,6 +115,7 @@ describe('clawctl validate', () => {
     );
     expect(res.code).toBe(1);
     const out = JSON.parse(res.stdout);
+    expectOutputSchema('error', out);
     expect(out.error.diagnostics.map((d: { pos: { file: string; line: number; col: number } }) => `${d.pos.file}:${d.pos.line}:${d.pos.col}`)).toEqual([
       'fleet/a.yaml:4:9',
       'fleet/b.yaml:5:7',
@@ -123,6 +125,7 @@ describe('clawctl validate', () => {
   it('accepts the example fleet', async () => {
     const res = await clawctl(['validate', '--json'], { cwd: join(__dirname, '..', '..') });
     expect(res.code, res.stderr).toBe(0);
+    expectOutputSchema('validate', JSON.parse(res.stdout));
     expect(JSON.parse(res.stdout)).toEqual({ valid: true, fleet: 'example', hosts: 2, agents: 3, policies: 0 });
   });
 });

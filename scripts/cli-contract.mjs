@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The CLI contract, committed so CI catches a breaking change (as Salesforce's oclif plugins
+// do): command-snapshot.json (every command, flag and argument) and schemas/output/*.schema.json
+// (the JSON Schema of each command's --json output, generated from its result type).
+// `node scripts/cli-contract.mjs` rewrites them; `--check` fails if they are out of date.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Config } from '@oclif/core';
+import { createGenerator } from 'ts-json-schema-generator';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const check = process.argv.includes('--check');
+
+/** Command id → [file declaring its result type, the type]. */
+const OUTPUTS = {
+  validate: ['src/commands/validate.ts', 'ValidateResult'],
+  plan: ['src/plan/plan.ts', 'Plan'],
+  apply: ['src/commands/apply.ts', 'ApplyCommandResult'],
+  status: ['src/commands/status.ts', 'StatusResult'],
+  'agents list': ['src/commands/agents/list.ts', 'AgentsListResult'],
+  'agents info': ['src/commands/agents/info.ts', 'AgentInfoResult'],
+  unlock: ['src/commands/unlock.ts', 'UnlockResult'],
+  error: ['src/cli/base-command.ts', 'ErrorOutput'],
+};
+
+const config = await Config.load(root);
+const snapshot = config.commands
+  .map((c) => ({
+    command: c.id.replace(/:/g, ' '),
+    flags: Object.entries(c.flags)
+      .map(([name, f]) => ({ name, type: f.type, ...(f.char ? { char: f.char } : {}), ...(f.multiple ? { multiple: true } : {}), ...(f.default !== undefined ? { default: f.default } : {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    args: Object.entries(c.args).map(([name, a]) => ({ name, ...(a.required ? { required: true } : {}) })),
+  }))
+  .sort((a, b) => a.command.localeCompare(b.command));
+
+const files = { 'command-snapshot.json': snapshot };
+for (const [id, [path, type]] of Object.entries(OUTPUTS)) {
+  const schema = createGenerator({ path: `${root}${path}`, tsconfig: `${root}tsconfig.json`, type, skipTypeCheck: true, additionalProperties: false }).createSchema(type);
+  schema.$id = `https://clawctl.dev/schemas/v1/output/${id.replace(' ', '-')}.schema.json`;
+  schema.title = id === 'error' ? 'clawctl --json output of a failed command' : `clawctl ${id} --json output`;
+  files[`schemas/output/${id.replace(' ', '-')}.schema.json`] = schema;
+}
+
+const stale = [];
+mkdirSync(`${root}schemas/output`, { recursive: true });
+for (const [path, data] of Object.entries(files)) {
+  const text = `${JSON.stringify(data, null, 2)}\n`;
+  let old = '';
+  try {
+    old = readFileSync(`${root}${path}`, 'utf8');
+  } catch {}
+  if (old === text) continue;
+  if (check) stale.push(path);
+  else writeFileSync(`${root}${path}`, text);
+}
+if (stale.length > 0) {
+  console.error(`The CLI contract changed: ${stale.join(', ')}.\nIf the change is intended, run \`node scripts/cli-contract.mjs\` and commit the result.`);
+  process.exit(1);
+}
