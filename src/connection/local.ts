@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import type { ExecResult, HostConnection } from './connection.js';
 
 /**
  * Manages OpenClaw installations under a directory of this machine exactly as SSH manages a
  * remote home (Ansible's `connection: local`): the same scripts run with HOME set to it.
+ * Nothing is created by connecting, so a plan writes nothing; apply creates state dirs.
  */
 export async function openLocal(home: string): Promise<HostConnection> {
-  await mkdir(home, { recursive: true });
   return {
     describe: `local:${home}`,
     exec: (argv, stdin) => run(argv, home, stdin),
@@ -18,7 +17,6 @@ export async function openLocal(home: string): Promise<HostConnection> {
 function run(argv: readonly string[], home: string, stdin?: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: home,
       env: { ...process.env, HOME: home },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -29,7 +29,8 @@ export function renderPlanText(plan: Plan): string {
 }
 
 function renderAgent(agent: AgentPlan): string[] {
-  const out = [`  ~ agent ${agent.agent} (~/${agent.stateDir})`];
+  const fresh = agent.actions.every((a) => a.type === 'restart' || a.action === 'create');
+  const out = [`  ${fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
   return out;
 }
