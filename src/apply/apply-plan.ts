@@ -1,7 +1,8 @@
 import type { ConnectionPool } from '../connection/pool.js';
 import type { DesiredState } from '../desired/desired-state.js';
 import type { EngineHooks } from '../engine/hooks.js';
-import type { ObservedState } from '../observe/observed-state.js';
+import { indexObserved, type ObservedState } from '../observe/observed-state.js';
+import { indexBy } from '../util/index-by.js';
 import type { Plan } from '../plan/plan.js';
 import { applyAgent } from './apply-agent.js';
 import type { AgentApplyResult, ApplyResult } from './apply-result.js';
@@ -19,6 +20,9 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
   const batchSize = desired.rollout.maxUnavailable;
   const results: AgentApplyResult[] = [];
   const skipped: string[] = [];
+  const hosts = indexBy(desired.hosts, (h) => h.name);
+  const agents = indexBy(desired.agents, (a) => a.name);
+  const seen = indexObserved(observed);
   for (let i = 0; i < plan.changes.length; i += batchSize) {
     const batch = plan.changes.slice(i, i + batchSize);
     if (results.some((r) => !r.ok)) {
@@ -27,10 +31,9 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
     }
     const done = await Promise.all(
       batch.map(async (agentPlan) => {
-        const host = desired.hosts.find((h) => h.name === agentPlan.host)!;
-        const agent = desired.agents.find((a) => a.name === agentPlan.agent)!;
-        const hostObs = observed.hosts.find((h) => h.host === agentPlan.host);
-        const agentObs = hostObs?.ok ? hostObs.agents.find((a) => a.name === agentPlan.agent) : undefined;
+        const host = hosts.get(agentPlan.host)!;
+        const agent = agents.get(agentPlan.agent)!;
+        const agentObs = seen.agents.get(agentPlan.agent);
         if (!agentObs) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: `host ${agentPlan.host} was not observed` };
         const conn = await pool.get(host).catch((err: Error) => err);
         if (conn instanceof Error) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: conn.message };

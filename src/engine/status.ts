@@ -1,5 +1,6 @@
 import type { DesiredState } from '../desired/desired-state.js';
-import type { GatewayHealth, ObservedState } from '../observe/observed-state.js';
+import { indexObserved, type GatewayHealth, type ObservedState } from '../observe/observed-state.js';
+import { indexBy } from '../util/index-by.js';
 import type { Plan } from '../plan/plan.js';
 
 export type AgentState = 'online' | 'degraded' | 'offline' | 'unknown';
@@ -24,10 +25,12 @@ export interface AgentStatus {
 
 /** Pure: desired × observed × plan → one status per agent. */
 export function agentStatuses(desired: DesiredState, observed: ObservedState, plan: Plan, observedAt: Date): AgentStatus[] {
+  const seen = indexObserved(observed);
+  const changes = indexBy(plan.changes, (c) => c.agent);
   return desired.agents.map((agent) => {
-    const host = observed.hosts.find((h) => h.host === agent.host);
-    const obs = host?.ok ? host.agents.find((a) => a.name === agent.name) : undefined;
-    const drift = plan.changes.find((c) => c.agent === agent.name)?.actions.length ?? 0;
+    const host = seen.hosts.get(agent.host);
+    const obs = seen.agents.get(agent.name);
+    const drift = changes.get(agent.name)?.actions.length ?? 0;
     const [state, reason] = !host?.ok ? (['unknown', host ? host.error : 'not observed'] as const) : classify(obs!.health, obs!.service);
     return {
       agent: agent.name,

@@ -40,3 +40,19 @@ export type HostObservation =
 export interface ObservedState {
   hosts: HostObservation[];
 }
+
+/** Every host and every observed agent by name. */
+export interface ObservedIndex {
+  hosts: Map<string, HostObservation>;
+  agents: Map<string, ObservedAgent>;
+}
+
+export function indexObserved(observed: ObservedState): ObservedIndex {
+  const hosts = new Map<string, HostObservation>();
+  const agents = new Map<string, ObservedAgent>();
+  for (const h of observed.hosts) {
+    hosts.set(h.host, h);
+    if (h.ok) for (const a of h.agents) agents.set(a.name, a);
+  }
+  return { hosts, agents };
+}

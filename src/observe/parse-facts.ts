@@ -1,67 +1,102 @@
 import JSON5 from 'json5';
+import { parseDotenv } from '../openclaw/dotenv.js';
 import { sha256 } from '../util/hash.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
-import { parseDotenv } from '../openclaw/dotenv.js';
+import type { AgentProbe } from './facts-script.js';
 import type { GatewayHealth, ObservedAgent, ObservedConfig, ObservedEnv } from './observed-state.js';
 
-/** The facts script's output, as printed: every string base64. */
-export interface RawFacts {
-  format: 1;
-  openclaw: { path: string; version: string };
-  agents: RawAgentFacts[];
-}
-
+/** One file as host-scripts/facts.sh reports it: mode, and its bytes from the blob. */
 interface RawFile {
   mode: string;
-  content: string;
+  content: Buffer;
 }
 
-interface RawHttp {
-  code: number;
-  body: string;
+/** The facts script's output, sectioned (see host-scripts/facts.sh). */
+export interface RawFacts {
+  openclawPath?: string;
+  /** The host has no curl, so no gateway could be probed. */
+  noCurl: boolean;
+  units: string[];
+  /** URL → HTTP status; 0 when nothing answered. */
+  http: Map<string, number>;
+  /** Path as the script named it → file. */
+  files: Map<string, RawFile>;
 }
 
-export interface RawAgentFacts {
-  config: RawFile | null;
-  env: RawFile | null;
-  readyz: RawHttp;
-  startupz: RawHttp;
-  service: string;
-}
+export class FactsError extends Error {}
 
-const fromB64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+/** Pure: split the script's stdout into its sections. */
+export function splitFacts(stdout: string): RawFacts {
+  const lines = stdout.split('\n');
+  if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map() };
+  const listed: { path: string; mode: string; size: number }[] = [];
+  let i = 1;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === 'blob') break;
+    if (line === 'nocurl') facts.noCurl = true;
+    else if (line === 'units') {
+      while (++i < lines.length && lines[i] !== 'end') facts.units.push(lines[i]!);
+    } else if (line.startsWith('http ')) {
+      const [, code, url] = line.split(' ');
+      facts.http.set(url!, Number(code));
+    } else if (line.startsWith('openclaw ')) {
+      facts.openclawPath = line.slice('openclaw '.length);
+    } else if (line.startsWith('file ')) {
+      const m = /^file (\d+) (\d+) (.*)$/.exec(line);
+      if (m) listed.push({ mode: m[1]!, size: Number(m[2]), path: m[3]! });
+    }
+  }
+  const blob = Buffer.from(lines.slice(i + 1).join(''), 'base64');
+  const total = listed.reduce((n, f) => n + f.size, 0);
+  if (blob.length !== total) throw new FactsError('files changed while they were being read; plan again');
+  let offset = 0;
+  for (const f of listed) {
+    facts.files.set(f.path, { mode: f.mode, content: blob.subarray(offset, offset + f.size) });
+    offset += f.size;
+  }
+  return facts;
+}
 
 /** Pure: facts script stdout → what clawctl knows of each agent, in the order they were asked. */
 export function parseFacts(
   stdout: string,
   host: string,
-  agentNames: readonly string[],
+  agents: readonly (AgentProbe & { name: string })[],
   fleetKey: string,
 ): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[] } {
-  const raw = JSON.parse(stdout) as RawFacts;
-  if (raw.format !== 1 || raw.agents.length !== agentNames.length) {
-    throw new Error(`unexpected facts from host ${host}: format ${raw.format}, ${raw.agents.length} agents for ${agentNames.length}`);
-  }
-  const path = fromB64(raw.openclaw.path);
-  const version = fromB64(raw.openclaw.version);
-  const agents = raw.agents.map((a, i): ObservedAgent => {
-    const configText = a.config ? fromB64(a.config.content) : undefined;
-    const envText = a.env ? fromB64(a.env.content) : undefined;
-    const service = fromB64(a.service);
+  const raw = splitFacts(stdout);
+  const version = installedVersion(raw);
+  const observed = agents.map((a, i): ObservedAgent => {
+    const config = raw.files.get(`${a.stateDir}/openclaw.json`);
+    const env = raw.files.get(`${a.stateDir}/.env`);
+    const service = raw.units[i];
     return {
-      name: agentNames[i]!,
+      name: a.name,
       host,
-      config: a.config ? parseConfig(a.config.mode, configText!) : null,
-      env: a.env ? parseEnv(a.env.mode, envText!, fleetKey) : null,
-      health: parseHealth(a.readyz, a.startupz),
+      config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
+      env: env ? parseEnv(env.mode, env.content.toString('utf8'), fleetKey) : null,
+      health: parseHealth(raw, a.port, i),
       ...(service ? { service } : {}),
-      fingerprint: sha256(
-        JSON.stringify([a.config?.mode, configText === undefined ? null : sha256(configText), a.env?.mode, envText === undefined ? null : sha256(envText), version]),
-      ),
+      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? sha256(env.content) : null, version ?? null])),
     };
   });
-  return { openclaw: { ...(path ? { path } : {}), ...(version ? { version } : {}) }, agents };
+  return { openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) }, agents: observed };
+}
+
+function installedVersion(raw: RawFacts): string | undefined {
+  for (const [path, file] of raw.files) {
+    if (!path.endsWith('package.json') || path.includes('/startupz-')) continue;
+    try {
+      const pkg = JSON.parse(file.content.toString('utf8')) as unknown;
+      if (isObject(pkg) && pkg.name === 'openclaw' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not the package we look for
+    }
+  }
+  return undefined;
 }
 
 function parseConfig(mode: string, text: string): ObservedConfig {
@@ -81,18 +116,22 @@ function parseEnv(mode: string, text: string, fleetKey: string): ObservedEnv {
   return { mode, entries };
 }
 
-export function parseHealth(readyz: RawHttp, startupz: RawHttp): GatewayHealth {
-  const version = startupVersion(startupz.body);
-  const state: GatewayHealth['state'] = readyz.code === 200 ? 'ready' : readyz.code === 0 ? 'down' : 'not-ready';
+/** A port with no listener was not probed: nothing is there. Without curl, health is unknown. */
+function parseHealth(raw: RawFacts, port: number, index: number): GatewayHealth {
+  const ready = raw.http.get(`http://127.0.0.1:${port}/readyz`);
+  if (ready === undefined) return { state: raw.noCurl ? 'unknown' : 'down' };
+  const state: GatewayHealth['state'] = ready === 200 ? 'ready' : ready === 0 ? 'down' : 'not-ready';
+  const body = [...raw.files].find(([path]) => path.endsWith(`/startupz-${index}`))?.[1];
+  const version = body ? startupVersion(body.content.toString('utf8')) : undefined;
   return { state, ...(version ? { version } : {}) };
 }
 
-function startupVersion(bodyB64: string): string | undefined {
+function startupVersion(body: string): string | undefined {
   try {
-    const body = JSON.parse(fromB64(bodyB64)) as unknown;
-    if (isObject(body) && typeof body.version === 'string') return body.version;
+    const json = JSON.parse(body) as unknown;
+    if (isObject(json) && typeof json.version === 'string') return json.version;
   } catch {
-    // not JSON: an older gateway or something else on the port
+    // not JSON: something else on the port
   }
   return undefined;
 }

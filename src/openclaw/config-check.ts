@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DesiredState } from '../desired/desired-state.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
+import { indexBy } from '../util/index-by.js';
 import { isObject } from '../util/json.js';
 import type { Manifests } from '../validate/manifests.js';
 import { pointerToPath } from '../validate/schema-errors.js';
@@ -20,11 +21,12 @@ const run = promisify(execFile);
  */
 export async function checkOpenclawConfigs(manifests: Manifests, desired: DesiredState): Promise<void> {
   const problems: Diagnostic[] = [];
+  const sources = indexBy(manifests.agents, (a) => a.manifest.metadata.name);
   for (const agent of desired.agents) {
     if (!agent.version) continue;
     const validate = await validatorFor(agent.version);
     if (!validate || validate(agent.config)) continue;
-    const sourced = manifests.agents.find((a) => a.manifest.metadata.name === agent.name)!;
+    const sourced = sources.get(agent.name)!;
     for (const err of validate.errors ?? []) problems.push(diagnose(err, sourced, manifests, agent.version));
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`);

@@ -1,6 +1,7 @@
 import type { DesiredState } from '../desired/desired-state.js';
 import { diffAgent } from '../diff/diff-agent.js';
 import type { ObservedState } from '../observe/observed-state.js';
+import { groupBy, indexBy } from '../util/index-by.js';
 import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost } from './plan.js';
 
 export interface PlanContext {
@@ -17,15 +18,18 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
   const changes: AgentPlan[] = [];
   const unreachable: UnreachableHost[] = [];
   const fingerprints: Record<string, string> = {};
+  const hosts = indexBy(desired.hosts, (h) => h.name);
+  const agents = indexBy(desired.agents, (a) => a.name);
+  const agentsOf = groupBy(desired.agents, (a) => a.host);
   for (const obs of observed.hosts) {
-    const host = desired.hosts.find((h) => h.name === obs.host)!;
+    const host = hosts.get(obs.host)!;
     if (!obs.ok) {
-      const agents = desired.agents.filter((a) => a.host === obs.host).map((a) => a.name);
-      unreachable.push({ host: obs.host, error: obs.error, ...(obs.hint ? { hint: obs.hint } : {}), agents });
+      const names = (agentsOf.get(obs.host) ?? []).map((a) => a.name);
+      unreachable.push({ host: obs.host, error: obs.error, ...(obs.hint ? { hint: obs.hint } : {}), agents: names });
       continue;
     }
     for (const agentObs of obs.agents) {
-      const agent = desired.agents.find((a) => a.name === agentObs.name)!;
+      const agent = agents.get(agentObs.name)!;
       fingerprints[agent.name] = agentObs.fingerprint;
       const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
       if (actions.length > 0) changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });

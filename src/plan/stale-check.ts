@@ -1,4 +1,4 @@
-import type { ObservedState } from '../observe/observed-state.js';
+import { indexObserved, type ObservedState } from '../observe/observed-state.js';
 import type { Diagnostic } from '../util/errors.js';
 import type { Plan } from './plan.js';
 
@@ -11,8 +11,9 @@ export function staleness(plan: Plan, fleetHash: string, observed: ObservedState
   if (plan.fingerprint.fleet !== fleetHash) {
     out.push({ message: `the fleet directory changed since the plan was made`, hint: 'run `clawctl plan --out FILE` again and review the new plan' });
   }
+  const seen = indexObserved(observed);
   for (const change of plan.changes) {
-    const host = observed.hosts.find((h) => h.host === change.host);
+    const host = seen.hosts.get(change.host);
     if (!host) {
       out.push({ message: `agent ${change.agent}: host ${change.host} is no longer in the fleet` });
       continue;
@@ -21,7 +22,7 @@ export function staleness(plan: Plan, fleetHash: string, observed: ObservedState
       out.push({ message: `agent ${change.agent}: ${host.error}`, ...(host.hint ? { hint: host.hint } : {}) });
       continue;
     }
-    const agent = host.agents.find((a) => a.name === change.agent);
+    const agent = seen.agents.get(change.agent);
     if (!agent || agent.fingerprint !== plan.fingerprint.agents[change.agent]) {
       out.push({ message: `agent ${change.agent} on host ${change.host} changed since the plan was made (its files or OpenClaw version differ)` });
     }
