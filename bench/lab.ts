@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLAWCTL = join(ROOT, 'bin', 'run.js');
+
+export interface Timed {
+  ms: number;
+  rss?: number;
+  stdout: string;
+}
+
+/** Run a command to completion and time it; its exit code must be one of `ok`. */
+export function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; ok?: number[]; rss?: boolean } = {}): Promise<Timed> {
+  const rssFile = join('/tmp', `clawctl-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const env = { ...process.env, CI: 'true', ...opts.env };
+  if (opts.rss) {
+    env.NODE_OPTIONS = `--import=${join(ROOT, 'bench', 'report-rss.mjs')}`;
+    env.CLAWCTL_BENCH_RSS = rssFile;
+  }
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (!(opts.ok ?? [0]).includes(code ?? -1)) {
+        reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+        return;
+      }
+      let rss: number | undefined;
+      if (opts.rss) {
+        rss = Number(readFileSync(rssFile, 'utf8'));
+        rmSync(rssFile, { force: true });
+      }
+      resolve({ ms, stdout, ...(rss ? { rss } : {}) });
+    });
+  });
+}
+
+/** Median of `runs` timings of the same command (RSS: the largest seen). */
+export async function median(runs: number, fn: () => Promise<Timed>): Promise<Timed> {
+  const all: Timed[] = [];
+  for (let i = 0; i < runs; i++) all.push(await fn());
+  all.sort((a, b) => a.ms - b.ms);
+  const mid = all[Math.floor(all.length / 2)]!;
+  const rss = Math.max(...all.map((t) => t.rss ?? 0));
+  return { ...mid, ...(rss ? { rss } : {}) };
+}
+
+/** A generated fleet of local hosts: `hosts` × `perHost` agents, each with its own profile and port. */
+export function writeLocalFleet(dir: string, hosts: number, perHost: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'fleet'), { recursive: true });
+  const docs: unknown[] = [
+    { apiVersion: 'clawctl.dev/v1', kind: 'Fleet', metadata: { name: 'scale' }, spec: { defaults: { config: { gateway: { mode: 'local', bind: 'loopback' } }, env: { NODE_ENV: 'production' } } } },
+  ];
+  for (let h = 0; h < hosts; h++) {
+    docs.push({ apiVersion: 'clawctl.dev/v1', kind: 'Host', metadata: { name: `h${h}` }, spec: { local: { home: `../homes/h${h}` }, service: 'none' } });
+    for (let a = 0; a < perHost; a++) {
+      docs.push({
+        apiVersion: 'clawctl.dev/v1',
+        kind: 'Agent',
+        metadata: { name: `h${h}-a${a}`, labels: { team: `t${a % 7}` } },
+        spec: { host: `h${h}`, role: 'bench', openclaw: { profile: `a${a}`, config: { gateway: { port: 20000 + a } } }, env: { LOG_LEVEL: 'info' } },
+      });
+    }
+  }
+  writeFileSync(join(dir, 'fleet', 'fleet.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+}

@@ -1,0 +1,163 @@
+// clawctl's benchmark: against the SSH floor and against Ansible on the same real hosts, and
+// at scale. `npm run bench` writes bench/RESULTS.md; `--quick` runs a small lab (CI's check).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFleet, type AgentDef } from '../test/harness/fleet.js';
+import { makeClientKey, startSshHost, type SshHost } from '../test/harness/sshd.js';
+import { ansibleAvailable, ansibleVersion, runAnsible, writeAnsibleFiles, writeAnsibleProject } from './ansible.js';
+import { CLAWCTL, median, ROOT, timed, writeLocalFleet } from './lab.js';
+
+const quick = process.argv.includes('--quick');
+const outIndex = process.argv.indexOf('--out');
+const out = outIndex > 0 ? process.argv[outIndex + 1]! : join(ROOT, 'bench', 'RESULTS.md');
+const SIZES = quick ? [3] : [10, 50, 200];
+const ANSIBLE_SIZES = quick ? [3] : [10, 50];
+const CONCURRENCY = 50;
+const RUNS = quick ? 1 : 3;
+const SCALE = quick ? { hosts: 4, perHost: 5 } : { hosts: 100, perHost: 100 };
+
+const rows: string[] = [];
+const ansibleRows: string[] = [];
+const goals: { goal: string; value: string; met: boolean }[] = [];
+const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const clawctl = (args: string[], cwd: string, ok = [0], rss = false) => timed(process.execPath, [CLAWCTL, ...args], { cwd, ok, rss });
+
+const root = mkdtempSync(join(tmpdir(), 'clawctl-bench-'));
+const client = makeClientKey(root);
+const hosts: SshHost[] = [];
+
+try {
+  // Start-up.
+  log('start-up');
+  const node0 = await median(7, () => timed(process.execPath, ['-e', '0']));
+  const version = await median(7, () => clawctl(['--version'], ROOT));
+  const validateExample = await median(7, () => clawctl(['validate'], ROOT));
+  const startup = [
+    `| \`node -e 0\` | ${s(node0.ms)} | 1.0× |`,
+    `| \`clawctl --version\` | ${s(version.ms)} | ${(version.ms / node0.ms).toFixed(1)}× |`,
+    `| \`clawctl validate\` (example fleet) | ${s(validateExample.ms)} | ${(validateExample.ms / node0.ms).toFixed(1)}× |`,
+  ];
+  goals.push({ goal: '`clawctl --version` under 3 × `node -e 0`', value: `${(version.ms / node0.ms).toFixed(1)}×`, met: version.ms < 3 * node0.ms });
+
+  // The lab: one sshd per host, as in the tests.
+  const max = Math.max(...SIZES);
+  log(`starting ${max} sshd hosts`);
+  for (let i = 0; i < max; i += 20) {
+    hosts.push(...(await Promise.all(Array.from({ length: Math.min(20, max - i) }, (_, j) => startSshHost(`h${i + j}`, root, client)))));
+  }
+  const ansible = ansibleAvailable();
+
+  for (const n of SIZES) {
+    log(`N = ${n}`);
+    const lab = hosts.slice(0, n);
+    const repo = join(root, `repo-${n}`);
+    execFileSync('git', ['init', '-q', repo]);
+    const agents = (gen: number): AgentDef[] => lab.map((h) => ({ name: `${h.name}-claw`, host: h.name, port: 18789, config: { generation: gen }, env: { GENERATION: String(gen) } }));
+    writeFleet(repo, lab, agents(1), { identityFile: client.privateKeyPath });
+    await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo);
+    const v1 = readHostFiles(lab);
+
+    writeFileSync(join(root, `hosts-${n}.json`), JSON.stringify(lab.map((h) => ({ port: h.port, user: h.user, hostKey: h.hostKey, identityFile: client.privateKeyPath }))));
+    const floor = await median(RUNS, () => timed(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), join(root, `hosts-${n}.json`), String(CONCURRENCY)]));
+    const plan = await median(RUNS, () => clawctl(['plan', '--detailed-exitcode', '--concurrency', String(CONCURRENCY)], repo, [0], true));
+    writeFleet(repo, lab, agents(2), { identityFile: client.privateKeyPath });
+    const apply = await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo, [0], true);
+    const planRatio = plan.ms / floor.ms;
+    row(`${n} × 1`, s(floor.ms), s(plan.ms), `${planRatio.toFixed(2)}×`, mb(plan.rss ?? 0), s(apply.ms));
+    if (n >= 50) goals.push({ goal: `plan ≤ 1.5 × the floor at N = ${n}`, value: `${planRatio.toFixed(2)}×`, met: planRatio <= 1.5 });
+    if (n === max && !quick) goals.push({ goal: `peak RSS of plan at N = ${n}`, value: mb(plan.rss ?? 0), met: true });
+
+    if (ansible && ANSIBLE_SIZES.includes(n)) {
+      log(`ansible at N = ${n}`);
+      const dir = join(root, `ansible-${n}`);
+      writeAnsibleProject(dir, lab, client.privateKeyPath, CONCURRENCY);
+      writeAnsibleFiles(dir, readHostFiles(lab)); // what the hosts have now: a clean check
+      const check = await runAnsible(dir, true);
+      writeAnsibleFiles(dir, v1); // every file changes
+      const ansibleApply = await runAnsible(dir, false);
+      ansibleRows.push(`| ${n} × 1 | ${s(check.ms)} | ${s(plan.ms)} | ${(check.ms / plan.ms).toFixed(1)}× | ${s(ansibleApply.ms)} | ${s(apply.ms)} | ${(ansibleApply.ms / apply.ms).toFixed(1)}× |`);
+      if (n === 50 || quick) goals.push({ goal: `plan ≥ 30 × faster than Ansible's check mode at N = ${n}`, value: `${(check.ms / plan.ms).toFixed(1)}×`, met: check.ms / plan.ms >= 30 });
+    }
+  }
+
+  if (!quick) {
+    log('50 hosts × 4 agents');
+    const lab = hosts.slice(0, 50);
+    const repo = join(root, 'repo-50x4');
+    execFileSync('git', ['init', '-q', repo]);
+    const agents: AgentDef[] = lab.flatMap((h) => [0, 1, 2, 3].map((a) => ({ name: `${h.name}-a${a}`, host: h.name, profile: `a${a}`, port: 19000 + a, env: { N: String(a) } })));
+    writeFleet(repo, lab, agents, { identityFile: client.privateKeyPath });
+    await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo);
+    const floor = await median(RUNS, () => timed(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), join(root, 'hosts-50.json'), String(CONCURRENCY)]));
+    const plan = await median(RUNS, () => clawctl(['plan', '--detailed-exitcode', '--concurrency', String(CONCURRENCY)], repo, [0], true));
+    row('50 × 4', s(floor.ms), s(plan.ms), `${(plan.ms / floor.ms).toFixed(2)}×`, mb(plan.rss ?? 0), '');
+  }
+
+  log(`${SCALE.hosts * SCALE.perHost} agents on the local connection`);
+  const scaleDir = join(root, 'scale');
+  writeLocalFleet(scaleDir, SCALE.hosts, SCALE.perHost);
+  const validate = await median(RUNS, () => clawctl(['validate'], scaleDir, [0], true));
+  const scalePlan = await clawctl(['plan', '--concurrency', String(CONCURRENCY)], scaleDir, [0], true);
+  const agentsN = SCALE.hosts * SCALE.perHost;
+  const scale = [
+    `| validate | ${agentsN} | ${s(validate.ms)} | ${mb(validate.rss ?? 0)} |`,
+    `| plan (fresh hosts: every file a create) | ${agentsN} | ${s(scalePlan.ms)} | ${mb(scalePlan.rss ?? 0)} |`,
+  ];
+  if (!quick) goals.push({ goal: 'validate of 10,000 agents under 2 s and 500 MB', value: `${s(validate.ms)}, ${mb(validate.rss ?? 0)}`, met: validate.ms < 2000 && (validate.rss ?? 0) < 500 * 1024 * 1024 });
+
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const text = `# clawctl benchmark results
+
+Written by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${mb(totalmem())} RAM, Node ${process.version}.
+Every figure is a whole process, start-up included, timed from outside, median of ${RUNS}; hosts are real sshd processes on loopback, one per host with its own user and home; concurrency ${CONCURRENCY} for all (Ansible: forks ${CONCURRENCY}, pipelining on, host keys pinned).
+
+## Goals
+
+| goal | measured | met |
+| --- | --- | --- |
+${goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`).join('\n')}
+
+## Plan and apply over SSH
+
+The floor is one ssh2 connection and one \`true\` per host: what any SSH tool pays.
+Plan is \`clawctl plan\` with nothing to change; apply changes openclaw.json and .env on every agent.
+
+| hosts × agents | floor | plan | plan / floor | plan peak RSS | apply |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+## Against Ansible
+
+${ansible ? `${ansibleVersion()}: a playbook that copies both files per host; \`--check --diff\` to plan, a plain run to apply (every file changed).` : 'ansible-playbook was not installed (apt-get install ansible); not measured.'}
+
+| hosts × agents | Ansible check | clawctl plan | ratio | Ansible apply | clawctl apply | ratio |
+| --- | --- | --- | --- | --- | --- | --- |
+${ansibleRows.join('\n')}
+
+## Start-up
+
+| command | time | vs node |
+| --- | --- | --- |
+${startup.join('\n')}
+
+## Scale: a generated fleet on the local connection
+
+| command | agents | time | peak RSS |
+| --- | --- | --- | --- |
+${scale.join('\n')}
+`;
+  writeFileSync(out, text);
+  log(`wrote ${out}`);
+} finally {
+  for (const h of hosts) await h.remove().catch(() => undefined);
+  rmSync(root, { recursive: true, force: true });
+}
+
+function readHostFiles(lab: SshHost[]): Map<string, { config: string; env: string }> {
+  return new Map(lab.map((h) => [h.name, { config: readFileSync(join(h.home, '.openclaw', 'openclaw.json'), 'utf8'), env: readFileSync(join(h.home, '.openclaw', '.env'), 'utf8') }]));
+}
