@@ -1,5 +1,4 @@
 import type { DesiredHost } from '../desired/desired-state.js';
-import { openSsh } from '../ssh/ssh-connection.js';
 import { HostUnreachableError, type HostConnection } from './connection.js';
 import { openLocal } from './local.js';
 
@@ -31,5 +30,7 @@ async function connect(host: DesiredHost): Promise<HostConnection> {
       throw new HostUnreachableError(host.name, `cannot use local home ${c.home}: ${err.code ?? err.message}`);
     });
   }
+  // ssh2 is loaded only when a fleet has SSH hosts: local-only runs start faster.
+  const { openSsh } = await import('../ssh/ssh-connection.js');
   return openSsh({ host: host.name, ...c });
 }

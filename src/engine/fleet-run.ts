@@ -26,7 +26,7 @@ export interface Desired {
 /** load → validate → render (and OpenClaw's own schema where at hand): no host is touched. */
 export async function loadDesired(fleetDir: string): Promise<Desired> {
   const loaded = await loadFleet(fleetDir);
-  const manifests = validateFleet(loaded);
+  const manifests = await validateFleet(loaded);
   const desired = renderDesired(loaded, manifests);
   await checkOpenclawConfigs(manifests, desired);
   return { manifests, desired };

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DesiredState } from '../desired/desired-state.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { indexBy } from '../util/index-by.js';
@@ -66,8 +66,9 @@ const validators = new Map<string, Promise<ValidateFunction | undefined>>();
 function validatorFor(version: string): Promise<ValidateFunction | undefined> {
   let v = validators.get(version);
   if (!v) {
-    v = schemaFor(version).then((schema) => {
+    v = schemaFor(version).then(async (schema) => {
       if (!schema) return undefined;
+      const { Ajv } = await import('ajv');
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       return ajv.compile(scopeEmbeddedDefs(schema));
     });

@@ -1,30 +1,49 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Kind } from './manifests.js';
 
-const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
-
-function readSchema(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(`${SCHEMA_DIR}${name}`, 'utf8')) as Record<string, unknown>;
-}
-
-let compiled: Record<Kind, ValidateFunction> | undefined;
-
-/** The manifest validators, compiled once per process from schemas/ (the single source). */
-export function manifestValidators(): Record<Kind, ValidateFunction> {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats.default(ajv);
-  ajv.addSchema(readSchema('common.schema.json'));
-  compiled = {
-    Fleet: ajv.compile(readSchema('fleet.schema.json')),
-    Host: ajv.compile(readSchema('host.schema.json')),
-    Agent: ajv.compile(readSchema('agent.schema.json')),
-    Policy: ajv.compile(readSchema('policy.schema.json')),
-  };
-  return compiled;
-}
-
 export type SchemaError = ErrorObject;
+export type ManifestValidators = Record<Kind, ValidateFunction>;
+
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+const IDS: Record<Kind, string> = {
+  Fleet: 'https://clawctl.dev/schemas/v1/fleet.schema.json',
+  Host: 'https://clawctl.dev/schemas/v1/host.schema.json',
+  Agent: 'https://clawctl.dev/schemas/v1/agent.schema.json',
+  Policy: 'https://clawctl.dev/schemas/v1/policy.schema.json',
+};
+
+/**
+ * The ajv instance over schemas/ (the single source); `source` keeps code for standalone
+ * output. Imported lazily: a built clawctl never loads ajv's compiler.
+ */
+export async function manifestAjv(opts: { source?: boolean } = {}): Promise<Ajv2020> {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: addFormats } = await import('ajv-formats');
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, unicode: false, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
+  addFormats.default(ajv);
+  for (const name of ['common', 'fleet', 'host', 'agent', 'policy']) {
+    ajv.addSchema(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object);
+  }
+  return ajv;
+}
+
+export const STANDALONE_IDS = IDS;
+
+let loaded: Promise<ManifestValidators> | undefined;
+
+/**
+ * The manifest validators: precompiled at build time (scripts/compile-schemas.mjs writes
+ * dist/validate/manifest-validators.js, sparing every run ajv's compile), or compiled here
+ * when running from sources.
+ */
+export function manifestValidators(): Promise<ManifestValidators> {
+  loaded ??= import(new URL('./manifest-validators.js', import.meta.url).href).then(
+    (mod: ManifestValidators) => ({ Fleet: mod.Fleet, Host: mod.Host, Agent: mod.Agent, Policy: mod.Policy }),
+    async () => {
+      const ajv = await manifestAjv();
+      return { Fleet: ajv.getSchema(IDS.Fleet)!, Host: ajv.getSchema(IDS.Host)!, Agent: ajv.getSchema(IDS.Agent)!, Policy: ajv.getSchema(IDS.Policy)! };
+    },
+  );
+  return loaded;
+}

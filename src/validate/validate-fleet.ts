@@ -4,18 +4,19 @@ import { ClawctlError, formatPos, type Diagnostic } from '../util/errors.js';
 import { isObject } from '../util/json.js';
 import { KINDS, type AgentManifest, type AnyManifest, type FleetManifest, type HostManifest, type Kind, type Manifests, type PolicyManifest, type Sourced } from './manifests.js';
 import { schemaDiagnostics } from './schema-errors.js';
-import { manifestValidators } from './schemas.js';
+import { manifestValidators, type ManifestValidators } from './schemas.js';
 import { crossReferenceDiagnostics } from './cross-references.js';
 
 /**
  * Schema-check every document, then cross-reference them. Every problem in the fleet is
  * reported in one run; nothing downstream sees a fleet with any.
  */
-export function validateFleet(fleet: LoadedFleet): Manifests {
+export async function validateFleet(fleet: LoadedFleet): Promise<Manifests> {
+  const validators = await manifestValidators();
   const problems: Diagnostic[] = [];
   const valid: Sourced<AnyManifest>[] = [];
   for (const doc of fleet.docs) {
-    const found = checkDocument(doc);
+    const found = checkDocument(doc, validators);
     if (Array.isArray(found)) problems.push(...found);
     else valid.push(found);
   }
@@ -41,14 +42,14 @@ export function validateFleet(fleet: LoadedFleet): Manifests {
   return { fleet: fleets[0]!, hosts, agents, policies };
 }
 
-function checkDocument(doc: SourceDoc): Sourced<AnyManifest> | Diagnostic[] {
+function checkDocument(doc: SourceDoc, validators: ManifestValidators): Sourced<AnyManifest> | Diagnostic[] {
   if (!isObject(doc.data)) return [{ pos: doc.locate([]), message: 'a manifest must be a mapping with apiVersion, kind, metadata and spec' }];
   const kind = doc.data.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
     const shown = typeof kind === 'string' ? `unknown kind "${kind}"` : 'missing kind';
     return [{ pos: doc.locate(['kind']), message: shown, hint: `kind is one of: ${KINDS.join(', ')}` }];
   }
-  const validate = manifestValidators()[kind as Kind];
+  const validate = validators[kind as Kind];
   if (!validate(doc.data)) return schemaDiagnostics(doc, validate.errors ?? []);
   return { manifest: doc.data as unknown as AnyManifest, source: doc };
 }
