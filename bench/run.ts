@@ -12,8 +12,10 @@ import { CLAWCTL, median, ROOT, timed, writeLocalFleet } from './lab.js';
 const quick = process.argv.includes('--quick');
 const outIndex = process.argv.indexOf('--out');
 const out = outIndex > 0 ? process.argv[outIndex + 1]! : join(ROOT, 'bench', 'RESULTS.md');
-const SIZES = quick ? [3] : [10, 50, 200];
-const ANSIBLE_SIZES = quick ? [3] : [10, 50];
+const sizesArg = process.argv.indexOf('--sizes');
+// --sizes 50,200 and --no-ansible narrow a run while profiling; RESULTS.md comes from a full run.
+const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1]!.split(',').map(Number) : quick ? [3] : [10, 50, 200];
+const ANSIBLE_SIZES = process.argv.includes('--no-ansible') ? [] : quick ? [3] : [10, 50];
 const CONCURRENCY = 50;
 const RUNS = quick ? 1 : 3;
 const SCALE = quick ? { hosts: 4, perHost: 5 } : { hosts: 100, perHost: 100 };

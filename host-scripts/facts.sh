@@ -2,8 +2,8 @@
 #   sh -c "$FACTS" clawctl-facts SERVICE "STATEDIR PORT UNIT" ...
 # State dirs are validated names (.openclaw or .openclaw-<dns label>), ports numbers, units
 # fixed patterns: none holds a space or a glob, so word splitting below is safe.
-# The forks are a fixed few per host (stat, cat, base64, one curl, one systemctl), not per
-# agent: a fleet of many agents per host costs what one agent costs.
+# Every fork counts (a host costs what its forks cost): a fixed few per host, never per
+# agent or per file, and curl only when a gateway port has a listener.
 set -u
 set -f
 PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
@@ -12,30 +12,25 @@ shift
 echo "CLAWCTL-FACTS 2"
 # A home that does not exist yet (a fresh local host) holds nothing: every file is missing.
 cd "$HOME" 2>/dev/null || { echo blob; exit 0; }
-tmp=$(mktemp -d /tmp/clawctl-facts.XXXXXX) || exit 70
-trap 'rm -rf "$tmp"' EXIT
 
-# Ports with a listener (Linux /proc), so that only live gateways are probed.
-listening=" "
-for table in /proc/net/tcp /proc/net/tcp6; do
-  [ -r "$table" ] || continue
-  while read -r _ local _ state _; do
-    [ "$state" = 0A ] && listening="$listening$((0x${local##*:})) "
-  done < "$table"
-done
-[ "$listening" = " " ] && [ ! -r /proc/net/tcp ] && listening=all
+# Ports with a listener, from the kernel's socket tables (one awk, no probe of a dead port).
+listening=" $(awk 'function hex(s, i, n) { for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return n }
+  $4 == "0A" { sub(/.*:/, "", $2); printf "%d ", hex($2) }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || echo all) "
+case "$listening" in *[0-9]*) ;; *) [ -r /proc/net/tcp ] || listening=" all " ;; esac
 
 files=""
 units=""
 probes=""
 bodies=""
+tmp=""
 i=0
 for spec in "$@"; do
   set -- $spec
   files="$files $1/openclaw.json $1/.env"
   units="$units $3"
   case "$listening" in
-    all | *" $2 "*)
+    *" all "* | *" $2 "*)
+      [ -n "$tmp" ] || { tmp=$(mktemp -d /tmp/clawctl-facts.XXXXXX) && trap 'rm -rf "$tmp"' EXIT; }
       probes="$probes -o /dev/null http://127.0.0.1:$2/readyz -o $tmp/startupz-$i http://127.0.0.1:$2/startupz"
       bodies="$bodies $tmp/startupz-$i" ;;
   esac
@@ -56,11 +51,11 @@ case "$service" in
   systemd) echo units; systemctl is-active $units 2>/dev/null; echo end ;;
 esac
 
-oc=$(command -v openclaw 2>/dev/null) || oc=""
 pkg=""
-if [ -n "$oc" ]; then
+if oc=$(command -v openclaw 2>/dev/null); then
   echo "openclaw $oc"
-  dir=$(dirname "$(readlink -f "$oc")")
+  real=$(readlink -f "$oc")
+  dir=${real%/*}
   for p in "$dir/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
     [ -f "$p" ] && { pkg=$p; break; }
   done
@@ -70,10 +65,14 @@ fi
 # Missing files are simply absent from stat's output.
 set --
 [ -n "$pkg" ] && set -- "$pkg"
-stat -c 'file %a %s %n' -- $files $bodies "$@" > "$tmp/stat" 2>/dev/null
-cat "$tmp/stat"
+listed=$(stat -c 'file %a %s %n' -- $files $bodies "$@" 2>/dev/null)
 set --
-while read -r _ _ _ name; do set -- "$@" "$name"; done < "$tmp/stat"
+IFS='
+'
+for line in $listed; do
+  printf '%s\n' "$line"
+  set -- "$@" "${line#file * * }"
+done
 echo blob
 [ $# -gt 0 ] && cat -- "$@" | base64
 exit 0
