@@ -61,7 +61,7 @@ if oc=$(command -v openclaw 2>/dev/null); then
   done
 fi
 
-# One stat and one cat for every file: the sizes from stat split the cat's output.
+# One stat and one cat for every file: the sizes from stat split the cat's raw output.
 # Missing files are simply absent from stat's output.
 set --
 [ -n "$pkg" ] && set -- "$pkg"
@@ -74,5 +74,5 @@ for line in $listed; do
   set -- "$@" "${line#file * * }"
 done
 echo blob
-[ $# -gt 0 ] && cat -- "$@" | base64
+[ $# -gt 0 ] && exec cat -- "$@"
 exit 0

@@ -2,6 +2,8 @@
 export interface ExecResult {
   code: number;
   stdout: string;
+  /** stdout as bytes, for output that carries file contents. */
+  bytes: Buffer;
   stderr: string;
 }
 

@@ -26,7 +26,8 @@ function run(argv: readonly string[], home: string, stdin?: string): Promise<Exe
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      const bytes = Buffer.concat(out);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin.on('error', () => undefined); // the program may exit before reading stdin
     child.stdin.end(stdin ?? '');

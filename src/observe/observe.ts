@@ -34,7 +34,7 @@ export async function observeHost(host: DesiredHost, agents: readonly DesiredAge
     const conn = await pool.get(host);
     const res = await conn.exec(factsArgv(host.service, agents));
     if (res.code !== 0) return { host: host.name, ok: false, error: `facts script exited ${res.code}: ${res.stderr.trim().slice(0, 500)}` };
-    const facts = parseFacts(res.stdout, host.name, agents, fleetKey);
+    const facts = parseFacts(res.bytes, host.name, agents, fleetKey);
     return { host: host.name, ok: true, ...facts };
   } catch (err) {
     if (err instanceof HostUnreachableError) return { host: host.name, ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) };

@@ -26,16 +26,18 @@ export interface RawFacts {
 
 export class FactsError extends Error {}
 
-/** Pure: split the script's stdout into its sections. */
-export function splitFacts(stdout: string): RawFacts {
-  const lines = stdout.split('\n');
+const BLOB = Buffer.from('\nblob\n');
+
+/** Pure: split the script's stdout into its sections; after `blob`, the files' raw bytes. */
+export function splitFacts(stdout: Buffer): RawFacts {
+  const at = stdout.indexOf(BLOB);
+  const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
+  const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
   const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map() };
   const listed: { path: string; mode: string; size: number }[] = [];
-  let i = 1;
-  for (; i < lines.length; i++) {
+  for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line === 'blob') break;
     if (line === 'nocurl') facts.noCurl = true;
     else if (line === 'units') {
       while (++i < lines.length && lines[i] !== 'end') facts.units.push(lines[i]!);
@@ -49,7 +51,8 @@ export function splitFacts(stdout: string): RawFacts {
       if (m) listed.push({ mode: m[1]!, size: Number(m[2]), path: m[3]! });
     }
   }
-  const blob = Buffer.from(lines.slice(i + 1).join(''), 'base64');
+  if (at < 0) throw new FactsError('facts output ended early; was the connection cut?');
+  const blob = stdout.subarray(at + BLOB.length);
   const total = listed.reduce((n, f) => n + f.size, 0);
   if (blob.length !== total) throw new FactsError('files changed while they were being read; plan again');
   let offset = 0;
@@ -62,7 +65,7 @@ export function splitFacts(stdout: string): RawFacts {
 
 /** Pure: facts script stdout → what clawctl knows of each agent, in the order they were asked. */
 export function parseFacts(
-  stdout: string,
+  stdout: Buffer,
   host: string,
   agents: readonly (AgentProbe & { name: string })[],
   fleetKey: string,

@@ -51,7 +51,8 @@ export async function openSsh(target: SshTarget): Promise<HostConnection> {
   client.on('error', () => undefined); // later errors surface through exec
   return {
     describe,
-    exec: (argv, stdin) => exec(client, target.host, shellJoin(argv), stdin),
+    // exec: the login shell replaces itself with the program instead of forking for it.
+    exec: (argv, stdin) => exec(client, target.host, `exec ${shellJoin(argv)}`, stdin),
     close: () => client.end(),
   };
 }
@@ -109,7 +110,10 @@ function exec(client: Client, host: string, command: string, stdin?: string): Pr
       });
       stream.on('close', () => {
         if (code === -1) reject(new HostUnreachableError(host, 'connection lost during a command'));
-        else resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
+        else {
+          const bytes = Buffer.concat(out);
+          resolve({ code, stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(errOut).toString('utf8') });
+        }
       });
       stream.end(stdin ?? '');
     });
