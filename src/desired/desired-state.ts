@@ -1,4 +1,3 @@
-import type { SourcePos } from '../util/errors.js';
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 import type { IgnoreRule, ServiceKind } from '../validate/manifests.js';
@@ -13,7 +12,6 @@ export interface DesiredHost {
   labels: Record<string, string>;
   connection: Connection;
   service: ServiceKind;
-  source: SourcePos;
 }
 
 export interface DesiredAgent {
@@ -31,7 +29,6 @@ export interface DesiredAgent {
   /** .env entries, every value sensitive. */
   env: Record<string, Sensitive>;
   ignore: IgnoreRule[];
-  source: SourcePos;
 }
 
 export interface DesiredState {

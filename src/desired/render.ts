@@ -36,7 +36,7 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests): Desire
   };
 }
 
-function renderHost({ manifest, source }: Sourced<HostManifest>, fleetDir: string, defaultService: DesiredHost['service'] | undefined): DesiredHost {
+function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defaultService: DesiredHost['service'] | undefined): DesiredHost {
   const spec = manifest.spec;
   let connection: Connection;
   if (spec.ssh) {
@@ -51,7 +51,6 @@ function renderHost({ manifest, source }: Sourced<HostManifest>, fleetDir: strin
     labels: manifest.metadata.labels ?? {},
     connection,
     service: spec.service ?? defaultService ?? 'systemd-user',
-    source: source.locate([]),
   };
 }
 
@@ -97,7 +96,6 @@ function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifest
     config,
     env,
     ignore: [...(fleet.defaults?.ignoreDifferences ?? []), ...(spec.ignoreDifferences ?? [])],
-    source: source.locate([]),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { makeSourceDoc, type SourceDoc } from './source-doc.js';
@@ -34,7 +34,9 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
     hash.push(`${relative(dir, path)}\0${sha256(text)}`);
     if (!MANIFEST.test(path) || DATA_DIRS.has(relative(dir, path).split(/[\\/]/)[0] ?? '')) continue;
     const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })) {
+    // Documents one at a time (parseAllDocuments would hold every tree of the file at once).
+    const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text), true, text.length)) {
       if (doc.errors.length > 0) {
         for (const err of doc.errors) {
           const { line, col } = lines.linePos(err.pos[0]);
@@ -43,7 +45,7 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
         continue;
       }
       if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
-      docs.push(makeSourceDoc(shown, doc, lines));
+      docs.push(makeSourceDoc(shown, text, [doc.range[0], doc.range[2]], doc.toJS({ maxAliasCount: 100 }) as unknown, lines));
     }
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} syntax error(s) in ${dir}`);

@@ -1,4 +1,4 @@
-import type { Document, LineCounter } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { SourcePos } from '../util/errors.js';
 
 /** Path into a document's data, as ajv and JSON Pointer name it. */
@@ -16,27 +16,34 @@ export interface SourceDoc {
   locate(path: DataPath, opts?: { key?: boolean }): SourcePos;
 }
 
-export function makeSourceDoc(file: string, doc: Document, lines: LineCounter): SourceDoc {
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+/**
+ * The document's syntax tree is not kept: a fleet of thousands of agents would hold
+ * hundreds of MB of it for the rare error. locate() parses the document's own text again,
+ * once, when it is first asked, and maps positions back into the whole file.
+ */
+export function makeSourceDoc(file: string, text: string, range: readonly [number, number], data: unknown, lines: LineCounter): SourceDoc {
+  let doc: Document | undefined;
+  const tree = () => (doc ??= parseDocument(text.slice(range[0], range[1]), { keepSourceTokens: false }));
+  const pos = (offset: number) => toPos(file, lines, range[0] + offset);
   return {
     file,
     data,
     locate(path, opts) {
+      const d = tree();
       if (opts?.key && path.length > 0) {
-        const at = keyRange(doc, path);
-        if (at !== undefined) return toPos(file, lines, at);
+        const at = keyRange(d, path);
+        if (at !== undefined) return pos(at);
       }
       for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-        if (node && typeof node === 'object' && node.range) return toPos(file, lines, node.range[0]);
+        const node = d.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node && typeof node === 'object' && node.range) return pos(node.range[0]);
         // A key whose value is null or missing has no node; point at the key itself.
         if (n > 0) {
-          const keyPos = keyRange(doc, path.slice(0, n));
-          if (keyPos !== undefined) return toPos(file, lines, keyPos);
+          const keyPos = keyRange(d, path.slice(0, n));
+          if (keyPos !== undefined) return pos(keyPos);
         }
       }
-      const start = doc.contents?.range?.[0] ?? 0;
-      return toPos(file, lines, start);
+      return pos(d.contents?.range?.[0] ?? 0);
     },
   };
 }

@@ -8,12 +8,17 @@ import { sensitiveHash } from './hash.js';
  */
 export class Sensitive {
   readonly #value: string;
-  /** Keyed hash, safe to print and to compare. */
-  readonly hash: string;
+  readonly #key: string;
+  #hash: string | undefined;
 
   constructor(value: string, fleetKey: string) {
     this.#value = value;
-    this.hash = sensitiveHash(value, fleetKey);
+    this.#key = fleetKey;
+  }
+
+  /** Keyed hash, safe to print and to compare; computed when first needed (validate never does). */
+  get hash(): string {
+    return (this.#hash ??= sensitiveHash(this.#value, this.#key));
   }
 
   reveal(): string {
