@@ -21,13 +21,23 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   const version = diffVersion(desired.version, installedVersion);
   if (version) actions.push(version);
   const reasons = [env && '.env changed', version && 'OpenClaw version changed'].filter(Boolean);
-  // A foreground gateway that is not running has nothing to restart; a service manager starts it.
-  const running = observed.health.state !== 'down';
-  if (reasons.length > 0 && host.service !== 'none' && (host.service !== 'process' || running)) {
+  if (reasons.length > 0 && host.service !== 'none' && gatewayRuns(observed)) {
     actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
   }
   return actions;
 }
+
+/**
+ * Restart only a gateway that runs: one that was stopped (or never installed as a service,
+ * on a fresh host) is not started behind the operator's back, and a restart of a unit that
+ * does not exist would fail the apply.
+ */
+function gatewayRuns(observed: ObservedAgent): boolean {
+  if (observed.health.state !== 'down') return true;
+  return observed.service !== undefined && RUNNING_UNIT_STATES.has(observed.service);
+}
+
+const RUNNING_UNIT_STATES = new Set(['active', 'activating', 'reloading']);
 
 function diffConfig(desired: DesiredAgent['config'], observed: ObservedAgent): ConfigAction | undefined {
   const current = observed.config;
