@@ -52,7 +52,8 @@ case "$service" in
 esac
 
 pkg=""
-if oc=$(command -v openclaw 2>/dev/null); then
+# command -v in this shell first: the subshell that captures the path is paid only if found.
+if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
   echo "openclaw $oc"
   real=$(readlink -f "$oc")
   dir=${real%/*}
