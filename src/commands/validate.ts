@@ -18,7 +18,7 @@ export default class Validate extends BaseCommand<ValidateResult> {
 
   async run(): Promise<ValidateResult> {
     const { flags } = await this.parse(Validate);
-    const { manifests } = await loadDesired(flags.fleet);
+    const { manifests } = await loadDesired(flags.fleet, { secrets: false });
     const result: ValidateResult = {
       valid: true,
       fleet: manifests.fleet.manifest.metadata.name,

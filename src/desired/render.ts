@@ -7,6 +7,7 @@ import { deepMerge, isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AgentManifest, EnvMap, HostManifest, Manifests, Sourced } from '../validate/manifests.js';
 import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
+import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
 
 const DEFAULT_SSH_PORT = 22;
 
@@ -16,14 +17,17 @@ const DEFAULT_SSH_PORT = 22;
  */
 export const MANAGED_ENV: Readonly<Record<string, string>> = { OPENCLAW_CONFIG_READONLY: '1' };
 
-/** Desired state per host and agent: Fleet defaults merged under each agent's own settings. */
-export function renderDesired(loaded: LoadedFleet, manifests: Manifests): DesiredState {
+/**
+ * Desired state per host and agent: Fleet defaults merged under each agent's own settings.
+ * `secrets` holds the resolved secretRefs; without it (validate) .env carries literals only.
+ */
+export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets?: ResolvedSecrets): DesiredState {
   const fleet = manifests.fleet.manifest;
   // The key for sensitive hashes; issue #4 replaces it with a per-fleet secret.
   const key = `clawctl:${fleet.metadata.name}`;
   const problems: Diagnostic[] = [];
   const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service));
-  const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems));
+  const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
   return {
     fleet: { name: fleet.metadata.name, contentHash: loaded.contentHash, key },
@@ -54,7 +58,7 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
   };
 }
 
-function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifests, key: string, problems: Diagnostic[]): DesiredAgent {
+function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifests, key: string, problems: Diagnostic[], secrets: ResolvedSecrets | undefined): DesiredAgent {
   const fleet = all.fleet.manifest.spec;
   const spec = manifest.spec;
   const config = deepMerge(fleet.defaults?.config ?? {}, spec.openclaw?.config ?? {});
@@ -65,12 +69,8 @@ function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifest
   ] as const) {
     for (const [name, value] of Object.entries((map ?? {}) as EnvMap)) {
       if (typeof value === 'object') {
-        const path = origin === all.fleet ? ['spec', 'defaults', 'env', name] : ['spec', 'env', name];
-        problems.push({
-          pos: origin.source.locate(path),
-          message: `${name}: secretRef cannot be resolved yet`,
-          hint: 'SOPS and AWS Secrets Manager references arrive with the secrets feature; use a literal for now',
-        });
+        const resolved = secrets?.get(refKey(value.secretRef));
+        if (resolved !== undefined) env[name] = new Sensitive(resolved, key);
         continue;
       }
       const problem = dotenvProblem(String(value));

@@ -25,7 +25,7 @@ export async function withFleetLock<T>(fleetDir: string, command: string, fn: ()
  * any of those agents differs from what the plan saw.
  */
 export async function applySavedPlan(plan: Plan, fleetDir: string, concurrency: number, hooks: EngineHooks): Promise<ApplyResult> {
-  const { desired } = await loadDesired(fleetDir);
+  const { desired } = await loadDesired(fleetDir, { secrets: true });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
   const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));

@@ -10,6 +10,7 @@ import { ClawctlError } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 import { checkOpenclawConfigs } from '../openclaw/config-check.js';
+import { resolveSecrets } from '../secrets/resolve.js';
 import type { EngineHooks } from './hooks.js';
 
 /** Which agents a command acts on: `--target NAME` (agent or host) and `-l key=value`. */
@@ -23,11 +24,14 @@ export interface Desired {
   desired: DesiredState;
 }
 
-/** load → validate → render (and OpenClaw's own schema where at hand): no host is touched. */
-export async function loadDesired(fleetDir: string): Promise<Desired> {
+/**
+ * load → validate → (resolve secrets) → render, and OpenClaw's own schema where at hand. No
+ * host is touched; secrets are read only when `secrets` is set (plan and apply, not validate).
+ */
+export async function loadDesired(fleetDir: string, opts: { secrets: boolean }): Promise<Desired> {
   const loaded = await loadFleet(fleetDir);
   const manifests = await validateFleet(loaded);
-  const desired = renderDesired(loaded, manifests);
+  const desired = renderDesired(loaded, manifests, opts.secrets ? await resolveSecrets(manifests) : undefined);
   await checkOpenclawConfigs(manifests, desired);
   return { manifests, desired };
 }
@@ -67,7 +71,7 @@ export interface PlanOptions {
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
-  const { desired: full } = await loadDesired(opts.fleetDir);
+  const { desired: full } = await loadDesired(opts.fleetDir, { secrets: true });
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {

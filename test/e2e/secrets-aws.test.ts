@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clawctl } from '../harness/cli.js';
+import { startSecretsManager, type SecretsManagerServer } from '../servers/secrets-manager.js';
+
+const SECRET = 'sk-test-abc123-do-not-print';
+const ROTATED = 'sk-test-rotated-never-print';
+
+/** secretRefs to AWS Secrets Manager, through the real SDK against a local wire-compatible server. */
+describe('AWS Secrets Manager secretRefs', () => {
+  let root: string;
+  let aws: SecretsManagerServer;
+  let env: NodeJS.ProcessEnv;
+  const home = () => join(root, 'home');
+
+  const fleet = (ref: { aws: string; key: string }) => {
+    mkdirSync(join(root, 'fleet'), { recursive: true });
+    writeFileSync(
+      join(root, 'fleet', 'fleet.yaml'),
+      `apiVersion: clawctl.dev/v1
+kind: Fleet
+metadata: {name: s}
+spec:
+  defaults:
+    config: {gateway: {mode: local, bind: loopback}}
+---
+apiVersion: clawctl.dev/v1
+kind: Host
+metadata: {name: h}
+spec: {local: {home: ../home}, service: none}
+---
+apiVersion: clawctl.dev/v1
+kind: Agent
+metadata: {name: a}
+spec:
+  host: h
+  env:
+    OPENAI_API_KEY:
+      secretRef: {aws: ${ref.aws}, key: ${ref.key}}
+`,
+    );
+  };
+  const run = (...args: string[]) => clawctl(args, { cwd: root, env });
+  const noSecretIn = (...texts: string[]) => {
+    for (const t of texts) {
+      expect(t).not.toContain(SECRET);
+      expect(t).not.toContain(ROTATED);
+    }
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'clawctl-aws-'));
+    aws = await startSecretsManager({ 'prod/openai': JSON.stringify({ OPENAI_API_KEY: SECRET }) });
+    env = { AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' };
+    fleet({ aws: 'prod/openai', key: 'OPENAI_API_KEY' });
+  });
+
+  afterAll(async () => {
+    await aws.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('validate never reads secrets', async () => {
+    const res = await run('validate');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('plans and applies the value into .env only, showing a keyed hash everywhere else', async () => {
+    const out = join(root, 'plan.json');
+    const plan = await run('plan', '--out', out);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toBe('');
+    expect(plan.stdout).toMatch(/\+ OPENAI_API_KEY = \(sensitive, sha256:[0-9a-f]{8}\)/);
+    const json = await run('plan', '--json');
+    noSecretIn(plan.stdout, plan.stderr, json.stdout, json.stderr, readFileSync(out, 'utf8'));
+    expect(aws.calls.filter((c) => c === 'GetSecretValue').length).toBe(2);
+
+    const apply = await run('apply', out, '--json');
+    expect(apply.code, apply.stderr).toBe(0);
+    noSecretIn(apply.stdout, apply.stderr);
+    expect(readFileSync(join(home(), '.openclaw', '.env'), 'utf8')).toContain(`OPENAI_API_KEY=${SECRET}`);
+    const status = await run('agents', 'info', 'a', '--json');
+    noSecretIn(status.stdout, status.stderr);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  it('shows a rotated secret as a change of hashes and writes the new value', async () => {
+    aws.secrets.set('prod/openai', JSON.stringify({ OPENAI_API_KEY: ROTATED }));
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/~ OPENAI_API_KEY \(sensitive, sha256:[0-9a-f]{8}\) → \(sensitive, sha256:[0-9a-f]{8}\)/);
+    const apply = await run('apply', '--auto-approve');
+    expect(apply.code).toBe(0);
+    noSecretIn(plan.stdout, plan.stderr, apply.stdout, apply.stderr);
+    expect(readFileSync(join(home(), '.openclaw', '.env'), 'utf8')).toContain(`OPENAI_API_KEY=${ROTATED}`);
+    const state = join(root, '.clawctl');
+    if (existsSync(state)) for (const f of ['lock']) expect(existsSync(join(state, f))).toBe(false);
+  });
+
+  it('names the manifest line of an unknown secret or key, exits 1 and writes nothing', async () => {
+    const before = readFileSync(join(home(), '.openclaw', '.env'), 'utf8');
+    fleet({ aws: 'prod/missing', key: 'OPENAI_API_KEY' });
+    const missing = await run('apply', '--auto-approve');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^fleet\/fleet\.yaml:20:\d+: AWS Secrets Manager has no secret prod\/missing$/m);
+    fleet({ aws: 'prod/openai', key: 'NOPE' });
+    const noKey = await run('plan');
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/^fleet\/fleet\.yaml:20:\d+: AWS secret prod\/openai has no key "NOPE"$/m);
+    noSecretIn(missing.stdout, missing.stderr, noKey.stdout, noKey.stderr);
+    expect(readFileSync(join(home(), '.openclaw', '.env'), 'utf8')).toBe(before);
+  });
+});
