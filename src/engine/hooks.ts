@@ -13,5 +13,3 @@ export type EngineEvent =
 export interface EngineHooks {
   emit(event: EngineEvent): void;
 }
-
-export const silentHooks: EngineHooks = { emit: () => undefined };

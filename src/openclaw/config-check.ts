@@ -81,7 +81,7 @@ function validatorFor(version: string): Promise<ValidateFunction | undefined> {
  * Plugin config schemas are embedded whole, and their `#/$defs/…` refs mean their own root.
  * Giving each such subschema an $id makes those refs resolve where the plugin meant them.
  */
-export function scopeEmbeddedDefs(schema: Record<string, unknown>): Record<string, unknown> {
+function scopeEmbeddedDefs(schema: Record<string, unknown>): Record<string, unknown> {
   const walk = (node: unknown, path: string, isRoot: boolean): void => {
     if (typeof node !== 'object' || node === null) return;
     const obj = node as Record<string, unknown>;
@@ -92,7 +92,7 @@ export function scopeEmbeddedDefs(schema: Record<string, unknown>): Record<strin
   return schema;
 }
 
-export function schemaCacheDir(): string {
+function schemaCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clawctl', 'openclaw-schema');
 }
 

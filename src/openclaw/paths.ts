@@ -16,4 +16,3 @@ export function serviceUnitName(profile: string | undefined): string {
 export const CONFIG_FILE = 'openclaw.json';
 export const ENV_FILE = '.env';
 export type ManagedFile = typeof CONFIG_FILE | typeof ENV_FILE;
-export const MANAGED_FILES: readonly ManagedFile[] = [CONFIG_FILE, ENV_FILE];

@@ -96,7 +96,3 @@ export function summarize(changes: readonly AgentPlan[]): PlanSummary {
   }
   return summary;
 }
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0;
-}
