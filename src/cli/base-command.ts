@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import type { Scope } from '../engine/fleet-run.js';
+import type { PlanOptions, Scope } from '../engine/fleet-run.js';
+import { auditLog } from '../audit/audit-log.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import { ClawctlError, ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { progressHooks } from './progress.js';
@@ -15,6 +16,7 @@ export const fleetFlags = {
   selector: Flags.string({ char: 'l', description: 'only agents with this label (key=value); repeatable', multiple: true, helpGroup: 'FLEET' }),
   target: Flags.string({ description: 'only this agent, or the agents of this host; repeatable', multiple: true, helpGroup: 'FLEET' }),
   concurrency: Flags.integer({ description: 'hosts worked on at once', default: 32, min: 1, helpGroup: 'FLEET' }),
+  audit: Flags.option({ options: ['file', 'git'] as const, default: 'file' as const, description: 'where audit entries go: .clawctl/audit.jsonl, or commits on the clawctl/audit branch of the fleet repo\'s origin (CI)', helpGroup: 'FLEET' })(),
 };
 
 export type FleetFlags = Interfaces.InferredFlags<typeof fleetFlags>;
@@ -34,6 +36,18 @@ export abstract class BaseCommand<T> extends Command {
 
   protected hooks(): EngineHooks {
     return progressHooks(process.stderr);
+  }
+
+  /** What plan, apply, status and agents need from the common flags. */
+  protected planOptions(flags: Pick<FleetFlags, 'fleet' | 'selector' | 'target' | 'concurrency' | 'audit'>): PlanOptions {
+    return {
+      fleetDir: flags.fleet,
+      scope: this.scope(flags),
+      concurrency: flags.concurrency,
+      hooks: this.hooks(),
+      clawctlVersion: this.config.version,
+      audit: auditLog(flags.fleet, flags.audit),
+    };
   }
 
   protected scope(flags: Pick<FleetFlags, 'selector' | 'target'>): Scope {

@@ -28,16 +28,16 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 4 some agents fail
 
   async run(): Promise<ApplyCommandResult> {
     const { args, flags } = await this.parse(Apply);
-    const hooks = this.hooks();
+    const options = this.planOptions(flags);
     const out = await withFleetLock(flags.fleet, `clawctl ${this.argv.join(' ')}`.trim(), async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);
         this.say(renderPlanText(plan));
-        return { plan, result: await applySavedPlan(plan, flags.fleet, flags.concurrency, hooks), approved: true };
+        return { plan, result: await applySavedPlan(plan, options), approved: true };
       }
       let approved = false;
       const { plan, result } = await planThenApply(
-        { fleetDir: flags.fleet, scope: this.scope(flags), concurrency: flags.concurrency, hooks, clawctlVersion: this.config.version },
+        options,
         async (run) => {
           this.say(renderPlanText(run.plan));
           approved = flags['auto-approve'] || (await this.confirm());

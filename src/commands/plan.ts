@@ -18,13 +18,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
 
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand);
-    const run = await planFleet({
-      fleetDir: flags.fleet,
-      scope: this.scope(flags),
-      concurrency: flags.concurrency,
-      hooks: this.hooks(),
-      clawctlVersion: this.config.version,
-    });
+    const run = await planFleet(this.planOptions(flags));
     await run.pool.closeAll();
     const { plan } = run;
     this.say(renderPlanText(plan));

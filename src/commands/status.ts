@@ -15,7 +15,7 @@ export default class Status extends BaseCommand<StatusResult> {
 
   async run(): Promise<StatusResult> {
     const { flags } = await this.parse(Status);
-    const { agents } = await observeStatus({ fleetDir: flags.fleet, scope: this.scope(flags), concurrency: flags.concurrency, hooks: this.hooks(), clawctlVersion: this.config.version });
+    const { agents } = await observeStatus(this.planOptions(flags));
     this.say(renderStatusTable(agents));
     if (agents.some((a) => a.state === 'unknown')) this.setExit(ExitCode.error);
     return { agents };

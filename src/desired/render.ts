@@ -23,8 +23,9 @@ export const MANAGED_ENV: Readonly<Record<string, string>> = { OPENCLAW_CONFIG_R
  */
 export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets?: ResolvedSecrets): DesiredState {
   const fleet = manifests.fleet.manifest;
-  // The key for sensitive hashes; issue #4 replaces it with a per-fleet secret.
-  const key = `clawctl:${fleet.metadata.name}`;
+  // Keys the hashes plans show. Without spec.secrets.hashKey (or under validate, which never
+  // hashes) the fleet's name is the key: unique per fleet, but guessable.
+  const key = secrets?.hashKey ?? `clawctl:${fleet.metadata.name}`;
   const problems: Diagnostic[] = [];
   const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service));
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
@@ -69,7 +70,7 @@ function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifest
   ] as const) {
     for (const [name, value] of Object.entries((map ?? {}) as EnvMap)) {
       if (typeof value === 'object') {
-        const resolved = secrets?.get(refKey(value.secretRef));
+        const resolved = secrets?.values.get(refKey(value.secretRef));
         if (resolved !== undefined) env[name] = new Sensitive(resolved, key);
         continue;
       }

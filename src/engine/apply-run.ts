@@ -8,7 +8,9 @@ import type { Plan } from '../plan/plan.js';
 import { staleness } from '../plan/stale-check.js';
 import { ClawctlError } from '../util/errors.js';
 import { loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
-import type { EngineHooks } from './hooks.js';
+import type { AuditSink } from '../audit/audit-log.js';
+import type { AuditRecord } from '../audit/entry.js';
+import { planHash } from '../plan/plan-hash.js';
 
 /** Hold the fleet's apply lock for the whole of fn. */
 export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>): Promise<T> {
@@ -24,8 +26,9 @@ export async function withFleetLock<T>(fleetDir: string, command: string, fn: ()
  * Apply a saved plan exactly: re-observe what it would touch and refuse if the fleet or
  * any of those agents differs from what the plan saw.
  */
-export async function applySavedPlan(plan: Plan, fleetDir: string, concurrency: number, hooks: EngineHooks): Promise<ApplyResult> {
-  const { desired } = await loadDesired(fleetDir, { secrets: true });
+export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<ApplyResult> {
+  const { fleetDir, concurrency, hooks } = opts;
+  const { desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
   const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));
@@ -40,7 +43,7 @@ export async function applySavedPlan(plan: Plan, fleetDir: string, concurrency: 
         { message: 'a saved plan applies only to the state it was made from', hint: 'run `clawctl plan --out FILE` again' },
       ]);
     }
-    return await applyPlan(plan, narrowed, observed, pool, { hooks });
+    return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks }));
   } finally {
     await pool.closeAll();
   }
@@ -51,9 +54,25 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
   const run = await planFleet(opts);
   try {
     if (run.plan.changes.length === 0 || !(await approve(run))) return { plan: run.plan };
-    const result = await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks });
+    const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));
     return { plan: run.plan, result };
   } finally {
     await run.pool.closeAll();
   }
+}
+
+/** Every apply and each agent's outcome go to the audit log, tied to the plan by its hash. */
+async function recorded(audit: AuditSink, plan: Plan, result: ApplyResult): Promise<ApplyResult> {
+  const hash = planHash(plan);
+  await audit.record([
+    ...result.agents.map((a): AuditRecord => ({
+      action: 'agent.apply',
+      target: a.agent,
+      result: a.ok ? 'ok' : a.rolledBack ? 'rolled-back' : 'failed',
+      planHash: hash,
+      details: { host: a.host, done: a.done.join(',') },
+    })),
+    { action: 'apply', target: plan.fleet.name, result: result.status, planHash: hash, details: { agents: result.agents.length, skipped: result.skipped.length } },
+  ]);
+  return result;
 }

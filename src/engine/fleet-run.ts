@@ -10,7 +10,8 @@ import { ClawctlError } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 import { checkOpenclawConfigs } from '../openclaw/config-check.js';
-import { resolveSecrets } from '../secrets/resolve.js';
+import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
+import type { AuditSink } from '../audit/audit-log.js';
 import type { EngineHooks } from './hooks.js';
 
 /** Which agents a command acts on: `--target NAME` (agent or host) and `-l key=value`. */
@@ -28,10 +29,15 @@ export interface Desired {
  * load → validate → (resolve secrets) → render, and OpenClaw's own schema where at hand. No
  * host is touched; secrets are read only when `secrets` is set (plan and apply, not validate).
  */
-export async function loadDesired(fleetDir: string, opts: { secrets: boolean }): Promise<Desired> {
+export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; audit: AuditSink; purpose: string }): Promise<Desired> {
   const loaded = await loadFleet(fleetDir);
   const manifests = await validateFleet(loaded);
-  const desired = renderDesired(loaded, manifests, opts.secrets ? await resolveSecrets(manifests) : undefined);
+  let secrets: ResolvedSecrets | undefined;
+  if (opts.secrets) {
+    secrets = await resolveSecrets(fleetDir, manifests);
+    await opts.audit.record(secrets.locations.map((target) => ({ action: 'secret.read', target, result: 'ok', details: { for: opts.purpose } })));
+  }
+  const desired = renderDesired(loaded, manifests, secrets);
   await checkOpenclawConfigs(manifests, desired);
   return { manifests, desired };
 }
@@ -67,11 +73,12 @@ export interface PlanOptions {
   concurrency: number;
   hooks: EngineHooks;
   clawctlVersion: string;
+  audit: AuditSink;
 }
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
-  const { desired: full } = await loadDesired(opts.fleetDir, { secrets: true });
+  const { desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: 'plan' });
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {

@@ -65,7 +65,8 @@ async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const out: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue;
+    // Dot files, and SOPS files: those are secrets that manifests reference, not manifests.
+    if (entry.name.startsWith('.') || /\.sops\.ya?ml$/.test(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(path)));
     else if (entry.isFile()) out.push(path);

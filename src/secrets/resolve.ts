@@ -1,73 +1,78 @@
-import { AwsSecretError, getSecretString } from '../aws/secrets-manager.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
-import { isObject } from '../util/json.js';
 import type { EnvMap, Manifests, SecretRef, Sourced, AnyManifest } from '../validate/manifests.js';
+import { formatLocation, locationOfRef } from './location.js';
+import { openSecret, SecretStoreError, type OpenSecret } from './store.js';
 
-/** A secretRef's value by refKey(ref). Values stay in memory only, wrapped as Sensitive by render. */
-export type ResolvedSecrets = ReadonlyMap<string, string>;
+export interface ResolvedSecrets {
+  /** A secretRef's value by refKey(ref). Values stay in memory only, wrapped as Sensitive by render. */
+  values: ReadonlyMap<string, string>;
+  /** The Fleet's `spec.secrets.hashKey`, which keys the hashes plans show; undefined when not set. */
+  hashKey: string | undefined;
+  /** Every location read, for the audit log. */
+  locations: string[];
+}
 
-export const refKey = (ref: SecretRef): string => ('aws' in ref ? `aws:${ref.aws}#${ref.key}` : `sops:${ref.sops}#${ref.key}`);
+export const refKey = (ref: SecretRef): string => `${formatLocation(locationOfRef(ref))}#${ref.key}`;
 
 interface RefUse {
   ref: SecretRef;
   owner: Sourced<AnyManifest>;
-  path: string[];
+  path: (string | number)[];
 }
 
 /**
- * Read every secret the fleet references, each AWS secret once, all concurrently. Every
+ * Read every secret the fleet references, each location once, all concurrently. Every
  * unreadable reference is reported at its manifest's file:line in one error.
  */
-export async function resolveSecrets(manifests: Manifests): Promise<ResolvedSecrets> {
+export async function resolveSecrets(fleetDir: string, manifests: Manifests): Promise<ResolvedSecrets> {
   const uses = collectRefs(manifests);
-  const problems: Diagnostic[] = [];
-  const values = new Map<string, string>();
-  const awsIds = [...new Set(uses.flatMap((u) => ('aws' in u.ref ? [u.ref.aws] : [])))];
-  const fetched = new Map<string, string | Error>(
+  const locations = [...new Set(uses.map((u) => formatLocation(locationOfRef(u.ref))))];
+  const opened = new Map<string, OpenSecret | SecretStoreError>(
     await Promise.all(
-      awsIds.map(async (id): Promise<[string, string | Error]> => [id, await getSecretString(id).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]),
+      uses
+        .map((u) => locationOfRef(u.ref))
+        .filter((loc, i, all) => all.findIndex((l) => formatLocation(l) === formatLocation(loc)) === i)
+        .map(async (loc): Promise<[string, OpenSecret | SecretStoreError]> => [
+          formatLocation(loc),
+          await openSecret(fleetDir, loc, { create: false }).catch((err: unknown) => {
+            if (err instanceof SecretStoreError) return err;
+            throw err;
+          }),
+        ]),
     ),
   );
+  const problems: Diagnostic[] = [];
+  const values = new Map<string, string>();
   for (const use of uses) {
     const pos = use.owner.source.locate(use.path);
-    if (!('aws' in use.ref)) {
-      problems.push({ pos, message: `secretRef to SOPS file ${use.ref.sops}: SOPS secrets are not supported yet`, hint: 'use an AWS Secrets Manager reference ({aws: <secret id>, key: <json key>}) for now' });
-      continue;
-    }
-    const got = fetched.get(use.ref.aws)!;
-    if (got instanceof AwsSecretError) {
+    const got = opened.get(formatLocation(locationOfRef(use.ref)))!;
+    if (got instanceof SecretStoreError) {
       problems.push({ pos, message: got.message, ...(got.hint ? { hint: got.hint } : {}) });
       continue;
     }
-    if (got instanceof Error) throw got;
-    const value = jsonKey(got, use.ref.key);
+    const value = got.get(use.ref.key);
     if (value === undefined) {
-      problems.push({ pos, message: `AWS secret ${use.ref.aws} has no key "${use.ref.key}"`, hint: 'the secret must be a JSON object whose keys are strings; `clawctl secrets list aws:<id>` shows its keys' });
+      const where = formatLocation(got.location);
+      problems.push({ pos, message: `${where} has no key "${use.ref.key}"`, hint: `its keys: ${got.keys().join(', ') || '(none)'}; add it with \`clawctl secrets set ${where} ${use.ref.key}\`` });
       continue;
     }
     values.set(refKey(use.ref), value);
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} secret reference(s) could not be resolved; nothing was planned`);
-  return values;
+  const hashRef = manifests.fleet.manifest.spec.secrets?.hashKey;
+  return { values, hashKey: hashRef && values.get(refKey(hashRef)), locations };
 }
 
-function jsonKey(secretString: string, key: string): string | undefined {
-  try {
-    const data = JSON.parse(secretString) as unknown;
-    const value = isObject(data) ? data[key] : undefined;
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function collectRefs(manifests: Manifests): RefUse[] {
+/** Every secretRef of the fleet with the manifest and YAML path it is written at. */
+export function collectRefs(manifests: Manifests): RefUse[] {
   const uses: RefUse[] = [];
   const add = (owner: Sourced<AnyManifest>, env: EnvMap | undefined, path: string[]) => {
     for (const [name, value] of Object.entries(env ?? {})) {
       if (typeof value === 'object') uses.push({ ref: value.secretRef, owner, path: [...path, name, 'secretRef'] });
     }
   };
+  const hashKey = manifests.fleet.manifest.spec.secrets?.hashKey;
+  if (hashKey) uses.push({ ref: hashKey, owner: manifests.fleet, path: ['spec', 'secrets', 'hashKey'] });
   add(manifests.fleet, manifests.fleet.manifest.spec.defaults?.env, ['spec', 'defaults', 'env']);
   for (const agent of manifests.agents) add(agent, agent.manifest.spec.env, ['spec', 'env']);
   return uses;

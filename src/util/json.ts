@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 /** Plain JSON data: what every pipeline stage passes to the next. */
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
@@ -19,17 +20,7 @@ export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
   return out;
 }
 
-/** JSON with object keys sorted, so equal data always hashes and prints the same. */
+/** RFC 8785 canonical JSON: equal data always hashes and prints the same. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-    return out;
-  }
-  return value;
+  return canonicalize(value) ?? 'null';
 }

@@ -33,7 +33,7 @@ export interface FleetSpec {
   openclaw?: { version?: string };
   defaults?: { config?: JsonObject; env?: EnvMap; ignoreDifferences?: IgnoreRule[]; service?: ServiceKind };
   rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
-  secrets?: { ageRecipients?: string[] };
+  secrets?: { hashKey?: SecretRef };
 }
 
 export interface SshSpec {
@@ -61,9 +61,65 @@ export interface AgentSpec {
   ignoreDifferences?: IgnoreRule[];
 }
 
+/** A Kubernetes-style label selector; an empty or missing one selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/** What a plan does to one agent, as plan rules name it. */
+export type PlanActionKind =
+  | 'create'
+  | 'destroy'
+  | 'config-change'
+  | 'env-change'
+  | 'secret-rotation'
+  | 'version-install'
+  | 'version-upgrade'
+  | 'version-downgrade'
+  | 'restart';
+
+/** `paths` (JSON Pointer prefixes) narrows config-change; `env` (names) narrows env-change and secret-rotation. */
+export interface PlanActionMatcher {
+  action: PlanActionKind;
+  paths?: string[];
+  env?: string[];
+}
+
+export type GatewayBind = 'auto' | 'loopback' | 'lan' | 'tailnet' | 'custom';
+
+/** Exactly one rule kind per rule; the schema enforces it. */
+export type PolicyRule = { name: string; message?: string } & (
+  | { allowedChannels: string[] }
+  | { allowedModels: string[] }
+  | { allowedProviders: string[] }
+  | { allowedGatewayBinds: GatewayBind[] }
+  | { deniedTools: string[] }
+  | { requiredLabels: string[] }
+  | { openclawVersion: string }
+  | { maxMonthlySpendUsd: number }
+  | { schema: JsonObject }
+  | { denyActions: PlanActionMatcher[] }
+  | { requireApproval: PlanActionMatcher[] }
+  | { maxAgentsChanged: number }
+);
+
+export type BaselineRuleName = 'gateway-bind' | 'gateway-auth' | 'secret-literals' | 'env-file-mode';
+
+/** An example a policy must accept or reject (`clawctl policy test`). */
+export interface PolicyTest {
+  name: string;
+  expect: 'accept' | 'reject';
+  rule?: string;
+  agent: { metadata: Metadata; spec?: Partial<AgentSpec> };
+  fleet?: FleetSpec;
+}
+
 export interface PolicySpec {
-  match?: JsonObject;
-  rules: JsonObject[];
+  match?: LabelSelector;
+  rules: PolicyRule[];
+  disableBaseline?: { rule: BaselineRuleName; reason: string }[];
+  tests?: PolicyTest[];
 }
 
 interface Manifest<K extends string, S> {

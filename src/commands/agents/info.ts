@@ -17,17 +17,11 @@ export interface AgentInfoResult {
 export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
   static override summary = 'One agent in detail: status, desired config, .env names, pending changes';
   static override args = { name: Args.string({ description: 'agent name', required: true }) };
-  static override flags = { fleet: fleetFlags.fleet };
+  static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit };
 
   async run(): Promise<AgentInfoResult> {
     const { args, flags } = await this.parse(AgentsInfo);
-    const { agents, run } = await observeStatus({
-      fleetDir: flags.fleet,
-      scope: { targets: [args.name], selector: {} },
-      concurrency: 1,
-      hooks: this.hooks(),
-      clawctlVersion: this.config.version,
-    });
+    const { agents, run } = await observeStatus(this.planOptions({ ...flags, target: [args.name], selector: [], concurrency: 1 }));
     const status = agents.find((a) => a.agent === args.name)!;
     const desired = run.desired.agents.find((a) => a.name === args.name)!;
     const pending = run.plan.changes.find((c) => c.agent === args.name) ?? null;

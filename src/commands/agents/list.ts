@@ -13,7 +13,7 @@ export default class AgentsList extends BaseCommand<AgentsListResult> {
 
   async run(): Promise<AgentsListResult> {
     const { flags } = await this.parse(AgentsList);
-    const { agents } = await observeStatus({ fleetDir: flags.fleet, scope: this.scope(flags), concurrency: flags.concurrency, hooks: this.hooks(), clawctlVersion: this.config.version });
+    const { agents } = await observeStatus(this.planOptions(flags));
     this.say(renderStatusTable(agents));
     return { agents };
   }

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lock } from 'proper-lockfile';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { chainTip, extend } from './chain.js';
+import type { AuditEntry, AuditRecord } from './entry.js';
+import type { AuditStore } from './store.js';
+
+export const AUDIT_BRANCH = 'clawctl/audit';
+const LOG = 'audit.jsonl';
+const ATTEMPTS = 20;
+// One clone per machine: local processes take turns; other machines are ordered by the push.
+const LOCK = { realpath: false, stale: 60_000, retries: { retries: 600, minTimeout: 20, maxTimeout: 200 } };
+
+/**
+ * For CI (`--audit git`): entries are commits on a dedicated branch of the fleet repo's
+ * remote, so they outlive the runner and are reviewed like code. Only fast-forward pushes:
+ * when another run appended first, the push is refused and the records are sealed again
+ * onto the new tip. History is never rewritten.
+ */
+export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): AuditStore {
+  const work = join(stateDir, 'audit-git');
+  const open = async (): Promise<{ git: SimpleGit; exists: boolean }> => {
+    const url = (await simpleGit(repoDir).remote(['get-url', remote]))?.trim();
+    if (!url) throw new Error(`the fleet repo has no remote "${remote}" to keep the audit branch on`);
+    await mkdir(work, { recursive: true });
+    const git = simpleGit(work);
+    // Its own clone: .clawctl/ sits inside the fleet repo, whose work tree must stay untouched.
+    if (!existsSync(join(work, '.git'))) await git.init().addRemote('origin', url);
+    else await git.remote(['set-url', 'origin', url]);
+    const exists = (await git.listRemote(['--heads', 'origin', AUDIT_BRANCH])).trim() !== '';
+    if (exists) {
+      await git.fetch('origin', AUDIT_BRANCH);
+      await git.raw(['checkout', '-f', '-B', AUDIT_BRANCH, 'FETCH_HEAD']);
+    } else {
+      await git.raw(['checkout', '-f', '--orphan', AUDIT_BRANCH]);
+      await git.raw(['rm', '-rf', '--cached', '--ignore-unmatch', '.']);
+      await writeFile(join(work, LOG), '');
+    }
+    return { git, exists };
+  };
+  const text = () => readFile(join(work, LOG), 'utf8').catch(() => '');
+  return {
+    where: `${remote} branch ${AUDIT_BRANCH}`,
+    async append(records: readonly AuditRecord[], actor: string): Promise<AuditEntry[]> {
+      await mkdir(stateDir, { recursive: true });
+      const release = await lock(work, LOCK);
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const { git } = await open();
+          const { entries, text: lines } = extend(chainTip(await text()), records, actor, new Date());
+          await writeFile(join(work, LOG), (await text()) + lines);
+          await git.add(LOG);
+          await git
+            .env({ ...process.env, GIT_AUTHOR_NAME: 'clawctl', GIT_AUTHOR_EMAIL: 'clawctl@localhost', GIT_COMMITTER_NAME: 'clawctl', GIT_COMMITTER_EMAIL: 'clawctl@localhost' })
+            .commit(`audit: ${entries.map((e) => `${e.action} ${e.target}`).join('; ').slice(0, 200)}`, { '--no-verify': null, '--no-gpg-sign': null });
+          try {
+            await git.push('origin', AUDIT_BRANCH);
+            return entries;
+          } catch (err) {
+            if (attempt >= ATTEMPTS) throw new Error(`could not push the audit branch ${AUDIT_BRANCH} after ${ATTEMPTS} attempts: ${(err as Error).message}`);
+          }
+        }
+      } finally {
+        await release();
+      }
+    },
+    async read(): Promise<string> {
+      await mkdir(stateDir, { recursive: true });
+      const release = await lock(work, LOCK);
+      try {
+        const { exists } = await open();
+        return exists ? text() : '';
+      } finally {
+        await release();
+      }
+    },
+  };
+}
