@@ -20,6 +20,14 @@ const OUTPUTS = {
   'agents list': ['src/commands/agents/list.ts', 'AgentsListResult'],
   'agents info': ['src/commands/agents/info.ts', 'AgentInfoResult'],
   unlock: ['src/commands/unlock.ts', 'UnlockResult'],
+  init: ['src/engine/init-run.ts', 'InitResult'],
+  'secrets set': ['src/engine/secrets-run.ts', 'SecretWriteResult'],
+  'secrets rm': ['src/engine/secrets-run.ts', 'SecretWriteResult'],
+  'secrets rotate': ['src/commands/secrets/rotate.ts', 'SecretsRotateResult'],
+  'secrets get': ['src/engine/secrets-run.ts', 'SecretReadResult'],
+  'secrets list': ['src/commands/secrets/list.ts', 'SecretsListResult'],
+  'audit log': ['src/commands/audit/log.ts', 'AuditLogResult'],
+  'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

@@ -25,7 +25,8 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
     const url = (await simpleGit(repoDir).remote(['get-url', remote]))?.trim();
     if (!url) throw new Error(`the fleet repo has no remote "${remote}" to keep the audit branch on`);
     await mkdir(work, { recursive: true });
-    const git = simpleGit(work);
+    // The committer is clawctl; who acted is in each entry.
+    const git = simpleGit(work, { config: ['user.name=clawctl', 'user.email=clawctl@localhost', 'commit.gpgsign=false'] });
     // Its own clone: .clawctl/ sits inside the fleet repo, whose work tree must stay untouched.
     if (!existsSync(join(work, '.git'))) await git.init().addRemote('origin', url);
     else await git.remote(['set-url', 'origin', url]);
@@ -52,9 +53,7 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
           const { entries, text: lines } = extend(chainTip(await text()), records, actor, new Date());
           await writeFile(join(work, LOG), (await text()) + lines);
           await git.add(LOG);
-          await git
-            .env({ ...process.env, GIT_AUTHOR_NAME: 'clawctl', GIT_AUTHOR_EMAIL: 'clawctl@localhost', GIT_COMMITTER_NAME: 'clawctl', GIT_COMMITTER_EMAIL: 'clawctl@localhost' })
-            .commit(`audit: ${entries.map((e) => `${e.action} ${e.target}`).join('; ').slice(0, 200)}`, { '--no-verify': null, '--no-gpg-sign': null });
+          await git.commit(`audit: ${entries.map((e) => `${e.action} ${e.target}`).join('; ').slice(0, 200)}`, { '--no-verify': null });
           try {
             await git.push('origin', AUDIT_BRANCH);
             return entries;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
+import { expectOutputSchema } from '../harness/output-schema.js';
 import { startSecretsManager, type SecretsManagerServer } from '../servers/secrets-manager.js';
 
 const SECRET = 'sk-test-abc123-do-not-print';
@@ -110,8 +111,35 @@ spec:
     fleet({ aws: 'prod/openai', key: 'NOPE' });
     const noKey = await run('plan');
     expect(noKey.code).toBe(1);
-    expect(noKey.stderr).toMatch(/^fleet\/fleet\.yaml:20:\d+: AWS secret prod\/openai has no key "NOPE"$/m);
+    expect(noKey.stderr).toMatch(/^fleet\/fleet\.yaml:20:\d+: aws:prod\/openai has no key "NOPE"$/m);
     noSecretIn(missing.stdout, missing.stderr, noKey.stdout, noKey.stderr);
     expect(readFileSync(join(home(), '.openclaw', '.env'), 'utf8')).toBe(before);
+  });
+
+  it('secrets set|get|list|rm|rotate work on AWS like on SOPS files', async () => {
+    fleet({ aws: 'prod/openai', key: 'OPENAI_API_KEY' });
+    const set = await clawctl(['secrets', 'set', 'aws:prod/telegram', 'TELEGRAM_BOT_TOKEN'], { cwd: root, env, stdin: `${SECRET}-tg\n` });
+    expect(set.code, set.stderr).toBe(0);
+    expect(aws.calls).toContain('CreateSecret');
+    expect(JSON.parse(aws.secrets.get('prod/telegram')!)).toEqual({ TELEGRAM_BOT_TOKEN: `${SECRET}-tg` });
+    const get = await run('secrets', 'get', 'aws:prod/telegram', 'TELEGRAM_BOT_TOKEN');
+    expect(get.stdout).toMatch(/^aws:prod\/telegram TELEGRAM_BOT_TOKEN: \(sensitive, sha256:[0-9a-f]{8}\)$/m);
+    const names = JSON.parse((await run('secrets', 'list', 'aws:prod/*', '--json')).stdout).secrets.map((s: { location: string }) => s.location);
+    expect(names).toEqual(['aws:prod/openai', 'aws:prod/telegram']);
+    const overview = JSON.parse((await run('secrets', 'list', '--json')).stdout).secrets;
+    expect(overview).toEqual([{ location: 'aws:prod/openai', exists: true, lastChanged: expect.any(String), usedBy: { OPENAI_API_KEY: ['a'] } }]);
+    const rotate = await clawctl(['secrets', 'rotate', 'aws:prod/openai', 'OPENAI_API_KEY', '--no-plan', '--json'], { cwd: root, env, stdin: SECRET });
+    expect(rotate.code, rotate.stderr).toBe(0);
+    expect(rotate.stderr).toContain('Used by a');
+    expectOutputSchema('secrets rotate', JSON.parse(rotate.stdout));
+    expectOutputSchema('secrets set', JSON.parse((await clawctl(['secrets', 'set', 'aws:prod/telegram', 'X', '--json'], { cwd: root, env, stdin: 'x' })).stdout));
+    expectOutputSchema('secrets get', JSON.parse((await run('secrets', 'get', 'aws:prod/telegram', 'X', '--json')).stdout));
+    expect(aws.calls).toContain('PutSecretValue');
+    const inUse = await run('secrets', 'rm', 'aws:prod/openai', 'OPENAI_API_KEY');
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toContain('used by a');
+    expect((await run('secrets', 'rm', 'aws:prod/telegram', 'TELEGRAM_BOT_TOKEN')).code).toBe(0);
+    expect(JSON.parse(aws.secrets.get('prod/telegram')!)).toEqual({ X: 'x' });
+    noSecretIn(set.stdout, set.stderr, get.stdout, get.stderr, rotate.stdout, rotate.stderr, readFileSync(join(root, '.clawctl', 'audit.jsonl'), 'utf8'));
   });
 });

@@ -57,7 +57,13 @@ export async function startSecretsManager(initial: Record<string, string> = {}):
       const name = nameOf(b.SecretId);
       return { ARN: arn(name), Name: name, LastChangedDate: Date.now() / 1000 };
     },
-    ListSecrets: () => ({ SecretList: [...secrets.keys()].sort().map((name) => ({ ARN: arn(name), Name: name })) }),
+    // Filters as AWS applies them: Key "name" matches names starting with any of the values.
+    ListSecrets: (b) => {
+      const filters = (b.Filters ?? []) as { Key: string; Values: string[] }[];
+      const prefixes = filters.filter((f) => f.Key === 'name').flatMap((f) => f.Values);
+      const names = [...secrets.keys()].sort().filter((n) => prefixes.length === 0 || prefixes.some((p) => n.toLowerCase().startsWith(p.toLowerCase())));
+      return { SecretList: names.map((name) => ({ ARN: arn(name), Name: name })) };
+    },
   };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {

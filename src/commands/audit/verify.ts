@@ -1,0 +1,29 @@
+import { auditStore } from '../../audit/audit-log.js';
+import { verifyLog, type VerifyResult } from '../../audit/verify.js';
+import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
+import { ExitCode } from '../../util/errors.js';
+
+export interface AuditVerifyResult extends VerifyResult {
+  /** The log checked: a file, or a remote branch. */
+  where: string;
+}
+
+export default class AuditVerify extends BaseCommand<AuditVerifyResult> {
+  static override summary = "Check the audit log's hash chain; name the first edited, deleted, inserted or reordered entry";
+  static override description = 'Exit 1 when the chain is broken.';
+  static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit };
+
+  async run(): Promise<AuditVerifyResult> {
+    const { flags } = await this.parse(AuditVerify);
+    const store = auditStore(flags.fleet, flags.audit);
+    const result = verifyLog(await store.read());
+    if (result.broken) {
+      const b = result.broken;
+      this.say(`${store.where}:${b.line}: broken chain${b.seq !== undefined ? ` at entry ${b.seq}` : ''}: ${b.reason}. The ${result.entries} entries before it verify.`);
+      this.setExit(ExitCode.error);
+    } else {
+      this.say(`${store.where}: ${result.entries} entries, chain intact.`);
+    }
+    return { ...result, where: store.where };
+  }
+}
