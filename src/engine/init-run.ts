@@ -30,7 +30,7 @@ export async function initFleetRepo(dir: string, name: string): Promise<InitResu
   }
   const { recipient, keyFile, created } = await ensureAgeKey();
   const files: Record<string, string> = {
-    '.sops.yaml': `# Whom SOPS files are encrypted for (sops and clawctl both read this).\n# Add a teammate's or CI's age recipient, comma-separated, then re-encrypt with \`clawctl secrets rotate\`.\ncreation_rules:\n  - path_regex: fleet/secrets/.*\\.sops\\.ya?ml$\n    age: ${recipient}\n`,
+    '.sops.yaml': `# Whom SOPS files are encrypted for (sops and clawctl both read this).\n# New files are encrypted for these age recipients (comma-separated: add teammates and CI);\n# re-wrap an existing file for a changed list with \`sops updatekeys FILE\`.\ncreation_rules:\n  - path_regex: fleet/secrets/.*\\.sops\\.ya?ml$\n    age: ${recipient}\n`,
     '.gitignore': '.clawctl/lock\n.clawctl/*.lock\n.clawctl/audit-git/\n',
     'fleet/fleet.yaml': fleetYaml(name),
     'fleet/hosts/.gitkeep': '',

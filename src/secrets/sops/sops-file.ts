@@ -65,7 +65,7 @@ async function matchingIdentity(path: string, meta: SopsMetadata) {
   if (!found) {
     throw new SopsError(
       `none of your age keys can decrypt ${path}: it is encrypted for ${meta.age.map((a) => a.recipient).join(', ')}; you have ${[...new Set(identities.map((i) => i.recipient))].join(', ')}`,
-      'ask someone who can decrypt it to add your recipient to .sops.yaml and run `clawctl secrets rotate`, or point SOPS_AGE_KEY_FILE at the right key',
+      'point SOPS_AGE_KEY_FILE at the right key, or ask someone who can decrypt it to add your recipient to .sops.yaml and run `sops updatekeys` on the file',
     );
   }
   return found;
