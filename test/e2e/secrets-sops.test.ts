@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
@@ -20,6 +20,7 @@ describe('SOPS secrets, from clawctl init to a rotated .env', () => {
   let root: string;
   let env: NodeJS.ProcessEnv;
   const outputs: string[] = [];
+  let pristine = '';
   const run = async (args: string[], stdin?: string): Promise<CliResult> => {
     const res = await clawctl(args, { cwd: root, env, ...(stdin !== undefined ? { stdin } : {}) });
     outputs.push(res.stdout, res.stderr);
@@ -122,6 +123,7 @@ spec:
     const entries = JSON.parse(log.stdout).entries as { action: string; target: string; details?: { revealed?: boolean } }[];
     expect(entries.some((e) => e.target === 'secrets/prod.sops.yaml#OPENAI_API_KEY' && e.details?.revealed === true)).toBe(true);
     expect(entries.filter((e) => e.action === 'secret.read' && e.target === 'secrets/prod.sops.yaml').length).toBeGreaterThanOrEqual(3);
+    pristine = readFileSync(join(root, 'fleet', 'secrets', 'prod.sops.yaml'), 'utf8');
     const verify = await run(['audit', 'verify', '--json']);
     expect(verify.code).toBe(0);
     expectOutputSchema('audit verify', JSON.parse(verify.stdout));
@@ -157,6 +159,24 @@ spec:
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(message);
     expect(dotenv()).toBe(before);
+  });
+
+  it('a failing apply reports the failure without the values', async () => {
+    // The tampering above stays in the file; take it back as a user would, from git's copy.
+    writeFileSync(join(root, 'fleet', 'secrets', 'prod.sops.yaml'), pristine);
+    agents('{sops: secrets/prod.sops.yaml, key: OPENAI_API_KEY}');
+    expect((await run(['secrets', 'rotate', 'secrets/prod.sops.yaml', 'OPENAI_API_KEY', '--no-plan'], SECRET)).code).toBe(0);
+    const state = join(root, 'home', '.openclaw');
+    renameSync(state, `${state}.saved`);
+    writeFileSync(state, 'not a directory\n');
+    const failed = await run(['apply', '--auto-approve']);
+    rmSync(state);
+    renameSync(`${state}.saved`, state);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toMatch(/support/);
+    const applied = await run(['apply', '--auto-approve']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(dotenv()).toContain(`OPENAI_API_KEY=${SECRET}`);
   });
 
   it('no value ever reached an output, a saved plan or a file under .clawctl/', () => {
