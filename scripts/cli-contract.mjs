@@ -28,6 +28,7 @@ const OUTPUTS = {
   'secrets list': ['src/commands/secrets/list.ts', 'SecretsListResult'],
   'audit log': ['src/commands/audit/log.ts', 'AuditLogResult'],
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
+  'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

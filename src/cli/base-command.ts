@@ -47,6 +47,7 @@ export abstract class BaseCommand<T> extends Command {
       hooks: this.hooks(),
       clawctlVersion: this.config.version,
       audit: auditLog(flags.fleet, flags.audit),
+      approvals: [],
     };
   }
 

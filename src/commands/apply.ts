@@ -4,6 +4,7 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
 import { renderApplyText } from '../cli/render-apply.js';
 import { applySavedPlan, planThenApply, withFleetLock } from '../engine/apply-run.js';
+import { checkApprovalsAllowed } from '../engine/policy-check.js';
 import type { Plan } from '../plan/plan.js';
 import { readPlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -18,17 +19,20 @@ export interface ApplyCommandResult {
 export default class Apply extends BaseCommand<ApplyCommandResult> {
   static override summary = 'Make the hosts match the fleet: a saved plan exactly, or plan then ask';
   static override description = `Rolling, in batches of the Fleet's rollout.maxUnavailable; a failed agent is rolled back and the rollout stops. One apply per fleet at a time.
-Exit codes: 0 applied (or nothing to do), 1 error or refused, 4 some agents failed and were rolled back while others applied.`;
+Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by policy (nothing applied), 4 some agents failed and were rolled back while others applied.`;
   static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply plan.json', '<%= config.bin %> apply --auto-approve --json'];
   static override args = { planfile: Args.file({ description: 'a plan saved by `clawctl plan --out`', exists: true }) };
   static override flags = {
     ...fleetFlags,
     'auto-approve': Flags.boolean({ description: 'apply without asking (CI)' }),
+    approve: Flags.string({ description: 'approve the actions a policy rule holds for approval, as <policy>/<rule>; only in a human-triggered run; repeatable', multiple: true }),
   };
 
   async run(): Promise<ApplyCommandResult> {
     const { args, flags } = await this.parse(Apply);
-    const options = this.planOptions(flags);
+    const approvals = flags.approve ?? [];
+    checkApprovalsAllowed(approvals);
+    const options = { ...this.planOptions(flags), approvals };
     const out = await withFleetLock(flags.fleet, `clawctl ${this.argv.join(' ')}`.trim(), async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);

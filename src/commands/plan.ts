@@ -8,7 +8,7 @@ import { ExitCode } from '../util/errors.js';
 
 export default class PlanCommand extends BaseCommand<Plan> {
   static override summary = 'Observe every host, diff against the fleet, and show what apply would do';
-  static override description = `Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error (invalid manifests, an unreachable host), 2 changes pending with --detailed-exitcode.`;
+  static override description = `Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error (invalid manifests, an unreachable host), 2 changes pending with --detailed-exitcode, 3 a policy violation (listed first).`;
   static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --out plan.json', '<%= config.bin %> plan --detailed-exitcode --json'];
   static override flags = {
     ...fleetFlags,
@@ -26,7 +26,8 @@ export default class PlanCommand extends BaseCommand<Plan> {
       await savePlan(flags.out, plan);
       this.say(`\nSaved the plan to ${flags.out}. To carry it out exactly: clawctl apply ${flags.out}`);
     }
-    if (plan.unreachable.length > 0) this.setExit(ExitCode.error);
+    if (plan.policy.violations.length > 0) this.setExit(ExitCode.policy);
+    else if (plan.unreachable.length > 0) this.setExit(ExitCode.error);
     else if (flags['detailed-exitcode'] && plan.changes.length > 0) this.setExit(ExitCode.changes);
     return plan;
   }

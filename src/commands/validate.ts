@@ -1,12 +1,17 @@
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
 import { loadDesired } from '../engine/fleet-run.js';
+import { desiredPolicy } from '../engine/policy-check.js';
+import { formatOptOut, formatViolation, type PolicyReport } from '../policy/violation.js';
+import { ExitCode } from '../util/errors.js';
 
 export interface ValidateResult {
-  valid: true;
+  /** False when a policy is violated (exit 3); other problems are errors (exit 1). */
+  valid: boolean;
   fleet: string;
   hosts: number;
   agents: number;
   policies: number;
+  policy: PolicyReport;
 }
 
 export default class Validate extends BaseCommand<ValidateResult> {
@@ -18,14 +23,23 @@ export default class Validate extends BaseCommand<ValidateResult> {
 
   async run(): Promise<ValidateResult> {
     const { flags } = await this.parse(Validate);
-    const { manifests } = await loadDesired(flags.fleet, { secrets: false });
+    const { manifests, desired } = await loadDesired(flags.fleet, { secrets: false });
+    const policy = await desiredPolicy(manifests, desired);
     const result: ValidateResult = {
-      valid: true,
+      valid: policy.violations.length === 0,
       fleet: manifests.fleet.manifest.metadata.name,
       hosts: manifests.hosts.length,
       agents: manifests.agents.length,
       policies: manifests.policies.length,
+      policy,
     };
+    for (const o of policy.optOuts) this.say(`policy: ${formatOptOut(o)}`);
+    if (!result.valid) {
+      for (const v of policy.violations) process.stderr.write(`${formatViolation(v)}\n`);
+      this.say(`${flags.fleet}: ${policy.violations.length} policy violation(s)`);
+      this.setExit(ExitCode.policy);
+      return result;
+    }
     this.say(`${flags.fleet}: valid (fleet ${result.fleet}: ${result.hosts} host(s), ${result.agents} agent(s), ${result.policies} polic(ies))`);
     return result;
   }

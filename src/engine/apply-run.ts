@@ -11,6 +11,7 @@ import { loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-
 import type { AuditSink } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/entry.js';
 import { planHash } from '../plan/plan-hash.js';
+import { enforcePolicy, planPolicy } from './policy-check.js';
 
 /** Hold the fleet's apply lock for the whole of fn. */
 export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>): Promise<T> {
@@ -28,7 +29,7 @@ export async function withFleetLock<T>(fleetDir: string, command: string, fn: ()
  */
 export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<ApplyResult> {
   const { fleetDir, concurrency, hooks } = opts;
-  const { desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
+  const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
   const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));
@@ -43,6 +44,8 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<App
         { message: 'a saved plan applies only to the state it was made from', hint: 'run `clawctl plan --out FILE` again' },
       ]);
     }
+    // Policy is checked now, against today's policies and this run's approvals.
+    await enforcePolicy({ ...plan, policy: await planPolicy(manifests, narrowed, plan, opts.approvals) }, opts.audit);
     return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks }));
   } finally {
     await pool.closeAll();
@@ -53,7 +56,9 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<App
 export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) => Promise<boolean>): Promise<{ plan: Plan; result?: ApplyResult }> {
   const run = await planFleet(opts);
   try {
-    if (run.plan.changes.length === 0 || !(await approve(run))) return { plan: run.plan };
+    if (run.plan.changes.length === 0) return { plan: run.plan };
+    await enforcePolicy(run.plan, opts.audit);
+    if (!(await approve(run))) return { plan: run.plan };
     const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));
     return { plan: run.plan, result };
   } finally {

@@ -12,6 +12,7 @@ import { validateFleet } from '../validate/validate-fleet.js';
 import { checkOpenclawConfigs } from '../openclaw/config-check.js';
 import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
 import type { AuditSink } from '../audit/audit-log.js';
+import { planPolicy } from './policy-check.js';
 import type { EngineHooks } from './hooks.js';
 
 /** Which agents a command acts on: `--target NAME` (agent or host) and `-l key=value`. */
@@ -62,6 +63,7 @@ export function scoped(desired: DesiredState, scope: Scope): DesiredState {
 
 export interface PlanRun {
   plan: Plan;
+  manifests: Manifests;
   desired: DesiredState;
   observed: ObservedState;
   pool: ConnectionPool;
@@ -74,17 +76,20 @@ export interface PlanOptions {
   hooks: EngineHooks;
   clawctlVersion: string;
   audit: AuditSink;
+  /** `apply --approve <policy>/<rule>`: plan rules that need approval and have it. */
+  approvals: string[];
 }
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
-  const { desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: 'plan' });
+  const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: 'plan' });
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {
     const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks });
     const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date() });
-    return { plan, desired, observed, pool };
+    plan.policy = await planPolicy(manifests, desired, plan, opts.approvals);
+    return { plan, manifests, desired, observed, pool };
   } catch (err) {
     await pool.closeAll();
     throw err;

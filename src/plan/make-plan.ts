@@ -43,6 +43,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     changes,
     unreachable,
     summary: summarize(changes),
+    policy: { violations: [], optOuts: [], approved: [] },
     fingerprint: { fleet: desired.fleet.contentHash, agents: fingerprints },
   };
 }

@@ -1,11 +1,12 @@
 import type { Operation } from 'fast-json-patch';
+import type { ApprovedAction, BaselineOptOut, Violation } from '../policy/violation.js';
 
 /**
  * The plan: a typed, versioned, serialisable data model. `plan --json` prints it, `plan
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.0';
+export const PLAN_FORMAT_VERSION = '1.1';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -80,8 +81,18 @@ export interface Plan {
   changes: AgentPlan[];
   unreachable: UnreachableHost[];
   summary: PlanSummary;
+  /** Policy on the desired state and on this plan: any violation means nothing is applied (exit 3). */
+  policy: PlanPolicy;
   /** What the plan was made from: apply refuses a saved plan when either differs. */
   fingerprint: { fleet: string; agents: Record<string, string> };
+}
+
+export interface PlanPolicy {
+  violations: Violation[];
+  /** Baseline rules a Policy turned off: listed on every plan, so the opt-out stays visible. */
+  optOuts: BaselineOptOut[];
+  /** Actions that needed approval and got it (`apply --approve`). */
+  approved: ApprovedAction[];
 }
 
 export function summarize(changes: readonly AgentPlan[]): PlanSummary {

@@ -1,4 +1,5 @@
 import type { Operation } from 'fast-json-patch';
+import { formatOptOut, formatViolation } from '../policy/violation.js';
 import type { AgentPlan, Plan, PlannedAction } from './plan.js';
 
 const MAX_VALUE = 80;
@@ -6,6 +7,13 @@ const MAX_VALUE = 80;
 /** Human view of a plan, built only from its JSON form (what `plan --json` prints). */
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
+  const { violations, optOuts, approved } = plan.policy;
+  if (violations.length > 0) {
+    out.push(`Policy: ${violations.length} violation(s); nothing will be applied:`, ...violations.map((v) => `  ✗ ${formatViolation(v)}`), '');
+  }
+  for (const o of optOuts) out.push(`Policy: ${formatOptOut(o)}`);
+  for (const a of approved) out.push(`Policy: approved ${a.policy}/${a.rule} for ${a.object.kind.toLowerCase()} ${a.object.name}: ${a.detail}`);
+  if (optOuts.length + approved.length > 0) out.push('');
   for (const u of plan.unreachable) {
     out.push(`Error: ${u.error}`);
     if (u.hint) out.push(`  hint: ${u.hint}`);

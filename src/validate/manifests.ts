@@ -67,7 +67,11 @@ export interface LabelSelector {
   matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
 }
 
-/** What a plan does to one agent, as plan rules name it. */
+/**
+ * What a plan does to one agent, as plan rules name it: create (a new agent's files), destroy
+ * (a file deleted), config-change / env-change (an existing file changed), secret-rotation (a
+ * secretRef'd .env value changed), version-* (OpenClaw installed, upgraded, downgraded), restart.
+ */
 export type PlanActionKind =
   | 'create'
   | 'destroy'

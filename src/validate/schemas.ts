@@ -20,7 +20,7 @@ const IDS: Record<Kind, string> = {
 export async function manifestAjv(opts: { source?: boolean } = {}): Promise<Ajv2020> {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
   const { default: addFormats } = await import('ajv-formats');
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, unicode: false, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, ...(opts.source ? { code: { source: true, esm: true } } : {}) });
   addFormats.default(ajv);
   for (const name of ['common', 'fleet', 'host', 'agent', 'policy']) {
     ajv.addSchema(JSON.parse(readFileSync(new URL(`${name}.schema.json`, SCHEMA_DIR), 'utf8')) as object);

@@ -24,7 +24,7 @@ describe('an apply killed mid-way', () => {
       profile: name,
       port: 19100 + i,
       config: { generation: gen, blob: payload(gen) },
-      env: { TOKEN: `gen-${gen}-${payload(gen)}` },
+      env: { BANNER: `gen-${gen}-${payload(gen)}` },
     }));
   const fleet = (gen: number) => writeFleet(repo, hosts, agents(gen), { identityFile: client.privateKeyPath });
 
@@ -50,7 +50,7 @@ describe('an apply killed mid-way', () => {
       const dir = join(hosts[i < 3 ? 0 : 1]!.home, `.openclaw-${name}`);
       const config = JSON.parse(readFileSync(join(dir, 'openclaw.json'), 'utf8'));
       expect(config.blob).toBe(payload(config.generation));
-      const token = parseDotenv(readFileSync(join(dir, '.env'), 'utf8')).TOKEN!;
+      const token = parseDotenv(readFileSync(join(dir, '.env'), 'utf8')).BANNER!;
       const gen = Number(token.split('-')[1]);
       expect(token).toBe(`gen-${gen}-${payload(gen)}`);
       return { config: config.generation, env: gen };

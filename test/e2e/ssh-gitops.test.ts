@@ -15,7 +15,7 @@ describe('plan and apply over SSH', () => {
   let client: ClientKey;
   let hosts: SshHost[];
   const agents: AgentDef[] = [
-    { name: 'alpha', host: 'h1', port: 19001, env: { TOKEN: 'alpha-secret-value' } },
+    { name: 'alpha', host: 'h1', port: 19001, env: { BANNER: 'alpha-secret-value' } },
     { name: 'beta', host: 'h2', profile: 'beta', port: 19002 },
     { name: 'gamma', host: 'h2', profile: 'gamma', port: 19003, env: { QUOTED: `it's $(touch /tmp/clawctl-pwned); \`id\`` } },
     { name: 'delta', host: 'h3', port: 19004 },
@@ -82,7 +82,7 @@ describe('plan and apply over SSH', () => {
     const json = await run('plan', '--json');
     const plan = JSON.parse(json.stdout);
     expectOutputSchema('plan', plan);
-    expect(plan.format_version).toBe('1.0');
+    expect(plan.format_version).toBe('1.1');
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0].actions[0].patch).toEqual([{ op: 'replace', path: '/gateway/bind', value: 'loopback' }]);
     expect(json.stderr).toContain('Plan: 0 to add, 1 to change');
@@ -124,11 +124,11 @@ describe('plan and apply over SSH', () => {
 
   it('refuses a saved plan when the fleet changed after planning', async () => {
     const out = join(repo, 'plan2.json');
-    agents[0]!.env = { TOKEN: 'rotated-secret-value' };
+    agents[0]!.env = { BANNER: 'rotated-secret-value' };
     fleet();
     expect((await run('plan', '--out', out)).code).toBe(0);
     expect(readFileSync(out, 'utf8')).not.toContain('rotated-secret-value');
-    agents[0]!.env = { TOKEN: 'another-secret-value' };
+    agents[0]!.env = { BANNER: 'another-secret-value' };
     fleet();
     const stale = await run('apply', out);
     expect(stale.code).toBe(1);

@@ -126,6 +126,6 @@ describe('clawctl validate', () => {
     const res = await clawctl(['validate', '--json'], { cwd: join(__dirname, '..', '..') });
     expect(res.code, res.stderr).toBe(0);
     expectOutputSchema('validate', JSON.parse(res.stdout));
-    expect(JSON.parse(res.stdout)).toEqual({ valid: true, fleet: 'example', hosts: 2, agents: 3, policies: 0 });
+    expect(JSON.parse(res.stdout)).toEqual({ valid: true, fleet: 'example', hosts: 2, agents: 3, policies: 1, policy: { violations: [], optOuts: [] } });
   });
 });

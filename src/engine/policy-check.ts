@@ -1,0 +1,56 @@
+import type { AuditSink } from '../audit/audit-log.js';
+import type { DesiredState } from '../desired/desired-state.js';
+import type { Plan, PlanPolicy } from '../plan/plan.js';
+import { compilePolicies, type CompiledPolicies } from '../policy/compile.js';
+import { evaluateDesired } from '../policy/evaluate-desired.js';
+import { evaluatePlan } from '../policy/evaluate-plan.js';
+import { byPosition, formatViolation, type PolicyReport } from '../policy/violation.js';
+import { ClawctlError, ExitCode } from '../util/errors.js';
+import type { Manifests } from '../validate/manifests.js';
+
+/** The fleet's policies, compiled once per run; one that can't compile is bad input (exit 1). */
+export async function compileFleetPolicies(manifests: Manifests): Promise<CompiledPolicies> {
+  const compiled = await compilePolicies(manifests.policies);
+  if (compiled.diagnostics.length > 0) throw ClawctlError.of(compiled.diagnostics, `${compiled.diagnostics.length} problem(s) in Policy manifests`);
+  return compiled;
+}
+
+export async function desiredPolicy(manifests: Manifests, desired: DesiredState): Promise<PolicyReport> {
+  return evaluateDesired(await compileFleetPolicies(manifests), { manifests, desired });
+}
+
+/**
+ * Desired-state and plan rules together, as plan shows them and apply enforces them.
+ * `--approve` values that approve nothing are an error: a typo must not pass silently.
+ */
+export async function planPolicy(manifests: Manifests, desired: DesiredState, plan: Plan, approvals: readonly string[]): Promise<PlanPolicy> {
+  const compiled = await compileFleetPolicies(manifests);
+  const d = evaluateDesired(compiled, { manifests, desired });
+  const p = evaluatePlan(compiled, { manifests, desired, plan }, approvals);
+  if (p.unusedApprovals.length > 0) {
+    throw new ClawctlError(`--approve ${p.unusedApprovals.join(', ')} approves nothing in this plan`, p.unusedApprovals.map((a) => ({ message: `--approve ${a}: no action of this plan needs that approval`, hint: 'approve as <policy>/<rule>, exactly as the plan names it' })));
+  }
+  return { violations: [...d.violations, ...p.violations].sort(byPosition), optOuts: d.optOuts, approved: p.approved };
+}
+
+/** Approvals count only in a run a human started: in GitHub Actions, a workflow_dispatch. */
+export function checkApprovalsAllowed(approvals: readonly string[]): void {
+  const env = process.env;
+  if (approvals.length > 0 && env.GITHUB_ACTIONS === 'true' && env.GITHUB_EVENT_NAME !== 'workflow_dispatch') {
+    throw new ClawctlError('--approve is only accepted in a human-triggered run', [
+      { message: `this run was triggered by ${env.GITHUB_EVENT_NAME ?? 'an event'}, not by a person`, hint: 'run the apply workflow by hand (workflow_dispatch) with the approval as an input' },
+    ]);
+  }
+}
+
+/** Refuse (exit 3) when the plan breaks policy; every decision goes to the audit log. */
+export async function enforcePolicy(plan: Plan, audit: AuditSink): Promise<void> {
+  const { violations, approved } = plan.policy;
+  await audit.record([
+    ...violations.map((v) => ({ action: 'policy.decision' as const, target: `${v.object.kind.toLowerCase()}/${v.object.name}`, result: v.severity === 'approval' ? 'needs-approval' : 'denied', details: { rule: `${v.policy}/${v.rule}`, at: `${v.file}:${v.line}:${v.col}` } })),
+    ...(violations.length === 0 ? approved.map((a) => ({ action: 'approval' as const, target: `${a.object.kind.toLowerCase()}/${a.object.name}`, result: 'approved', details: { rule: `${a.policy}/${a.rule}`, action: a.action } })) : []),
+  ]);
+  if (violations.length > 0) {
+    throw new ClawctlError(`refused by policy: ${violations.length} violation(s); nothing was applied`, violations.map((v) => ({ message: formatViolation(v) })), ExitCode.policy);
+  }
+}

@@ -1,0 +1,90 @@
+import semver from 'semver';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { SourceDoc } from '../load/source-doc.js';
+import type { Diagnostic, SourcePos } from '../util/errors.js';
+import type { PolicyManifest, PolicyRule, PolicySpec, Sourced } from '../validate/manifests.js';
+
+export const RULE_KINDS = [
+  'allowedChannels',
+  'allowedModels',
+  'allowedProviders',
+  'allowedGatewayBinds',
+  'deniedTools',
+  'requiredLabels',
+  'openclawVersion',
+  'maxMonthlySpendUsd',
+  'schema',
+  'denyActions',
+  'requireApproval',
+  'maxAgentsChanged',
+] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export interface CompiledRule {
+  rule: PolicyRule;
+  kind: RuleKind;
+  /** Where the rule's kind key stands in the policy file. */
+  pos: SourcePos;
+  /** The compiled fragment, for a `schema` rule. */
+  validate?: ValidateFunction;
+}
+
+export interface CompiledPolicy {
+  name: string;
+  spec: PolicySpec;
+  source: SourceDoc;
+  rules: CompiledRule[];
+}
+
+/** Rules ready to evaluate; a rule with a diagnostic is left out of `policies`. */
+export interface CompiledPolicies {
+  policies: CompiledPolicy[];
+  diagnostics: Diagnostic[];
+}
+
+export function ruleKind(rule: PolicyRule): RuleKind {
+  return RULE_KINDS.find((kind) => kind in rule)!;
+}
+
+/**
+ * Check what the schema cannot (unique rule names, semver ranges, schema fragments) and
+ * compile the fragments. Async only because ajv's compiler is imported when a fragment needs it.
+ */
+export async function compilePolicies(policies: readonly Sourced<PolicyManifest>[]): Promise<CompiledPolicies> {
+  const diagnostics: Diagnostic[] = [];
+  const compileSchema = policies.some((p) => p.manifest.spec.rules.some((r) => 'schema' in r)) ? await fragmentCompiler() : undefined;
+  const compiled = policies.map(({ manifest, source }): CompiledPolicy => {
+    const seen = new Set<string>();
+    const rules: CompiledRule[] = [];
+    manifest.spec.rules.forEach((rule, index) => {
+      const kind = ruleKind(rule);
+      const at = (key: string) => source.locate(['spec', 'rules', index, key]);
+      const problem = (message: string, key: string = kind): void => {
+        diagnostics.push({ pos: at(key), message: `policy ${manifest.metadata.name}, rule ${rule.name}: ${message}` });
+      };
+      if (seen.has(rule.name)) return problem('a second rule of this name; rule names are unique within a policy', 'name');
+      seen.add(rule.name);
+      if ('openclawVersion' in rule && semver.validRange(rule.openclawVersion) === null) return problem(`"${rule.openclawVersion}" is not a semver range`);
+      let validate: ValidateFunction | undefined;
+      if ('schema' in rule) {
+        try {
+          validate = compileSchema!(rule.schema);
+        } catch (err) {
+          return problem(`the schema does not compile: ${(err as Error).message}`);
+        }
+      }
+      rules.push({ rule, kind, pos: source.locate(['spec', 'rules', index, kind], { key: true }), ...(validate ? { validate } : {}) });
+    });
+    return { name: manifest.metadata.name, spec: manifest.spec, source, rules };
+  });
+  return { policies: compiled, diagnostics };
+}
+
+/** Fragments are user text: unknown keywords are errors (typos), type strictness is not. */
+async function fragmentCompiler(): Promise<(schema: object) => ValidateFunction> {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: addFormats } = await import('ajv-formats');
+  const ajv = new Ajv2020({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true });
+  addFormats.default(ajv);
+  return (schema) => ajv.compile(schema);
+}

@@ -1,0 +1,55 @@
+import type { DataPath } from '../load/source-doc.js';
+import { isObject, type JsonValue } from '../util/json.js';
+import type { EnvMap } from '../validate/manifests.js';
+
+/** Credential formats that are unmistakable wherever they appear. */
+const PATTERNS: readonly { what: string; re: RegExp }[] = [
+  { what: 'an Anthropic API key', re: /\bsk-ant-[A-Za-z0-9_-]{20,}/ },
+  { what: 'an OpenAI-style API key', re: /\bsk-[A-Za-z0-9_-]{20,}/ },
+  { what: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { what: 'a Slack app token', re: /\bxapp-\d-[A-Za-z0-9-]{10,}/ },
+  { what: 'a Telegram bot token', re: /\b\d{6,12}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/ },
+  { what: 'an AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { what: 'a GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/ },
+  { what: 'a Google API key', re: /\bAIza[0-9A-Za-z_-]{35}/ },
+  { what: 'a private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+];
+
+/** A key or variable whose name says it holds a credential (botToken, OPENAI_API_KEY, password). */
+const SECRET_NAME = /(?:token|password|secret|api[_-]?key)$/i;
+/** Shorter values under such names are placeholders or flags, not credentials. */
+const MIN_SECRET_LENGTH = 8;
+/** OpenClaw substitutes `${VAR}` from the environment: a reference, not a literal. */
+const ENV_SUBSTITUTION = /^\$\{[A-Z_][A-Z0-9_]*\}$/;
+
+export interface SecretHit {
+  path: DataPath;
+  what: string;
+}
+
+/** What a literal looks like, if it looks like a credential; the value itself is never returned. */
+export function looksSecret(name: string, value: string): string | undefined {
+  const known = PATTERNS.find((p) => p.re.test(value));
+  if (known) return known.what;
+  if (SECRET_NAME.test(name) && value.length >= MIN_SECRET_LENGTH && !ENV_SUBSTITUTION.test(value)) return `a credential (by its name "${name}")`;
+  return undefined;
+}
+
+/** Every string in openclaw.json content that looks like a credential. SecretRef objects hold no string that does. */
+export function secretsInConfig(value: JsonValue | undefined, path: DataPath = []): SecretHit[] {
+  if (typeof value === 'string') {
+    const what = looksSecret(String(path[path.length - 1] ?? ''), value);
+    return what ? [{ path, what }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => secretsInConfig(v, [...path, i]));
+  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => secretsInConfig(v, [...path, k]));
+  return [];
+}
+
+/** Literal .env values (secretRefs are the sanctioned form) that look like credentials. */
+export function secretsInEnv(env: EnvMap | undefined): SecretHit[] {
+  return Object.entries(env ?? {}).flatMap(([name, value]) => {
+    const what = typeof value === 'string' ? looksSecret(name, value) : undefined;
+    return what ? [{ path: [name], what }] : [];
+  });
+}

@@ -1,0 +1,72 @@
+import type { DesiredAgent } from '../desired/desired-state.js';
+import type { DataPath } from '../load/source-doc.js';
+import type { SourcePos } from '../util/errors.js';
+import { isObject, type JsonValue } from '../util/json.js';
+import type { AgentManifest, FleetManifest, Sourced } from '../validate/manifests.js';
+
+/** An agent as rules see it: its rendered config, and the manifests it came from for positions. */
+export interface AgentSubject {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  config: DesiredAgent['config'];
+  version?: string;
+  agent: Sourced<AgentManifest>;
+  fleet: Sourced<FleetManifest>;
+}
+
+export function agentSubject(agent: Sourced<AgentManifest>, fleet: Sourced<FleetManifest>, rendered: Pick<DesiredAgent, 'config' | 'version'>): AgentSubject {
+  const { metadata } = agent.manifest;
+  return {
+    name: metadata.name,
+    labels: metadata.labels ?? {},
+    annotations: metadata.annotations ?? {},
+    config: rendered.config,
+    ...(rendered.version ? { version: rendered.version } : {}),
+    agent,
+    fleet,
+  };
+}
+
+/** A config path as people write it: tools.allow[0]. */
+export function pathText(path: DataPath): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+export function valueAt(root: JsonValue | undefined, path: DataPath): JsonValue | undefined {
+  let cur = root;
+  for (const key of path) {
+    if (Array.isArray(cur) && typeof key === 'number') cur = cur[key];
+    else if (isObject(cur) && typeof key === 'string') cur = cur[key];
+    else return undefined;
+  }
+  return cur;
+}
+
+/**
+ * Where a rendered config value was written: in the agent's own config, else in the Fleet's
+ * defaults (so the violation names the Fleet file), else the agent's nearest enclosing node.
+ */
+export function configPos(s: AgentSubject, path: DataPath, opts?: { key?: boolean }): SourcePos {
+  if (valueAt(s.agent.manifest.spec.openclaw?.config, path) !== undefined) return s.agent.source.locate(['spec', 'openclaw', 'config', ...path], opts);
+  if (valueAt(s.fleet.manifest.spec.defaults?.config, path) !== undefined) return s.fleet.source.locate(['spec', 'defaults', 'config', ...path], opts);
+  return s.agent.source.locate(['spec', 'openclaw', 'config', ...path], opts);
+}
+
+export function envPos(s: AgentSubject, name: string): SourcePos {
+  if (s.agent.manifest.spec.env?.[name] === undefined && s.fleet.manifest.spec.defaults?.env?.[name] !== undefined) {
+    return s.fleet.source.locate(['spec', 'defaults', 'env', name]);
+  }
+  return s.agent.source.locate(['spec', 'env', name]);
+}
+
+export function versionPos(s: AgentSubject): SourcePos {
+  if (s.agent.manifest.spec.openclaw?.version === undefined && s.fleet.manifest.spec.openclaw?.version !== undefined) {
+    return s.fleet.source.locate(['spec', 'openclaw', 'version']);
+  }
+  return s.agent.source.locate(['spec', 'openclaw', 'version']);
+}
+
+export function agentPos(s: AgentSubject, path: DataPath, opts?: { key?: boolean }): SourcePos {
+  return s.agent.source.locate(path, opts);
+}
