@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
 import { clawctl } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 import type { Plan } from '../../src/plan/plan.js';
@@ -30,17 +31,9 @@ ${extra}`;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-policy-'));
-    write('fleet.yaml', `apiVersion: clawctl.dev/v1
-kind: Fleet
-metadata: {name: p}
-spec:
-  defaults:
-    config: {gateway: {mode: local, bind: loopback}}
+    write('fleet.yaml', `${LOCAL_FLEET('p')}
 ---
-apiVersion: clawctl.dev/v1
-kind: Host
-metadata: {name: h}
-spec: {local: {home: ../home}, service: none}
+${LOCAL_HOST}
 `);
     write('policies/prod.yaml', `apiVersion: clawctl.dev/v1
 kind: Policy

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
 import { clawctl } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 import { startSecretsManager, type SecretsManagerServer } from '../servers/secrets-manager.js';
@@ -20,17 +21,9 @@ describe('AWS Secrets Manager secretRefs', () => {
     mkdirSync(join(root, 'fleet'), { recursive: true });
     writeFileSync(
       join(root, 'fleet', 'fleet.yaml'),
-      `apiVersion: clawctl.dev/v1
-kind: Fleet
-metadata: {name: s}
-spec:
-  defaults:
-    config: {gateway: {mode: local, bind: loopback}}
+      `${LOCAL_FLEET('s')}
 ---
-apiVersion: clawctl.dev/v1
-kind: Host
-metadata: {name: h}
-spec: {local: {home: ../home}, service: none}
+${LOCAL_HOST}
 ---
 apiVersion: clawctl.dev/v1
 kind: Agent

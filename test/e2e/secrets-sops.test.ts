@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_HOST } from '../harness/local-fleet.js';
 import { clawctl, type CliResult } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 
@@ -30,10 +31,7 @@ describe('SOPS secrets, from clawctl init to a rotated .env', () => {
   const agents = (ref: string) =>
     writeFileSync(
       join(root, 'fleet', 'agents.yaml'),
-      `apiVersion: clawctl.dev/v1
-kind: Host
-metadata: {name: h}
-spec: {local: {home: ../home}, service: none}
+      `${LOCAL_HOST}
 ---
 apiVersion: clawctl.dev/v1
 kind: Agent
