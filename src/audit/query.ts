@@ -19,7 +19,8 @@ export function queryLog(text: string, f: AuditFilter): AuditEntry[] {
       continue;
     }
     if (f.since && new Date(e.time) < f.since) continue;
-    if (f.agent && e.target !== f.agent) continue;
+    // Agent entries name the agent alone (agent.apply) or as agent/NAME (policy decisions).
+    if (f.agent && e.target !== f.agent && e.target !== `agent/${f.agent}`) continue;
     if (f.action && e.action !== f.action && !e.action.startsWith(`${f.action}.`)) continue;
     if (f.actor && !e.actor.includes(f.actor)) continue;
     out.push(e);
