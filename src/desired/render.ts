@@ -5,6 +5,7 @@ import { DEFAULT_GATEWAY_PORT, stateDirName } from '../openclaw/paths.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { deepMerge, isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
+import { fallbackHashKey } from '../util/hash.js';
 import type { AgentManifest, EnvMap, HostManifest, Manifests, Sourced } from '../validate/manifests.js';
 import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
@@ -23,9 +24,8 @@ export const MANAGED_ENV: Readonly<Record<string, string>> = { OPENCLAW_CONFIG_R
  */
 export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets?: ResolvedSecrets): DesiredState {
   const fleet = manifests.fleet.manifest;
-  // Keys the hashes plans show. Without spec.secrets.hashKey (or under validate, which never
-  // hashes) the fleet's name is the key: unique per fleet, but guessable.
-  const key = secrets?.hashKey ?? `clawctl:${fleet.metadata.name}`;
+  // Keys the hashes plans show (validate never hashes, so it needs no secrets).
+  const key = secrets?.hashKey ?? fallbackHashKey(fleet.metadata.name);
   const problems: Diagnostic[] = [];
   const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service));
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));

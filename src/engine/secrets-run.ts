@@ -9,7 +9,7 @@ import { refKey } from '../secrets/resolve.js';
 import { openSecret, SecretStoreError, type OpenSecret } from '../secrets/store.js';
 import { keyPaths } from '../secrets/sops/sops-file.js';
 import { ClawctlError } from '../util/errors.js';
-import { sensitiveHash } from '../util/hash.js';
+import { fallbackHashKey, sensitiveHash } from '../util/hash.js';
 import type { EnvMap, Manifests, SecretRef } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 
@@ -18,6 +18,7 @@ export interface SecretsContext {
   fleetDir: string;
   manifests: Manifests;
   audit: AuditSink;
+  hashKey?: Promise<string>;
 }
 
 export async function secretsContext(fleetDir: string, audit: AuditSink): Promise<SecretsContext> {
@@ -32,15 +33,14 @@ async function open(ctx: SecretsContext, loc: SecretLocation, create: boolean): 
   });
 }
 
-/** The hash plans show for a value: keyed with the fleet's hashKey when it has one. */
+/** The hash plans show for a value: keyed with the fleet's hashKey when it has one (read once). */
 async function hashOf(ctx: SecretsContext, value: string): Promise<string> {
-  const ref = ctx.manifests.fleet.manifest.spec.secrets?.hashKey;
-  let key = `clawctl:${ctx.manifests.fleet.manifest.metadata.name}`;
-  if (ref) {
-    const s = await open(ctx, locationOfRef(ref), false);
-    key = s.get(ref.key) ?? key;
-  }
-  return `sha256:${sensitiveHash(value, key)}`;
+  ctx.hashKey ??= (async () => {
+    const ref = ctx.manifests.fleet.manifest.spec.secrets?.hashKey;
+    const fallback = fallbackHashKey(ctx.manifests.fleet.manifest.metadata.name);
+    return ref ? ((await open(ctx, locationOfRef(ref), false)).get(ref.key) ?? fallback) : fallback;
+  })();
+  return `sha256:${sensitiveHash(value, await ctx.hashKey)}`;
 }
 
 /** Agents whose .env takes location#key, through their own env or the Fleet's defaults. */

@@ -26,19 +26,17 @@ interface RefUse {
  */
 export async function resolveSecrets(fleetDir: string, manifests: Manifests): Promise<ResolvedSecrets> {
   const uses = collectRefs(manifests);
-  const locations = [...new Set(uses.map((u) => formatLocation(locationOfRef(u.ref))))];
+  const byName = new Map(uses.map((u) => [formatLocation(locationOfRef(u.ref)), locationOfRef(u.ref)]));
+  const locations = [...byName.keys()];
   const opened = new Map<string, OpenSecret | SecretStoreError>(
     await Promise.all(
-      uses
-        .map((u) => locationOfRef(u.ref))
-        .filter((loc, i, all) => all.findIndex((l) => formatLocation(l) === formatLocation(loc)) === i)
-        .map(async (loc): Promise<[string, OpenSecret | SecretStoreError]> => [
-          formatLocation(loc),
-          await openSecret(fleetDir, loc, { create: false }).catch((err: unknown) => {
-            if (err instanceof SecretStoreError) return err;
-            throw err;
-          }),
-        ]),
+      [...byName].map(async ([name, loc]): Promise<[string, OpenSecret | SecretStoreError]> => [
+        name,
+        await openSecret(fleetDir, loc, { create: false }).catch((err: unknown) => {
+          if (err instanceof SecretStoreError) return err;
+          throw err;
+        }),
+      ]),
     ),
   );
   const problems: Diagnostic[] = [];

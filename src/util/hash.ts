@@ -11,3 +11,8 @@ export function sha256(data: string | Buffer): string {
 export function sensitiveHash(value: string, fleetKey: string): string {
   return createHmac('sha256', fleetKey).update(value).digest('hex').slice(0, 8);
 }
+
+/** The hash key of a fleet without spec.secrets.hashKey: unique per fleet, but guessable. */
+export function fallbackHashKey(fleetName: string): string {
+  return `clawctl:${fleetName}`;
+}
