@@ -29,6 +29,7 @@ const OUTPUTS = {
   'audit log': ['src/commands/audit/log.ts', 'AuditLogResult'],
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],
+  diagnose: ['src/diagnose/analyze.ts', 'DiagnoseResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

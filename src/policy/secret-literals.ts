@@ -15,6 +15,11 @@ const PATTERNS: readonly { what: string; re: RegExp }[] = [
   { what: 'a private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
 ];
 
+/** Text with every unmistakable credential replaced by what it is, for logs shown to people. */
+export function redactCredentials(text: string): string {
+  return PATTERNS.reduce((t, p) => t.replace(new RegExp(p.re.source, 'g'), `(redacted: ${p.what})`), text);
+}
+
 /** A key or variable whose name says it holds a credential (botToken, OPENAI_API_KEY, password). */
 const SECRET_NAME = /(?:token|password|secret|api[_-]?key)$/i;
 /** Shorter values under such names are placeholders or flags, not credentials. */

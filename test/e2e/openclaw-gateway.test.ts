@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
+import { expectOutputSchema } from '../harness/output-schema.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { OPENCLAW_BIN, openclawAs, openclawInstalled, provideOpenclaw, startGateway, stopGateway, waitReady } from '../harness/openclaw.js';
 import { freePort, makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
@@ -80,6 +81,15 @@ describe('a real OpenClaw gateway', () => {
     expect(JSON.parse(status.stdout).agents[0]).toMatchObject({ agent: 'claw', state: 'online', version: { pinned: VERSION, installed: VERSION }, drift: 0 });
   });
 
+  it('diagnoses the running gateway as healthy at every step', async () => {
+    const res = await run(['diagnose', 'claw', '--json']);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout);
+    expectOutputSchema('diagnose', result);
+    expect(result).toMatchObject({ agent: 'claw', healthy: true });
+    expect(Object.fromEntries(result.steps.map((s: { step: string; status: string }) => [s.step, s.status]))).toMatchObject({ host: 'ok', openclaw: 'ok', files: 'ok', config: 'ok', service: 'ok', gateway: 'ok', health: 'ok' });
+  });
+
   it('changes the config of the running gateway, which hot-reloads it and stays healthy', async () => {
     agent.config = { logging: { level: 'debug' } };
     fleet();
@@ -116,5 +126,25 @@ describe('a real OpenClaw gateway', () => {
     expect(apply.stdout).toContain('telemetryMode');
     expect(readFileSync(path, 'utf8')).toBe(before);
     await waitReady(port, 5_000);
+  });
+
+  it('names the cause when the gateway will not start: no gateway.mode', async () => {
+    await stopGateway(gateway!);
+    agent.config = {};
+    writeFleet(repo, [host], [agent], {
+      identityFile: client.privateKeyPath,
+      service: 'process',
+      fleetSpec: { openclaw: { version: VERSION }, defaults: { config: { gateway: { bind: 'loopback' } }, ignoreDifferences: [{ file: 'openclaw.json', jsonPointers: ['/meta'] }] } },
+    });
+    expect((await run(['apply', '--auto-approve'])).code).toBe(0);
+    gateway = startGateway(host, port);
+    const code = await new Promise<number | null>((resolve) => gateway!.once('exit', resolve));
+    expect(code).toBe(78);
+    const res = await run(['diagnose', 'claw']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/✗ service +no gateway process runs/);
+    expect(res.stdout).toMatch(/✗ gateway +nothing listens on port/);
+    expect(res.stdout).toContain('Cause: openclaw.json sets no `gateway.mode`');
+    expect(res.stdout).toMatch(/Evidence:\n .*Gateway start blocked: existing config is missing gateway\.mode/);
   });
 });

@@ -107,6 +107,9 @@ spec:
     expect(dotenv()).toContain(`OPENAI_API_KEY=${ROTATED}`);
     expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
     expect((await run(['status'])).code).toBe(0);
+    const diagnosis = await run(['diagnose', 'support', '--json']);
+    expect(diagnosis.code).toBe(1); // no OpenClaw on this local host: diagnosed, not crashed
+    expect(JSON.parse(diagnosis.stdout).cause.summary).toContain('OpenClaw is not installed');
     expect((await run(['agents', 'info', 'support', '--json'])).code).toBe(0);
   });
 

@@ -1,0 +1,127 @@
+import type { DesiredAgent } from '../desired/desired-state.js';
+import type { ObservedAgent } from '../observe/observed-state.js';
+import { serviceUnitName } from '../openclaw/paths.js';
+import type { AgentPlan } from '../plan/plan.js';
+import type { ServiceKind } from '../validate/manifests.js';
+import type { DiagnoseFacts } from './diagnose-facts.js';
+import { matchKnownCause } from './known-causes.js';
+import { isProblem, parseLogLine } from './log-lines.js';
+
+export type StepName = 'host' | 'openclaw' | 'files' | 'config' | 'service' | 'gateway' | 'health' | 'logs';
+
+export interface DiagnoseStep {
+  step: StepName;
+  status: 'ok' | 'warn' | 'fail' | 'skipped';
+  detail: string;
+}
+
+export interface DiagnoseResult {
+  agent: string;
+  host: string;
+  healthy: boolean;
+  /** host → service → gateway → health → logs → config, in the order they depend on each other. */
+  steps: DiagnoseStep[];
+  /** The first thing that explains the failure, and what to do; absent when healthy. */
+  cause?: { summary: string; fix: string; evidence: string[] };
+}
+
+export interface DiagnoseInput {
+  agent: DesiredAgent;
+  service: ServiceKind;
+  /** Undefined when the host could not be reached (then `hostError` says why). */
+  observed?: ObservedAgent;
+  hostError?: { error: string; hint?: string };
+  installedVersion?: string;
+  /** What apply would change on this agent now. */
+  pending?: AgentPlan;
+  facts?: DiagnoseFacts;
+  /** Applied to every host text shown: no secret leaves in a log line. */
+  redact: (text: string) => string;
+}
+
+const MAX_EVIDENCE = 8;
+
+/** Pure: facts in, a walk through the steps and the first cause out. */
+export function analyze(input: DiagnoseInput): DiagnoseResult {
+  const { agent, facts, redact } = input;
+  const steps: DiagnoseStep[] = [];
+  const failures: { step: StepName; summary: string; fix: string }[] = [];
+  const add = (step: StepName, status: DiagnoseStep['status'], detail: string, fix?: string) => {
+    steps.push({ step, status, detail });
+    if (status === 'fail' && fix) failures.push({ step, summary: detail, fix });
+  };
+  const base = { agent: agent.name, host: agent.host };
+
+  if (input.hostError || !facts) {
+    add('host', 'fail', input.hostError?.error ?? `host ${agent.host} gave no diagnosis`, input.hostError?.hint ?? 'check that the host is up and reachable over SSH');
+    const { step: _, ...first } = failures[0]!;
+    return { ...base, healthy: false, steps, cause: { ...first, evidence: [] } };
+  }
+  add('host', 'ok', `reached ${agent.host} as ${facts.user}`);
+
+  if (!facts.openclaw) add('openclaw', 'fail', `OpenClaw is not installed for ${facts.user} on ${agent.host}`, 'pin `spec.openclaw.version` in the Fleet and apply (it installs it with npm), or install it by hand');
+  else if (agent.version && input.installedVersion && input.installedVersion !== agent.version) add('openclaw', 'warn', `OpenClaw ${input.installedVersion} is installed; the fleet pins ${agent.version}`);
+  else add('openclaw', 'ok', `${facts.openclaw}${input.installedVersion ? ` (${input.installedVersion})` : ''}${facts.node ? `, Node ${facts.node}` : ''}`);
+
+  const fileProblems: string[] = [];
+  if (!facts.stateDir) fileProblems.push(`~/${agent.stateDir} does not exist`);
+  if (!facts.config) fileProblems.push(`~/${agent.stateDir}/openclaw.json is missing`);
+  if (facts.env && facts.env.mode !== '600') fileProblems.push(`.env has mode ${facts.env.mode}, not 600`);
+  for (const [name, f] of [['openclaw.json', facts.config], ['.env', facts.env]] as const) {
+    if (f && f.owner !== facts.user) fileProblems.push(`${name} is owned by ${f.owner}, not ${facts.user}`);
+  }
+  const pending = input.pending?.actions.filter((a) => a.type !== 'restart').length ?? 0;
+  if (fileProblems.length > 0) add('files', 'fail', fileProblems.join('; '), 'run `clawctl apply`: it writes both files with the right owner and mode');
+  else if (pending > 0) add('files', 'warn', `${pending} change(s) not applied yet (drift or a new commit): \`clawctl plan\` shows them`);
+  else add('files', 'ok', 'openclaw.json and .env match the fleet');
+
+  if (facts.validate && !facts.validate.valid) {
+    add('config', 'fail', `the host's OpenClaw rejects openclaw.json: ${redact(facts.validate.issues.join('; ')).slice(0, 500)}`, 'fix the manifest (`clawctl validate` with the pinned OpenClaw names the line) and apply');
+  } else if (facts.validate) add('config', 'ok', "openclaw.json passes the host's `openclaw config validate`");
+  else add('config', 'skipped', 'not checked: no openclaw.json or no openclaw on the host');
+
+  const unit = serviceUnitName(agent.profile);
+  if (input.service === 'systemd' || input.service === 'systemd-user') {
+    const u = facts.unit ?? {};
+    const ctl = input.service === 'systemd-user' ? 'systemctl --user' : 'sudo systemctl';
+    if (u.LoadState === 'not-found') add('service', 'fail', `the unit ${unit} is not installed`, `install it as the agent's user: \`openclaw gateway install${agent.profile ? ` --profile ${agent.profile}` : ''}\``);
+    else if (u.ActiveState === 'failed') add('service', 'fail', `${unit} failed (${u.Result ?? 'unknown'}, exit ${u.ExecMainStatus ?? '?'}, ${u.NRestarts ?? 0} restart(s))`, `read the cause below, fix it, then \`${ctl} restart ${unit}\``);
+    else if (u.ActiveState && u.ActiveState !== 'active') add('service', 'fail', `${unit} is ${u.ActiveState}${u.SubState ? ` (${u.SubState})` : ''}`, `\`${ctl} start ${unit}\`; enable lingering (\`loginctl enable-linger\`) for a user unit on a headless host`);
+    else add('service', u.ActiveState ? 'ok' : 'warn', u.ActiveState ? `${unit} is active` : `${unit}: no systemd answer`);
+  } else if (input.service === 'process') {
+    // A gateway process is known by its port: pgrep -f would also match this very script.
+    if (!facts.listening) add('service', 'fail', 'no gateway process runs for this user', `start it: \`openclaw${agent.profile ? ` --profile ${agent.profile}` : ''} gateway run\` (or manage it with systemd: service: systemd-user)`);
+    else add('service', 'ok', `a process listens on port ${agent.port}`);
+  } else add('service', 'skipped', 'service: none — clawctl does not manage how the gateway runs');
+
+  const http = facts.http;
+  if (!facts.listening) add('gateway', 'fail', `nothing listens on port ${agent.port}`, 'start the gateway (see the service step); if it exits at once, the logs below say why');
+  else if ((http.healthz?.status ?? 0) === 0 && (http.readyz?.status ?? 0) === 0) add('gateway', 'fail', `port ${agent.port} is open but does not answer OpenClaw's probes: another program holds it`, 'stop that program, or give this agent another `gateway.port` and apply');
+  else add('gateway', 'ok', `listening on port ${agent.port}`);
+
+  if (facts.listening) {
+    const ready = http.readyz;
+    if (ready?.status === 200) add('health', 'ok', '/readyz: ready');
+    else if (ready && ready.status > 0) add('health', 'fail', `/readyz answers ${ready.status}: ${redact(ready.body).slice(0, 300) || 'not ready'}`, 'a gateway still starting becomes ready within seconds; if not, the logs below say which check fails');
+    else add('health', 'warn', '/readyz did not answer');
+  } else add('health', 'skipped', 'no gateway to ask');
+
+  // Logs outlive restarts: errors a healthy gateway wrote earlier are a warning, not a cause.
+  // With a failure, the most recent matching line names it.
+  const lines = [...facts.journal, ...(facts.log?.lines ?? [])].map(parseLogLine);
+  const problems = lines.filter(isProblem).map((l) => redact([l.time, l.level, l.text].filter(Boolean).join(' '))).reverse();
+  const failing = failures.length > 0;
+  const known = failing ? matchKnownCause([...problems, ...steps.filter((s) => s.status === 'fail').map((s) => s.detail)]) : undefined;
+  const where = facts.log?.path ?? 'the journal';
+  if (problems.length === 0) add('logs', facts.log || facts.journal.length > 0 ? 'ok' : 'skipped', facts.log ? `no errors in the last lines of ${facts.log.path}` : 'no log found');
+  else add('logs', failing ? 'fail' : 'warn', `${problems.length} error/warning line(s) in the last lines of ${where}${failing ? '' : ', the latest: ' + problems[0]!.slice(0, 200)}`);
+
+  if (!failing) return { ...base, healthy: true, steps };
+  const evidence = [...(known ? [known.line] : []), ...problems.filter((p) => p !== known?.line)].slice(0, MAX_EVIDENCE);
+  // A missing install, file or config is itself the cause; a gateway that is down or unready
+  // is explained by what it logged.
+  const { step: first, ...failure } = failures[0]!;
+  const explained = known && ['service', 'gateway', 'health', 'logs'].includes(first);
+  const cause = explained ? { summary: known.cause.cause, fix: known.cause.fix } : failure;
+  return { ...base, healthy: false, steps, cause: { ...cause, evidence } };
+}
