@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { gitAt } from '../util/git.js';
 import { chainTip, extend } from './chain.js';
 import type { AuditEntry, AuditRecord } from './entry.js';
 import type { AuditStore } from './store.js';
@@ -22,11 +23,11 @@ const LOCK = { realpath: false, stale: 60_000, retries: { retries: 600, minTimeo
 export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): AuditStore {
   const work = join(stateDir, 'audit-git');
   const open = async (): Promise<{ git: SimpleGit; exists: boolean }> => {
-    const url = (await simpleGit(repoDir).remote(['get-url', remote]))?.trim();
+    const url = (await gitAt(repoDir).remote(['get-url', remote]))?.trim();
     if (!url) throw new Error(`the fleet repo has no remote "${remote}" to keep the audit branch on`);
     await mkdir(work, { recursive: true });
     // The committer is clawctl; who acted is in each entry.
-    const git = simpleGit(work, { config: ['user.name=clawctl', 'user.email=clawctl@localhost', 'commit.gpgsign=false'] });
+    const git = gitAt(work, ['user.name=clawctl', 'user.email=clawctl@localhost', 'commit.gpgsign=false']);
     // Its own clone: .clawctl/ sits inside the fleet repo, whose work tree must stay untouched.
     if (!existsSync(join(work, '.git'))) await git.init().addRemote('origin', url);
     else await git.remote(['set-url', 'origin', url]);
