@@ -30,6 +30,7 @@ const OUTPUTS = {
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],
   diagnose: ['src/diagnose/analyze.ts', 'DiagnoseResult'],
+  propose: ['src/engine/propose-run.ts', 'ProposeResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

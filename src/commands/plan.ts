@@ -4,23 +4,28 @@ import { planFleet } from '../engine/fleet-run.js';
 import type { Plan } from '../plan/plan.js';
 import { savePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
-import { ExitCode } from '../util/errors.js';
+import { ClawctlError, ExitCode } from '../util/errors.js';
+import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown.js';
+import { actionsFooter, commentOnPullRequest } from '../engine/plan-comment.js';
 
 export default class PlanCommand extends BaseCommand<Plan> {
   static override summary = 'Observe every host, diff against the fleet, and show what apply would do';
   static override description = `Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error (invalid manifests, an unreachable host), 2 changes pending with --detailed-exitcode, 3 a policy violation (listed first).`;
-  static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --out plan.json', '<%= config.bin %> plan --detailed-exitcode --json'];
+  static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --out plan.json', '<%= config.bin %> plan --detailed-exitcode --json', '<%= config.bin %> plan --pr-comment   # in a pull_request workflow'];
   static override flags = {
     ...fleetFlags,
     out: Flags.file({ description: 'save the plan to this file, for `clawctl apply FILE`' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none' }),
+    'pr-comment': Flags.boolean({ description: 'in a GitHub Actions pull_request run, post the plan (or why it failed) as a comment on the pull request, updated on every push (GITHUB_TOKEN)' }),
   };
 
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand);
-    const run = await planFleet(this.planOptions(flags));
-    await run.pool.closeAll();
-    const { plan } = run;
+    const plan = await this.makePlan(flags.fleet, flags['pr-comment'], async () => {
+      const run = await planFleet(this.planOptions(flags));
+      await run.pool.closeAll();
+      return run.plan;
+    });
     this.say(renderPlanText(plan));
     if (flags.out) {
       await savePlan(flags.out, plan);
@@ -29,6 +34,24 @@ export default class PlanCommand extends BaseCommand<Plan> {
     if (plan.policy.violations.length > 0) this.setExit(ExitCode.policy);
     else if (plan.unreachable.length > 0) this.setExit(ExitCode.error);
     else if (flags['detailed-exitcode'] && plan.changes.length > 0) this.setExit(ExitCode.changes);
+    return plan;
+  }
+
+  /** With --pr-comment, the pull request hears the outcome either way: the plan, or the error. */
+  private async makePlan(fleetDir: string, comment: boolean, make: () => Promise<Plan>): Promise<Plan> {
+    if (!comment) return make();
+    const footer = actionsFooter(this.config.version);
+    let plan: Plan;
+    try {
+      plan = await make();
+    } catch (err) {
+      const e = err instanceof ClawctlError ? err : { message: (err as Error).message, diagnostics: [] };
+      // The plan's own error is the one to report; a failed comment only adds a line.
+      await commentOnPullRequest(fleetDir, renderErrorMarkdown(fleetDir, e, footer)).catch((c: Error) => process.stderr.write(`Could not comment on the pull request: ${c.message}\n`));
+      throw err;
+    }
+    const posted = await commentOnPullRequest(fleetDir, renderPlanMarkdown(plan, footer));
+    process.stderr.write(`${posted.created ? 'Commented' : 'Updated the comment'} on pull request #${posted.number}: ${posted.url}\n`);
     return plan;
   }
 }

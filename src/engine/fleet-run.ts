@@ -30,8 +30,8 @@ export interface Desired {
  * load → validate → (resolve secrets) → render, and OpenClaw's own schema where at hand. No
  * host is touched; secrets are read only when `secrets` is set (plan and apply, not validate).
  */
-export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; audit: AuditSink; purpose: string }): Promise<Desired> {
-  const loaded = await loadFleet(fleetDir);
+export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; audit: AuditSink; purpose: string }, cwd = process.cwd()): Promise<Desired> {
+  const loaded = await loadFleet(fleetDir, cwd);
   const manifests = await validateFleet(loaded);
   let secrets: ResolvedSecrets | undefined;
   if (opts.secrets) {
