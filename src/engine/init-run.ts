@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { defaultKeyFile, findAgeIdentities, generateAgeIdentity } from '../secrets/sops/age-keys.js';
 import { creationRuleFor } from '../secrets/sops/creation-rules.js';
@@ -17,13 +18,16 @@ export interface InitResult {
 }
 
 const HASH_KEY_FILE = 'secrets/clawctl.sops.yaml';
+/** The GitOps loop: plan comments on pull requests, apply on merge (DESIGN.md: `.github/workflows/`). */
+const WORKFLOWS = ['clawctl-plan.yml', 'clawctl-apply.yml'];
+const TEMPLATES = new URL('../../.github/workflows/templates/', import.meta.url);
 
 /**
  * A new fleet repo: fleet/ with a Fleet manifest, .sops.yaml for the user's age key (made
  * outside the repo when there is none), and the per-fleet key that keys plan hashes, in a
  * SOPS file so only key holders can compute hashes.
  */
-export async function initFleetRepo(dir: string, name: string): Promise<InitResult> {
+export async function initFleetRepo(dir: string, name: string, clawctlVersion: string): Promise<InitResult> {
   const fleetDir = join(dir, 'fleet');
   if ((await readdir(fleetDir).catch(() => [])).length > 0) {
     throw new ClawctlError(`${fleetDir} already holds files; nothing was written`, [{ message: `${fleetDir} is not empty`, hint: 'run `clawctl init` in a new directory' }]);
@@ -36,6 +40,11 @@ export async function initFleetRepo(dir: string, name: string): Promise<InitResu
     'fleet/hosts/.gitkeep': '',
     'fleet/agents/.gitkeep': '',
   };
+  // A repo that already has its own workflows keeps them.
+  for (const w of WORKFLOWS) {
+    const rel = `.github/workflows/${w}`;
+    if (!existsSync(join(dir, rel))) files[rel] = (await readFile(new URL(w, TEMPLATES), 'utf8')).replaceAll('{{CLAWCTL_VERSION}}', clawctlVersion);
+  }
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
     await writeFile(join(dir, rel), text, { flag: rel === '.gitignore' ? 'a' : 'w' });
