@@ -48,9 +48,7 @@ if [ "$listen" = yes ] && command -v curl >/dev/null 2>&1; then
   done
 fi
 
-# OpenClaw's rolling log: /tmp/openclaw/openclaw[-PROFILE]-YYYY-MM-DD.log, else the per-uid fallback.
-name=openclaw${profile:+-$profile}
-log=$(ls -t /tmp/openclaw/"$name"-????-??-??.log /tmp/openclaw-"$(id -u)"/"$name"-????-??-??.log 2>/dev/null | head -n 1)
+log=$(openclaw_log "$profile")
 if [ -n "$log" ]; then
   echo "log-begin $log"
   tail -n "$lines" "$log"

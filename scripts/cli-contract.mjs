@@ -30,6 +30,8 @@ const OUTPUTS = {
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],
   diagnose: ['src/diagnose/analyze.ts', 'DiagnoseResult'],
+  'agents logs': ['src/engine/logs-run.ts', 'AgentLogsResult'],
+  'agents restart': ['src/engine/restart-run.ts', 'RestartResult'],
   propose: ['src/engine/propose-run.ts', 'ProposeResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };

@@ -62,8 +62,9 @@ case "$1" in
   systemd-user) systemctl --user restart "$2" ;;
   systemd) if [ "$(id -u)" = 0 ]; then systemctl restart "$2"; else sudo -n systemctl restart "$2"; fi ;;
   process)
+    state="$HOME/$3"
     if [ -n "$4" ]; then set -- --profile "$4"; else set --; fi
-    OPENCLAW_STATE_DIR="$HOME/$3" openclaw "$@" gateway restart ;;
+    OPENCLAW_STATE_DIR="$state" openclaw "$@" gateway restart ;;
 esac
 `;
 

@@ -7,6 +7,13 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** For long output read as it comes (`agents logs --follow`): chunks go to onStdout, not into the result. */
+export interface StreamOptions {
+  onStdout(chunk: Buffer): void;
+  /** Ends the remote program; exec then resolves with code 0. */
+  signal?: AbortSignal;
+}
+
 export interface HostConnection {
   /** Human description for errors, e.g. `deploy@10.0.0.5:22` or `local:/srv/fleet`. */
   readonly describe: string;
@@ -14,7 +21,7 @@ export interface HostConnection {
    * Run argv on the host with $HOME set to the managed home. argv[0] is a program, never a
    * shell line: SSH quotes every argument, the local connection passes argv as is.
    */
-  exec(argv: readonly string[], stdin?: string): Promise<ExecResult>;
+  exec(argv: readonly string[], stdin?: string, stream?: StreamOptions): Promise<ExecResult>;
   close(): void;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ExecResult, HostConnection } from './connection.js';
+import type { ExecResult, HostConnection, StreamOptions } from './connection.js';
 
 /**
  * Manages OpenClaw installations under a directory of this machine exactly as SSH manages a
@@ -9,12 +9,12 @@ import type { ExecResult, HostConnection } from './connection.js';
 export async function openLocal(home: string): Promise<HostConnection> {
   return {
     describe: `local:${home}`,
-    exec: (argv, stdin) => run(argv, home, stdin),
+    exec: (argv, stdin, streaming) => run(argv, home, stdin, streaming),
     close: () => undefined,
   };
 }
 
-function run(argv: readonly string[], home: string, stdin?: string): Promise<ExecResult> {
+function run(argv: readonly string[], home: string, stdin?: string, streaming?: StreamOptions): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, HOME: home },
@@ -22,12 +22,17 @@ function run(argv: readonly string[], home: string, stdin?: string): Promise<Exe
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => (streaming ? streaming.onStdout(b) : out.push(b)));
+    let aborted = false;
+    streaming?.signal?.addEventListener('abort', () => {
+      aborted = true;
+      child.kill();
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const bytes = Buffer.concat(out);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code: aborted ? 0 : (code ?? (signal ? 128 : 1)), stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin.on('error', () => undefined); // the program may exit before reading stdin
     child.stdin.end(stdin ?? '');

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { serviceUnitName } from '../openclaw/paths.js';
+import { hostScript } from '../openclaw/host-script.js';
 import type { ServiceKind } from '../validate/manifests.js';
 
 /** host-scripts/diagnose.sh: read-only, one exec per diagnosis. */
-const DIAGNOSE_SCRIPT = readFileSync(new URL('../../host-scripts/diagnose.sh', import.meta.url), 'utf8');
+const DIAGNOSE_SCRIPT = hostScript('openclaw-log.sh', 'diagnose.sh');
 
 export interface DiagnoseTarget {
   service: ServiceKind;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { hostScript } from '../openclaw/host-script.js';
 import { serviceUnitName } from '../openclaw/paths.js';
 import type { ServiceKind } from '../validate/manifests.js';
 
@@ -10,7 +10,7 @@ export interface AgentProbe {
 }
 
 /** host-scripts/facts.sh: a real shell file, read once, run as `sh -c SCRIPT` with argv. */
-const FACTS_SCRIPT = readFileSync(new URL('../../host-scripts/facts.sh', import.meta.url), 'utf8');
+const FACTS_SCRIPT = hostScript('facts.sh');
 
 /**
  * The argv for one host. Each agent travels as one word "stateDir port unit": all three are

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
-import { HostUnreachableError, type ExecResult, type HostConnection } from '../connection/connection.js';
+import { HostUnreachableError, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
 import { shellJoin } from '../util/shell.js';
 import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
 
@@ -52,7 +52,7 @@ export async function openSsh(target: SshTarget): Promise<HostConnection> {
   return {
     describe,
     // exec: the login shell replaces itself with the program instead of forking for it.
-    exec: (argv, stdin) => exec(client, target.host, `exec ${shellJoin(argv)}`, stdin),
+    exec: (argv, stdin, streaming) => exec(client, target.host, `exec ${shellJoin(argv)}`, stdin, streaming),
     close: () => client.end(),
   };
 }
@@ -93,7 +93,7 @@ function connectError(target: SshTarget, describe: string, err: Error & { level?
   return new HostUnreachableError(target.host, `cannot connect to ${describe}: ${code ?? err.message}`);
 }
 
-function exec(client: Client, host: string, command: string, stdin?: string): Promise<ExecResult> {
+function exec(client: Client, host: string, command: string, stdin?: string, streaming?: StreamOptions): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
       if (err) {
@@ -103,7 +103,11 @@ function exec(client: Client, host: string, command: string, stdin?: string): Pr
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
       let code = -1;
-      stream.on('data', (b: Buffer) => out.push(b));
+      stream.on('data', (b: Buffer) => (streaming ? streaming.onStdout(b) : out.push(b)));
+      streaming?.signal?.addEventListener('abort', () => {
+        code = 0;
+        stream.close();
+      });
       stream.stderr.on('data', (b: Buffer) => errOut.push(b));
       stream.on('exit', (c: number | null, signal?: string) => {
         code = c ?? (signal ? 128 : 1);

@@ -81,6 +81,22 @@ describe('a real OpenClaw gateway', () => {
     expect(JSON.parse(status.stdout).agents[0]).toMatchObject({ agent: 'claw', state: 'online', version: { pinned: VERSION, installed: VERSION }, drift: 0 });
   });
 
+  it("reads the running gateway's own log over SSH", async () => {
+    const res = await run(['agents', 'logs', 'claw', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.source).toMatchObject({ kind: 'file', where: expect.stringMatching(/^\/tmp\/openclaw(-\d+)?\/openclaw-\d{4}-\d{2}-\d{2}\.log$/) });
+    expect(out.lines.length).toBeGreaterThan(0);
+    expect(out.lines.every((l: { level?: string }) => l.level !== undefined)).toBe(true);
+  });
+
+  it('restarts the running gateway through `openclaw gateway restart` and waits until it is ready again', async () => {
+    const res = await run(['agents', 'restart', 'claw', '--json']);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ service: 'process', before: 'ready', healthy: true });
+    await waitReady(port, 60_000);
+  });
+
   it('diagnoses the running gateway as healthy at every step', async () => {
     const res = await run(['diagnose', 'claw', '--json']);
     expect(res.code, res.stdout + res.stderr).toBe(0);

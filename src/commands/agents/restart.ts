@@ -1,0 +1,29 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
+import { restartAgent, type RestartResult } from '../../engine/restart-run.js';
+import { auditLog } from '../../audit/audit-log.js';
+import { ExitCode } from '../../util/errors.js';
+
+export default class AgentsRestart extends BaseCommand<RestartResult> {
+  static override summary = "Restart one agent's gateway through its service manager and wait until it is ready";
+  static override description =
+    'The one imperative action: no file changes, under the fleet lock, audited (agent.restart). Exit 1 when the gateway is not ready within the timeout (default: the Fleet\'s rollout.healthTimeoutSeconds); `clawctl diagnose AGENT` then says why.';
+  static override examples = ['<%= config.bin %> agents restart support-bot', '<%= config.bin %> agents restart support-bot --timeout 120 --json'];
+  static override args = { name: Args.string({ description: 'agent name', required: true }) };
+  static override flags = {
+    fleet: fleetFlags.fleet,
+    audit: fleetFlags.audit,
+    timeout: Flags.integer({ description: 'seconds to wait for /readyz after the restart', min: 1, max: 3600 }),
+  };
+
+  async run(): Promise<RestartResult> {
+    const { args, flags } = await this.parse(AgentsRestart);
+    const result = await restartAgent({ fleetDir: flags.fleet, agent: args.name, ...(flags.timeout ? { timeoutSeconds: flags.timeout } : {}), audit: auditLog(flags.fleet, flags.audit) });
+    if (result.healthy) this.say(`Restarted ${result.agent} on ${result.host} via ${result.service}; ready after ${result.seconds} s (was ${result.before}).`);
+    else {
+      this.say(`Restarted ${result.agent} on ${result.host} via ${result.service}, but it is not ready: ${result.detail ?? ''}\nNext: clawctl diagnose ${result.agent}`);
+      this.setExit(ExitCode.error);
+    }
+    return result;
+  }
+}

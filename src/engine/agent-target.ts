@@ -1,0 +1,32 @@
+import { ConnectionPool } from '../connection/pool.js';
+import type { DesiredAgent, DesiredHost, DesiredState } from '../desired/desired-state.js';
+import { observeHost } from '../observe/observe.js';
+import type { ObservedAgent, HostObservation } from '../observe/observed-state.js';
+import { ClawctlError } from '../util/errors.js';
+import { loadDesired } from './fleet-run.js';
+
+/** One agent of the fleet, its host, and a connection pool the caller closes. */
+export interface AgentTarget {
+  desired: DesiredState;
+  agent: DesiredAgent;
+  host: DesiredHost;
+  pool: ConnectionPool;
+}
+
+/** The agent named on the command line, from the fleet as it is in git now (no secrets read). */
+export async function agentTarget(fleetDir: string, name: string): Promise<AgentTarget> {
+  const { desired } = await loadDesired(fleetDir, { secrets: false });
+  const agent = desired.agents.find((a) => a.name === name);
+  if (!agent) {
+    throw new ClawctlError(`no agent named ${name} in ${fleetDir}`, [{ message: `unknown agent ${name}`, hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}` }]);
+  }
+  const host = desired.hosts.find((h) => h.name === agent.host)!;
+  return { desired, agent, host, pool: new ConnectionPool() };
+}
+
+/** What the agent's host holds now (level-based: read, not remembered); an unreachable host is an error naming it. */
+export async function observeAgent(t: AgentTarget): Promise<{ host: HostObservation & { ok: true }; agent: ObservedAgent }> {
+  const seen = await observeHost(t.host, [t.agent], t.pool, t.desired.fleet.key);
+  if (!seen.ok) throw new ClawctlError(seen.error, [{ message: seen.error, ...(seen.hint ? { hint: seen.hint } : {}) }]);
+  return { host: seen, agent: seen.agents.find((a) => a.name === t.agent.name)! };
+}

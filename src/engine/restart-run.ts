@@ -1,0 +1,60 @@
+import type { AuditSink } from '../audit/audit-log.js';
+import { restartArgv, waitReadyArgv } from '../apply/host-scripts.js';
+import { redactor } from '../diagnose/redact.js';
+import { serviceUnitName } from '../openclaw/paths.js';
+import type { ServiceKind } from '../validate/manifests.js';
+import { ClawctlError } from '../util/errors.js';
+import { agentTarget, observeAgent } from './agent-target.js';
+import { withFleetLock } from './apply-run.js';
+
+export interface RestartResult {
+  agent: string;
+  host: string;
+  service: ServiceKind;
+  /** The gateway's state before the restart, as its probes said. */
+  before: string;
+  /** Whether /readyz answered 200 within the timeout after the restart. */
+  healthy: boolean;
+  seconds: number;
+  detail?: string;
+}
+
+/**
+ * The one imperative action: restart an agent's gateway through its service manager, then
+ * wait for /readyz. Under the fleet lock, so it never interleaves with an apply; audited
+ * either way. Files are not touched: what the gateway loads is what the host has.
+ */
+export async function restartAgent(opts: { fleetDir: string; agent: string; timeoutSeconds?: number; audit: AuditSink }): Promise<RestartResult> {
+  return withFleetLock(opts.fleetDir, `agents restart ${opts.agent}`, async () => {
+    const t = await agentTarget(opts.fleetDir, opts.agent);
+    try {
+      if (t.host.service === 'none') {
+        throw new ClawctlError(`host ${t.host.name} has service: none, so clawctl does not run its gateways`, [
+          { message: `agent ${t.agent.name}: nothing to restart through`, hint: "set the Host's spec.service (systemd-user, systemd or process), or restart the gateway yourself" },
+        ]);
+      }
+      const seen = await observeAgent(t);
+      const redact = redactor(Object.values(seen.agent.env?.entries ?? {}));
+      const conn = await t.pool.get(t.host);
+      const started = Date.now();
+      const timeout = opts.timeoutSeconds ?? t.desired.rollout.healthTimeoutSeconds;
+      const restarted = await conn.exec(restartArgv(t.host.service, serviceUnitName(t.agent.profile), t.agent.stateDir, t.agent.profile));
+      const ready = restarted.code === 0 ? await conn.exec(waitReadyArgv(t.agent.port, timeout)) : undefined;
+      const healthy = ready?.code === 0;
+      const output = redact((ready ?? restarted).stdout + (ready ?? restarted).stderr).trim().split('\n').slice(-5).join('\n');
+      const result: RestartResult = {
+        agent: t.agent.name,
+        host: t.host.name,
+        service: t.host.service,
+        before: seen.agent.health.state,
+        healthy,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+        ...(healthy ? {} : { detail: restarted.code !== 0 ? `restart via ${t.host.service} exited ${restarted.code}: ${output}` : output }),
+      };
+      await opts.audit.record([{ action: 'agent.restart', target: t.agent.name, result: healthy ? 'ok' : restarted.code !== 0 ? 'failed' : 'unhealthy', details: { host: t.host.name, service: t.host.service, before: result.before, seconds: result.seconds } }]);
+      return result;
+    } finally {
+      await t.pool.closeAll();
+    }
+  });
+}
