@@ -33,6 +33,9 @@ const OUTPUTS = {
   'agents logs': ['src/engine/logs-run.ts', 'AgentLogsResult'],
   'agents restart': ['src/engine/restart-run.ts', 'RestartResult'],
   propose: ['src/engine/propose-run.ts', 'ProposeResult'],
+  'network list': ['src/engine/network-run.ts', 'NetworkListResult'],
+  'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
+  'network tag': ['src/engine/network-run.ts', 'NetworkTagResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

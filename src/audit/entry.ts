@@ -15,7 +15,8 @@ export type AuditAction =
   | 'policy.decision'
   | 'approval'
   | 'lock.break'
-  | 'pr.propose';
+  | 'pr.propose'
+  | 'network.tag';
 
 export interface AuditRecord {
   action: AuditAction;

@@ -48,7 +48,7 @@ export interface HostSpec {
   ssh?: SshSpec;
   local?: { home: string };
   service?: ServiceKind;
-  tailscale?: { tags?: string[] };
+  tailscale?: { hostname?: string; tags?: string[] };
 }
 
 export interface AgentSpec {

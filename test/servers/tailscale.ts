@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+/** A device as the Tailscale API v2 returns it with fields=all (the fields clawctl reads, and a few it does not). */
+export interface FakeDevice {
+  id: string;
+  hostname: string;
+  addresses: string[];
+  tags: string[];
+  connectedToControl: boolean;
+  lastSeen: string;
+}
+
+export interface TailscaleServer {
+  url: string;
+  devices: FakeDevice[];
+  /** Every request as `METHOD path`, in order. */
+  calls: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A small, honest Tailscale API v2: GET /api/v2/tailnet/{tailnet}/devices and POST
+ * /api/v2/device/{id}/tags, with bearer or basic auth (the key as user name) as Tailscale
+ * accepts, 401/403/404 bodies of the form {"message": …}, and tag rules: a tag must be
+ * `tag:name` and owned by the key's owner (tagOwners), or the whole request is refused.
+ */
+export async function startTailscale(opts: { key: string; tailnet: string; devices: FakeDevice[]; ownedTags: string[] }): Promise<TailscaleServer> {
+  const calls: string[] = [];
+  const devices = opts.devices;
+  const deviceJson = (d: FakeDevice) => ({
+    id: d.id,
+    nodeId: `n${d.id}CNTRL`,
+    name: `${d.hostname}.tail1234.ts.net`,
+    hostname: d.hostname,
+    addresses: d.addresses,
+    tags: d.tags,
+    connectedToControl: d.connectedToControl,
+    lastSeen: d.lastSeen,
+    os: 'linux',
+    clientVersion: '1.88.1-t1234',
+    authorized: true,
+    user: 'ops@example.com',
+    keyExpiryDisabled: true,
+    blocksIncomingConnections: false,
+  });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      calls.push(`${req.method} ${url.pathname}`);
+      const send = (status: number, body?: unknown) => {
+        res.statusCode = status;
+        res.setHeader('content-type', 'application/json');
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      const auth = req.headers.authorization ?? '';
+      const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().replace(/:$/, '') : undefined;
+      if (auth !== `Bearer ${opts.key}` && basic !== opts.key) return send(401, { message: 'API token invalid' });
+      let m = /^\/api\/v2\/tailnet\/([^/]+)\/devices$/.exec(url.pathname);
+      if (m && req.method === 'GET') {
+        const tailnet = decodeURIComponent(m[1]!);
+        if (tailnet !== '-' && tailnet !== opts.tailnet) return send(404, { message: 'tailnet not found' });
+        return send(200, { devices: devices.map(deviceJson) });
+      }
+      m = /^\/api\/v2\/device\/([^/]+)\/tags$/.exec(url.pathname);
+      if (m && req.method === 'POST') {
+        const device = devices.find((d) => d.id === decodeURIComponent(m![1]!));
+        if (!device) return send(404, { message: 'device not found' });
+        const tags = (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { tags?: unknown }).tags;
+        if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || !/^tag:[a-zA-Z][a-zA-Z0-9-]*$/.test(t))) return send(400, { message: 'tags must be of the form tag:name' });
+        const unowned = (tags as string[]).filter((t) => !opts.ownedTags.includes(t));
+        if (unowned.length > 0) return send(403, { message: `requested tags [${unowned.join(' ')}] are invalid or not permitted` });
+        device.tags = [...(tags as string[])];
+        return send(200);
+      }
+      return send(404, { message: 'not found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, devices, calls, close: () => new Promise((r) => server.close(() => r())) };
+}
