@@ -36,6 +36,7 @@ const OUTPUTS = {
   'network list': ['src/engine/network-run.ts', 'NetworkListResult'],
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
   'network tag': ['src/engine/network-run.ts', 'NetworkTagResult'],
+  watch: ['src/engine/watch-run.ts', 'WatchCycle'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };
 

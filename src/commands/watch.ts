@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { renderWatchCycle } from '../cli/render-watch.js';
+import { watchFleet, type WatchCycle } from '../engine/watch-run.js';
+
+export interface WatchResult {
+  cycles: number;
+}
+
+export default class Watch extends BaseCommand<WatchResult> {
+  static override summary = 'The reconcile loop: plan again whenever fleet/ changes and every --interval, and with --apply, apply';
+  static override description = `Every cycle observes every host afresh (level-based), so drift made on a host is found within one interval. Without --apply it only reports; with --apply it applies each plan under the fleet lock, rolling and health-gated, like \`clawctl apply --auto-approve\` (policy violations are refused and reported). A failed cycle is reported and the loop goes on. --json prints each cycle as one JSON line. Ends on SIGINT or SIGTERM, between cycles.`;
+  static override examples = ['<%= config.bin %> watch', '<%= config.bin %> watch --apply --interval 120', '<%= config.bin %> watch --json | jq .outcome'];
+  static override flags = {
+    ...fleetFlags,
+    interval: Flags.integer({ description: 'seconds between drift checks', default: 300, min: 1 }),
+    apply: Flags.boolean({ description: 'apply what each cycle plans (self-heal)', default: false }),
+  };
+
+  async run(): Promise<WatchResult> {
+    const { flags } = await this.parse(Watch);
+    const stop = new AbortController();
+    const interrupt = () => stop.abort();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    try {
+      return await watchFleet({
+        plan: this.planOptions(flags),
+        intervalSeconds: flags.interval,
+        apply: flags.apply,
+        signal: stop.signal,
+        onCycle: (c: WatchCycle) => (this.jsonEnabled() ? process.stdout.write(`${JSON.stringify(c)}\n`) : this.say(`${renderWatchCycle(c)}\n`)),
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    }
+  }
+
+  /** Under --json each cycle was already one line on stdout; a closing object would break the stream. */
+  protected override logJson(): void {}
+}

@@ -1,0 +1,90 @@
+import type { ApplyResult } from '../apply/apply-result.js';
+import type { Plan } from '../plan/plan.js';
+import { ClawctlError, ExitCode, type Diagnostic } from '../util/errors.js';
+import { withFleetLock, planThenApply } from './apply-run.js';
+import { planFleet, type PlanOptions } from './fleet-run.js';
+
+export type WatchTrigger = 'start' | 'change' | 'interval';
+
+/** One pass of the loop: what was seen, and what was done about it. */
+export interface WatchCycle {
+  cycle: number;
+  trigger: WatchTrigger;
+  at: string;
+  /** in-sync, drift (changes pending, not applied), applied, partial, refused (policy), error. */
+  outcome: 'in-sync' | 'drift' | 'applied' | 'partial' | 'refused' | 'error';
+  plan?: Plan;
+  apply?: ApplyResult;
+  error?: { message: string; diagnostics: Diagnostic[] };
+}
+
+export interface WatchOptions {
+  plan: PlanOptions;
+  intervalSeconds: number;
+  /** Apply what each cycle plans (Flux's and Argo CD's automated sync with self-heal). */
+  apply: boolean;
+  signal: AbortSignal;
+  onCycle(cycle: WatchCycle): void;
+}
+
+/**
+ * The reconcile loop. Level-based: every cycle plans from scratch (the fleet files as they
+ * are, every host observed again), whatever woke it: a change under fleet/ (chokidar), the
+ * drift interval, or the start. Triggers that arrive during a cycle coalesce into one more
+ * cycle. A failed cycle is reported and the loop goes on; the signal ends it between cycles.
+ */
+export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number }> {
+  const { watch } = await import('chokidar');
+  let pending: WatchTrigger | undefined = 'start';
+  let wake: (() => void) | undefined;
+  const kick = (t: WatchTrigger) => {
+    pending ??= t;
+    wake?.();
+  };
+  let debounce: NodeJS.Timeout | undefined;
+  const watcher = watch(opts.plan.fleetDir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } }).on('all', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => kick('change'), 300);
+  });
+  const timer = setInterval(() => kick('interval'), opts.intervalSeconds * 1000);
+  const stop = () => wake?.();
+  opts.signal.addEventListener('abort', stop);
+  let cycles = 0;
+  try {
+    while (!opts.signal.aborted) {
+      if (pending === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      const trigger = pending;
+      pending = undefined;
+      opts.onCycle(await cycle(++cycles, trigger, opts));
+    }
+    return { cycles };
+  } finally {
+    opts.signal.removeEventListener('abort', stop);
+    clearInterval(timer);
+    clearTimeout(debounce);
+    await watcher.close();
+  }
+}
+
+async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions): Promise<WatchCycle> {
+  const base = { cycle: n, trigger, at: new Date().toISOString() };
+  try {
+    if (!opts.apply) {
+      const run = await planFleet(opts.plan);
+      await run.pool.closeAll();
+      const plan = run.plan;
+      const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : plan.changes.length > 0 ? 'drift' : 'in-sync';
+      return { ...base, outcome, plan };
+    }
+    const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true));
+    if (!result) return { ...base, outcome: plan.unreachable.length > 0 ? 'error' : 'in-sync', plan };
+    return { ...base, outcome: result.status === 'applied' ? 'applied' : result.status === 'partial' ? 'partial' : 'error', plan, apply: result };
+  } catch (err) {
+    if (!(err instanceof ClawctlError)) throw err;
+    return { ...base, outcome: err.exitCode === ExitCode.policy ? 'refused' : 'error', error: { message: err.message, diagnostics: err.diagnostics } };
+  }
+}
