@@ -29,11 +29,19 @@ export interface WatchOptions {
 
 /**
  * The reconcile loop. Level-based: every cycle plans from scratch (the fleet files as they
- * are, every host observed again), whatever woke it: a change under fleet/ (chokidar), the
- * drift interval, or the start. Triggers that arrive during a cycle coalesce into one more
- * cycle. A failed cycle is reported and the loop goes on; the signal ends it between cycles.
+ * are, every host observed again), whatever woke it. A failed cycle is reported and the loop
+ * goes on; the signal ends it between cycles.
  */
 export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number }> {
+  return reconcileLoop(opts.plan.fleetDir, opts.intervalSeconds, opts.signal, async (n, trigger) => opts.onCycle(await cycle(n, trigger, opts)));
+}
+
+/**
+ * Run `work` at start, on every change under the fleet directory (chokidar, debounced) and
+ * every interval, one at a time: triggers that arrive while it runs coalesce into one more
+ * run. Shared by watch and the dashboard, which differ only in what a cycle does.
+ */
+export async function reconcileLoop(fleetDir: string, intervalSeconds: number, signal: AbortSignal, work: (cycle: number, trigger: WatchTrigger) => Promise<void>): Promise<{ cycles: number }> {
   const { watch } = await import('chokidar');
   let pending: WatchTrigger | undefined = 'start';
   let wake: (() => void) | undefined;
@@ -42,16 +50,16 @@ export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number }
     wake?.();
   };
   let debounce: NodeJS.Timeout | undefined;
-  const watcher = watch(opts.plan.fleetDir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } }).on('all', () => {
+  const watcher = watch(fleetDir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } }).on('all', () => {
     clearTimeout(debounce);
     debounce = setTimeout(() => kick('change'), 300);
   });
-  const timer = setInterval(() => kick('interval'), opts.intervalSeconds * 1000);
+  const timer = setInterval(() => kick('interval'), intervalSeconds * 1000);
   const stop = () => wake?.();
-  opts.signal.addEventListener('abort', stop);
+  signal.addEventListener('abort', stop);
   let cycles = 0;
   try {
-    while (!opts.signal.aborted) {
+    while (!signal.aborted) {
       if (pending === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -59,11 +67,11 @@ export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number }
       }
       const trigger = pending;
       pending = undefined;
-      opts.onCycle(await cycle(++cycles, trigger, opts));
+      await work(++cycles, trigger);
     }
     return { cycles };
   } finally {
-    opts.signal.removeEventListener('abort', stop);
+    signal.removeEventListener('abort', stop);
     clearInterval(timer);
     clearTimeout(debounce);
     await watcher.close();

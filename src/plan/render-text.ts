@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
-import type { AgentPlan, Plan, PlannedAction } from './plan.js';
+import { summarize, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
 
 const MAX_VALUE = 80;
 
@@ -34,6 +34,11 @@ export function renderPlanText(plan: Plan): string {
   const s = plan.summary;
   out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
   return out.join('\n');
+}
+
+/** One agent's pending changes, as `plan` would print them were it the only one (agents info, the dashboard). */
+export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
+  return renderPlanText({ ...plan, changes: [pending], unreachable: [], summary: summarize([pending]), policy: { violations: [], optOuts: [], approved: [] } });
 }
 
 function renderAgent(agent: AgentPlan): string[] {

@@ -2,8 +2,8 @@ import { Args } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { observeStatus } from '../../engine/status-run.js';
 import type { AgentStatus } from '../../engine/status.js';
-import { summarize, type AgentPlan } from '../../plan/plan.js';
-import { renderPlanText } from '../../plan/render-text.js';
+import type { AgentPlan } from '../../plan/plan.js';
+import { renderAgentPlanText } from '../../plan/render-text.js';
 
 export interface AgentInfoResult {
   status: AgentStatus;
@@ -35,7 +35,7 @@ export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
         `  labels:   ${Object.entries(desired.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'}`,
         `  env:      ${info.envNames.join(', ')}`,
         '',
-        pending ? renderPlanText({ ...run.plan, changes: [pending], unreachable: [], summary: summarize([pending]) }) : '  no drift',
+        pending ? renderAgentPlanText(run.plan, pending) : '  no drift',
       ].join('\n'),
     );
     return info;

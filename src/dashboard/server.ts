@@ -1,0 +1,92 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { DashboardSnapshot } from './snapshot.js';
+import type { AuditEntry } from '../audit/entry.js';
+import type { AuditFilter } from '../audit/query.js';
+import type { VerifyResult } from '../audit/verify.js';
+
+export interface DashboardApi {
+  snapshot(): DashboardSnapshot | undefined;
+  audit(filter: AuditFilter): Promise<{ entries: AuditEntry[]; verify: VerifyResult }>;
+}
+
+export interface DashboardServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The page: static files shipped in the package's dashboard/ folder, no build step. */
+const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' };
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const COOKIE = 'clawctl_dashboard';
+
+/**
+ * Read-only HTTP: the page and two JSON endpoints. With a token (required off loopback),
+ * every request must carry it as a bearer token or the cookie that `/?token=` sets.
+ */
+export async function startDashboardServer(opts: { host: string; port: number; token?: string; api: DashboardApi }): Promise<DashboardServer> {
+  const server = createServer((req, res) => {
+    handle(req, res, opts).catch((err: Error) => send(res, 500, { error: err.message }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { url: `http://${host}:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?: string; api: DashboardApi }): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://dashboard');
+  res.setHeader('content-security-policy', "default-src 'self'; frame-ancestors 'none'");
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('cache-control', 'no-store');
+  if (opts.token) {
+    const offered = url.searchParams.get('token');
+    if (url.pathname === '/' && offered !== null && same(offered, opts.token)) {
+      res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/` });
+      res.end();
+      return;
+    }
+    if (!authorized(req, opts.token)) return send(res, 401, { error: 'a token is required: open the URL clawctl printed (/?token=…) or send Authorization: Bearer' });
+  }
+  if (req.method !== 'GET') return send(res, 405, { error: 'the dashboard is read-only' });
+  const file = STATIC[url.pathname];
+  if (file) {
+    res.writeHead(200, { 'content-type': TYPES[file.split('.').pop()!]! });
+    res.end(await readFile(new URL(`../../dashboard/${file}`, import.meta.url)));
+    return;
+  }
+  if (url.pathname === '/api/snapshot') {
+    const snap = opts.api.snapshot();
+    return snap ? send(res, 200, snap) : send(res, 503, { error: 'the first observation of the fleet is still running' });
+  }
+  if (url.pathname === '/api/audit') {
+    const q = url.searchParams;
+    const since = q.get('since') ? new Date(q.get('since')!) : undefined;
+    if (since && Number.isNaN(since.getTime())) return send(res, 400, { error: `since: not a date: ${q.get('since')}` });
+    const filter: AuditFilter = { ...(since ? { since } : {}), ...(q.get('agent') ? { agent: q.get('agent')! } : {}), ...(q.get('action') ? { action: q.get('action')! } : {}), ...(q.get('actor') ? { actor: q.get('actor')! } : {}) };
+    return send(res, 200, await opts.api.audit(filter));
+  }
+  send(res, 404, { error: `no such page: ${url.pathname}` });
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+  return [bearer, cookie && decodeURIComponent(cookie)].some((t) => t !== undefined && same(t, token));
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

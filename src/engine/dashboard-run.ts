@@ -1,0 +1,60 @@
+import { auditStore } from '../audit/audit-log.js';
+import { queryLog } from '../audit/query.js';
+import { verifyLog } from '../audit/verify.js';
+import { startDashboardServer } from '../dashboard/server.js';
+import { errorSnapshot, makeSnapshot, type DashboardSnapshot } from '../dashboard/snapshot.js';
+import type { AuditMode } from '../audit/audit-log.js';
+import { ClawctlError } from '../util/errors.js';
+import type { PlanOptions } from './fleet-run.js';
+import { observeStatus } from './status-run.js';
+import { reconcileLoop } from './watch-run.js';
+
+export interface DashboardOptions {
+  plan: PlanOptions;
+  auditMode: AuditMode;
+  host: string;
+  port: number;
+  token?: string;
+  intervalSeconds: number;
+  signal: AbortSignal;
+  onReady(url: string): void;
+  onSnapshot(snapshot: DashboardSnapshot): void;
+}
+
+/**
+ * Serve the dashboard while the reconcile loop keeps its snapshot current: observed afresh
+ * at start, on every change under fleet/ and every interval (level-based, like watch). The
+ * page polls the snapshot; the audit log is read on each request, so it is never stale.
+ */
+export async function runDashboard(opts: DashboardOptions): Promise<{ url: string; cycles: number }> {
+  let current: DashboardSnapshot | undefined;
+  const store = auditStore(opts.plan.fleetDir, opts.auditMode);
+  const server = await startDashboardServer({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.token ? { token: opts.token } : {}),
+    api: {
+      snapshot: () => current,
+      audit: async (filter) => {
+        const text = await store.read();
+        return { entries: queryLog(text, filter), verify: verifyLog(text) };
+      },
+    },
+  });
+  opts.onReady(server.url);
+  try {
+    const { cycles } = await reconcileLoop(opts.plan.fleetDir, opts.intervalSeconds, opts.signal, async () => {
+      try {
+        const { agents, run } = await observeStatus(opts.plan);
+        current = makeSnapshot(run, agents, opts.intervalSeconds, new Date());
+      } catch (err) {
+        if (!(err instanceof ClawctlError)) throw err;
+        current = errorSnapshot(current?.fleet ?? opts.plan.fleetDir, { message: err.message, diagnostics: err.diagnostics }, opts.intervalSeconds, new Date());
+      }
+      opts.onSnapshot(current);
+    });
+    return { url: server.url, cycles };
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,138 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAWCTL, clawctl } from '../harness/cli.js';
+import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
+import { freePort } from '../harness/sshd.js';
+
+const BANNER = 'banner-value-that-must-stay-on-the-host';
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The dashboard in a real browser (Debian's chromium via playwright-core), over a real local fleet. */
+describe('clawctl dashboard', () => {
+  let root: string;
+  let gatewayPort: number;
+  let gateway: Server;
+  let dash: ChildProcessWithoutNullStreams;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let stderr = '';
+  const agent = (name: string, labels: string, port: number) =>
+    `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: ${name}, labels: ${labels}}\nspec:\n  host: h\n  env: {BANNER: ${BANNER}}\n  openclaw: {profile: ${name}, config: {gateway: {port: ${port}}}}\n`;
+  const policy = 'apiVersion: clawctl.dev/v1\nkind: Policy\nmetadata: {name: owners}\nspec:\n  match: {matchLabels: {tier: bot}}\n  rules:\n    - name: owner-label\n      requiredLabels: [owner]\n';
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'clawctl-dash-'));
+    execFileSync('git', ['init', '-q', root]);
+    mkdirSync(join(root, 'fleet'));
+    gatewayPort = await freePort();
+    // A stand-in gateway for "support": /readyz answers 200, so it is online.
+    gateway = createServer((req, res) => res.writeHead(req.url === '/readyz' ? 200 : 404).end('{}'));
+    await new Promise<void>((r) => gateway.listen(gatewayPort, '127.0.0.1', r));
+    writeFileSync(join(root, 'fleet', 'fleet.yaml'), `${LOCAL_FLEET('dash')}\n---\n${LOCAL_HOST}\n---\n${policy}`);
+    writeFileSync(join(root, 'fleet', 'support.yaml'), agent('support', '{tier: bot, owner: ana}', gatewayPort));
+    writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, owner: bo}', await freePort()));
+    // support is applied; then sales loses its owner label, which the policy requires.
+    const applied = await clawctl(['apply', '--auto-approve', '--target', 'support'], { cwd: root, env: { GITHUB_ACTIONS: '' } });
+    expect(applied.code, applied.stderr).toBe(0);
+    writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, team: sales}', await freePort()));
+
+    const port = await freePort();
+    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CLAWCTL_DASHBOARD_TOKEN: '' } });
+    dash.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    for (let i = 0; i < 100 && !/observed \d+ agent/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+    url = /Dashboard: (http:\/\/\S+)/.exec(stderr)![1]!;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    dash?.kill('SIGINT');
+    await new Promise((r) => gateway?.close(r));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('shows every agent with its state, version and drift, and the hosts', async () => {
+    await page.goto(url);
+    await page.locator('tr[data-agent="support"]').waitFor();
+    expect(await page.locator('#fleet-name').textContent()).toBe('dash');
+    const support = await page.locator('tr[data-agent="support"]').innerText();
+    expect(support).toMatch(/support\s+h\s+online\s+-\s+in sync\s+gateway ready/);
+    const sales = await page.locator('tr[data-agent="sales"]').innerText();
+    expect(sales).toMatch(/sales\s+h\s+offline\s+-\s+\d change\(s\)/);
+    expect(await page.locator('#violation-count').textContent()).toBe('1');
+    await page.screenshot({ path: join(tmpdir(), 'clawctl-dashboard-fleet.png'), fullPage: true });
+  });
+
+  it('opens an agent: its pending changes as plan prints them, .env names, never a value', async () => {
+    await page.click('a[href="#/agent/sales"]');
+    await page.locator('#pending').waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('+ agent sales (~/.openclaw-sales)');
+    expect(text).toMatch(/\+ BANNER = \(sensitive, sha256:[0-9a-f]{8}\)/);
+    expect(text).toContain('BANNER, OPENCLAW_CONFIG_READONLY');
+    expect(await page.content()).not.toContain(BANNER);
+    const api = await (await fetch(`${url}api/snapshot`)).text();
+    expect(api).not.toContain(BANNER);
+  });
+
+  it('lists policy violations with policy, rule, object and file:line', async () => {
+    await page.click('nav a[data-view="policy"]');
+    const row = await page.locator('tr.violation').innerText();
+    expect(row).toMatch(/owners\/owner-label\s+agent sales\s+fleet\/sales\.yaml:\d+:\d+\s+.*owner/);
+  });
+
+  it('shows the verified audit log, filtered by action', async () => {
+    await page.goto(`${url}#/audit`);
+    await page.locator('#verify').waitFor();
+    expect(await page.locator('#verify').textContent()).toMatch(/^Chain verified: \d+ entries\.$/);
+    await page.fill('input[name=action]', 'agent.apply');
+    await page.click('form.filters button');
+    await page.waitForFunction(() => location.hash === '#/audit?action=agent.apply');
+    await page.locator('#verify').waitFor();
+    const rows = await page.locator('main tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/agent\.apply\s+support\s+ok/);
+  });
+
+  it('follows the fleet: a fix under fleet/ clears the violation without a reload, a broken file shows its error', async () => {
+    await page.goto(url);
+    await page.locator('tr[data-agent="sales"]').waitFor();
+    writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, owner: bo}', gatewayPort + 1));
+    await page.waitForFunction(() => document.getElementById('violation-count')!.hidden, undefined, { timeout: 20_000 });
+    writeFileSync(join(root, 'fleet', 'sales.yaml'), 'kind: Agent\nmetadata: [\n');
+    await page.locator('#banner').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#banner').textContent()).toMatch(/fleet\/sales\.yaml:\d+:\d+: YAML syntax/);
+    await page.screenshot({ path: join(tmpdir(), 'clawctl-dashboard-error.png'), fullPage: true });
+  });
+
+  it('is read-only, and off loopback it needs a token', async () => {
+    expect((await fetch(`${url}api/snapshot`, { method: 'POST' })).status).toBe(405);
+    const refused = await clawctl(['dashboard', '--host', '0.0.0.0', '--port', '0'], { cwd: root, env: { CLAWCTL_DASHBOARD_TOKEN: '' } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('set CLAWCTL_DASHBOARD_TOKEN first');
+    const port = await freePort();
+    const guarded = spawn(process.execPath, [CLAWCTL, 'dashboard', '--host', '0.0.0.0', '--port', String(port), '--interval', '60'], { cwd: root, env: { ...process.env, CLAWCTL_DASHBOARD_TOKEN: 's3cret-token' } });
+    try {
+      let out = '';
+      guarded.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      for (let i = 0; i < 100 && !out.includes('Dashboard:'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).not.toContain('s3cret-token');
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/snapshot`)).status).toBe(401);
+      expect((await fetch(`${base}/api/snapshot`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await fetch(`${base}/`, { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
+      const login = await fetch(`${base}/?token=s3cret-token`, { redirect: 'manual' });
+      expect(login.status).toBe(303);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await fetch(`${base}/app.js`, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      guarded.kill('SIGINT');
+    }
+  });
+});
