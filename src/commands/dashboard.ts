@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { untilInterrupted } from '../cli/interrupt.js';
 import { runDashboard } from '../engine/dashboard-run.js';
 import { ClawctlError } from '../util/errors.js';
 
@@ -29,25 +30,18 @@ export default class Dashboard extends BaseCommand<DashboardResult> {
         { message: 'the dashboard shows the whole fleet: off loopback it needs a token', hint: 'CLAWCTL_DASHBOARD_TOKEN=$(openssl rand -hex 16) clawctl dashboard --host …' },
       ]);
     }
-    const stop = new AbortController();
-    const interrupt = () => stop.abort();
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
-    try {
-      return await runDashboard({
+    return untilInterrupted((signal) =>
+      runDashboard({
         plan: this.planOptions(flags),
         auditMode: flags.audit,
         host: flags.host,
         port: flags.port,
         ...(token ? { token } : {}),
         intervalSeconds: flags.interval,
-        signal: stop.signal,
+        signal,
         onReady: (url) => process.stderr.write(`Dashboard: ${url}${token ? '?token=…  (the value of CLAWCTL_DASHBOARD_TOKEN)' : ''}\n`),
         onSnapshot: (s) => process.stderr.write(`[${s.observedAt}] observed ${s.agents.length} agent(s)${s.error ? `: ${s.error.message}` : ''}\n`),
-      });
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-    }
+      }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { untilInterrupted } from '../cli/interrupt.js';
 import { renderWatchCycle } from '../cli/render-watch.js';
 import { watchFleet, type WatchCycle } from '../engine/watch-run.js';
 
@@ -19,22 +20,15 @@ export default class Watch extends BaseCommand<WatchResult> {
 
   async run(): Promise<WatchResult> {
     const { flags } = await this.parse(Watch);
-    const stop = new AbortController();
-    const interrupt = () => stop.abort();
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
-    try {
-      return await watchFleet({
+    return untilInterrupted((signal) =>
+      watchFleet({
         plan: this.planOptions(flags),
         intervalSeconds: flags.interval,
         apply: flags.apply,
-        signal: stop.signal,
+        signal,
         onCycle: (c: WatchCycle) => (this.jsonEnabled() ? process.stdout.write(`${JSON.stringify(c)}\n`) : this.say(`${renderWatchCycle(c)}\n`)),
-      });
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-    }
+      }),
+    );
   }
 
   /** Under --json each cycle was already one line on stdout; a closing object would break the stream. */

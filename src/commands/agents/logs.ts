@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
+import { untilInterrupted } from '../../cli/interrupt.js';
 import { renderLogLine } from '../../cli/render-log-line.js';
 import { agentLogs, type AgentLogsResult } from '../../engine/logs-run.js';
 
@@ -24,15 +25,6 @@ export default class AgentsLogs extends BaseCommand<AgentLogsResult> {
       this.say(result.lines.map(renderLogLine).join('\n'));
       return result;
     }
-    const stop = new AbortController();
-    const interrupt = () => stop.abort();
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
-    try {
-      return await agentLogs({ ...base, follow: { onLine: (l) => this.say(renderLogLine(l)), signal: stop.signal } });
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-    }
+    return untilInterrupted((signal) => agentLogs({ ...base, follow: { onLine: (l) => this.say(renderLogLine(l)), signal } }));
   }
 }
