@@ -36,7 +36,11 @@ export async function openCheckout(fleetDir: string): Promise<Checkout> {
   if (!existsSync(join(root, '.git'))) {
     throw new ClawctlError(`${fleetDir} is not inside a git repository`, [{ message: 'propose commits to the fleet repo', hint: 'run it in a clone of the fleet repo (git clone …)' }]);
   }
-  return { root, fleetRel: relative(root, resolve(fleetDir)), git: gitAt(root) };
+  const git = gitAt(root);
+  if (!(await git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '')).trim()) {
+    throw new ClawctlError(`the fleet repo ${root} has no commit yet`, [{ message: 'propose builds on the checkout\'s last commit', hint: 'commit the fleet once first (git add fleet && git commit), then propose changes to it' }]);
+  }
+  return { root, fleetRel: relative(root, resolve(fleetDir)), git };
 }
 
 /** The branch the checkout is on, as the default base of the pull request. */
@@ -55,7 +59,10 @@ export async function remoteUrl(c: Checkout, remote: string): Promise<string> {
 export async function addWorktree(c: Checkout): Promise<Worktree> {
   const root = await mkdtemp(join(tmpdir(), 'clawctl-propose-'));
   await c.git.raw(['worktree', 'prune']);
-  await c.git.raw(['worktree', 'add', '--detach', '--quiet', root, 'HEAD']);
+  await c.git.raw(['worktree', 'add', '--detach', '--quiet', root, 'HEAD']).catch(async (err: unknown) => {
+    await rm(root, { recursive: true, force: true });
+    throw new ClawctlError(`cannot make a worktree for the proposal: ${firstLine(err)}`);
+  });
   const remove = async () => {
     await c.git.raw(['worktree', 'remove', '--force', root]).catch(() => undefined);
     await rm(root, { recursive: true, force: true });

@@ -141,6 +141,17 @@ describe('propose and the plan comment', () => {
     expect(git('status', '--porcelain')).toBe('');
   });
 
+  it('refuses a repository with no commit yet, naming what to do', async () => {
+    const empty = join(root, 'empty');
+    execFileSync('git', ['init', '-q', '-b', 'main', empty]);
+    execFileSync('mkdir', ['-p', join(empty, 'fleet')]);
+    writeFileSync(join(empty, 'fleet', 'fleet.yaml'), `${LOCAL_FLEET('e')}\n`);
+    const res = await clawctl(['propose', '--title', 'first', '--dry-run'], { cwd: empty, env });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/Error: the fleet repo .*empty has no commit yet/);
+    expect(res.stderr).toContain('hint: commit the fleet once first');
+  });
+
   it('a refused token leaves a pushed branch that the retry picks up; --dry-run sends nothing', async () => {
     const args = ['propose', '--title', 'support: quieter', '--set', 'agent/support:spec.env.LOG_LEVEL=warn', '--repo', 'acme/fleet'];
     const dry = await run([...args, '--dry-run']);
