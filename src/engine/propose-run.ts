@@ -53,7 +53,8 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
   const checkout = await openCheckout(opts.fleetDir);
   const base = opts.base ?? (await currentBranch(checkout));
   if (!base) throw new ClawctlError('the checkout is on no branch: give --base', [{ message: 'HEAD is detached', hint: '--base main' }]);
-  const repo = opts.dryRun ? undefined : await githubRepo(opts, await remoteUrl(checkout, opts.remote));
+  // A missing token or remote is found before anything is built or pushed.
+  const gh = opts.dryRun ? undefined : await connectGitHub(await githubRepo(opts, await remoteUrl(checkout, opts.remote)));
   const wt = await addWorktree(checkout);
   try {
     // Paths in errors read as they would in the checkout: fleet/agents/x.yaml:3:5.
@@ -73,7 +74,7 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
     const made = await commit(wt, `${opts.title}\n\n${opts.body.trim()}\n\nProposed-with: clawctl propose`.replace(/\n{3,}/g, '\n\n'));
     const branch = opts.branch ?? `clawctl/propose/${slug(opts.title)}-${made.tree.slice(0, 8)}`;
     const result: ProposeResult = { branch, base, commit: made.commit, files, edits: opts.edits.map((e) => e.spec), body, dryRun: opts.dryRun, pushed: false };
-    if (opts.dryRun || !repo) return result;
+    if (!gh) return result;
     const existing = await remoteBranchTree(wt, opts.remote, branch);
     if (existing !== undefined && existing !== made.tree) {
       throw new ClawctlError(`branch ${branch} already exists on ${opts.remote} with other changes; nothing was pushed`, [{ message: `${opts.remote}/${branch} differs from this proposal`, hint: 'choose another --branch, or update that branch with git' }]);
@@ -82,10 +83,9 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
       await push(wt, opts.remote, branch);
       result.pushed = true;
     }
-    const gh = await connectGitHub(repo);
     result.pullRequest = await openPullRequest(gh, { head: branch, base, title: opts.title, body, labels: opts.labels });
     await opts.audit.record([
-      { action: 'pr.propose', target: `${repo.owner}/${repo.repo}#${result.pullRequest.number}`, result: 'ok', details: { branch, base, commit: made.commit, files: files.map((f) => f.path).join(', '), url: result.pullRequest.url } },
+      { action: 'pr.propose', target: `${gh.repo.owner}/${gh.repo.repo}#${result.pullRequest.number}`, result: 'ok', details: { branch, base, commit: made.commit, files: files.map((f) => f.path).join(', '), url: result.pullRequest.url } },
     ]);
     return result;
   } finally {

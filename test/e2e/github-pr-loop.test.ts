@@ -136,6 +136,9 @@ describe('propose and the plan comment', () => {
       expect(res.stderr).toMatch(message);
       expect(res.stdout + res.stderr).not.toContain('abcdefghijklmnopqrstuvwx0123');
     }
+    const noToken = await run(['propose', '--title', 'bad', '--repo', 'acme/fleet', '--set', 'agent/support:spec.env.X=1'], { GITHUB_TOKEN: '', GH_TOKEN: '' });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain('no GitHub token: set GITHUB_TOKEN');
     expect(remoteBranches()).toEqual(branches);
     expect(gh.pulls).toHaveLength(pulls);
     expect(git('status', '--porcelain')).toBe('');
