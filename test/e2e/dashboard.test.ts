@@ -10,7 +10,8 @@ import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
 import { freePort } from '../harness/sshd.js';
 
 const BANNER = 'banner-value-that-must-stay-on-the-host';
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; CHROMIUM_PATH for runners that ship another build (GitHub's Ubuntu has Google Chrome). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** The dashboard in a real browser (Debian's chromium via playwright-core), over a real local fleet. */
 describe('clawctl dashboard', () => {
