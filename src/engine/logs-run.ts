@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { redactor } from '../diagnose/redact.js';
 import { parseLogLine, type LogLine } from '../diagnose/log-lines.js';
 import { logsArgv, parseLogsHeader, type LogSource } from '../openclaw/logs-script.js';
@@ -33,6 +34,8 @@ export async function agentLogs(opts: LogsOptions): Promise<AgentLogsResult> {
     const redact = redactor([...Object.values(t.agent.env), ...Object.values(seen.agent.env?.entries ?? {})]);
     let header: AgentLogsResult['source'] | undefined;
     let partial = '';
+    // A UTF-8 character can be split across chunks; the decoder holds its first bytes back.
+    const decoder = new StringDecoder('utf8');
     const lines: LogLine[] = [];
     const take = (raw: string) => {
       if (!header) {
@@ -48,13 +51,14 @@ export async function agentLogs(opts: LogsOptions): Promise<AgentLogsResult> {
     const argv = logsArgv({ service: t.host.service, ...(t.agent.profile ? { profile: t.agent.profile } : {}), source: opts.source, lines: opts.lines, follow: Boolean(opts.follow) });
     const res = await conn.exec(argv, undefined, {
       onStdout: (chunk) => {
-        const text = partial + chunk.toString('utf8');
+        const text = partial + decoder.write(chunk);
         const parts = text.split('\n');
         partial = parts.pop() ?? '';
         parts.forEach(take);
       },
       ...(opts.follow ? { signal: opts.follow.signal } : {}),
     });
+    partial += decoder.end();
     if (partial) take(partial);
     if (res.code !== 0 || !header) {
       const why = redact(res.stderr.trim()) || `the log reader exited ${res.code}`;
