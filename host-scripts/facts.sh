@@ -62,6 +62,16 @@ if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
   done
 fi
 
+# Agents this host holds for a clawctl fleet: the ownership markers apply writes, so an agent
+# removed from the fleet is found and pruned. A glob and the shell's own read: no fork.
+set +f
+for m in .openclaw/.clawctl-managed .openclaw-*/.clawctl-managed; do
+  [ -f "$m" ] || continue
+  IFS= read -r owner < "$m" || true
+  printf 'managed %s %s\n' "${m%/.clawctl-managed}" "$owner"
+done
+set -f
+
 # One stat and one cat for every file: the sizes from stat split the cat's raw output.
 # Missing files are simply absent from stat's output.
 set --

@@ -7,9 +7,11 @@ import { renderDotenv } from '../openclaw/dotenv.js';
 import { CONFIG_FILE, ENV_FILE, serviceUnitName, type ManagedFile } from '../openclaw/paths.js';
 import type { AgentPlan } from '../plan/plan.js';
 import type { AgentApplyResult } from './apply-result.js';
-import { CONFIG_REJECTED, installFilesArgv, installVersionArgv, restartArgv, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
+import { CONFIG_REJECTED, installFilesArgv, ownerLine, installVersionArgv, restartArgv, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
 
 export interface AgentApplyContext {
+  /** The fleet's name, written into the agent's ownership marker. */
+  fleet: string;
   conn: HostConnection;
   host: DesiredHost;
   desired: DesiredAgent;
@@ -54,7 +56,7 @@ export async function applyAgent(plan: AgentPlan, ctx: AgentApplyContext): Promi
   try {
     if (names.length > 0) {
       try {
-        await step(names.join(' + '), installFilesArgv(desired.stateDir, names), `${lines.join('\n')}\n`);
+        await step(names.join(' + '), installFilesArgv(desired.stateDir, ownerLine(ctx.fleet, desired.name), names), `${lines.join('\n')}\n`);
       } catch (err) {
         const rejected = err instanceof StepError && err.cause === CONFIG_REJECTED;
         throw rejected ? new StepError(`OpenClaw on ${ctx.host.name} rejected the new openclaw.json; nothing was installed. ${err.message}`) : err;

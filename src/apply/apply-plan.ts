@@ -5,6 +5,7 @@ import { indexObserved, type ObservedState } from '../observe/observed-state.js'
 import { indexBy } from '../util/index-by.js';
 import type { Plan } from '../plan/plan.js';
 import { applyAgent } from './apply-agent.js';
+import { removeAgent } from './remove-agent.js';
 import type { AgentApplyResult, ApplyResult } from './apply-result.js';
 
 export interface ApplyOptions {
@@ -32,12 +33,13 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
     const done = await Promise.all(
       batch.map(async (agentPlan) => {
         const host = hosts.get(agentPlan.host)!;
+        const conn = await pool.get(host).catch((err: Error) => err);
+        if (conn instanceof Error) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: conn.message };
+        if (agentPlan.actions.some((a) => a.type === 'destroy')) return removeAgent(agentPlan, conn, host, opts.hooks);
         const agent = agents.get(agentPlan.agent)!;
         const agentObs = seen.agents.get(agentPlan.agent);
         if (!agentObs) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: `host ${agentPlan.host} was not observed` };
-        const conn = await pool.get(host).catch((err: Error) => err);
-        if (conn instanceof Error) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: conn.message };
-        return applyAgent(agentPlan, { conn, host, desired: agent, observed: agentObs, healthTimeoutSeconds: desired.rollout.healthTimeoutSeconds, hooks: opts.hooks });
+        return applyAgent(agentPlan, { fleet: desired.fleet.name, conn, host, desired: agent, observed: agentObs, healthTimeoutSeconds: desired.rollout.healthTimeoutSeconds, hooks: opts.hooks });
       }),
     );
     results.push(...done);

@@ -21,7 +21,7 @@ export const CONFIG_REJECTED = 65;
  * candidate or a kill at any point leaves every live file old or new, never partial.
  */
 const INSTALL = String.raw`
-dir="$HOME/$1"; shift
+dir="$HOME/$1"; owner=$2; shift 2
 [ -d "$dir" ] || { mkdir -p "$dir"; chmod 700 "$dir"; }
 for name in "$@"; do
   IFS= read -r line || true
@@ -40,6 +40,9 @@ for name in "$@"; do
   if [ -e "$dir/$name" ]; then ln -f "$dir/$name" "$dir/$name.clawctl-prev"; else rm -f "$dir/$name.clawctl-prev"; fi
   mv -f "$dir/.clawctl-new.$name" "$dir/$name"
 done
+# The ownership marker: this state dir belongs to that fleet's agent, so it can be pruned
+# when the agent leaves the fleet, and never when another tool made it.
+printf '%s\n' "$owner" > "$dir/.clawctl-new.managed" && mv -f "$dir/.clawctl-new.managed" "$dir/.clawctl-managed"
 sync "$dir" 2>/dev/null || sync
 `;
 
@@ -68,6 +71,23 @@ case "$1" in
 esac
 `;
 
+/**
+ * Remove an agent that left the fleet: only a state dir clawctl's marker says it made; stop
+ * and disable its gateway, then move the dir aside (data is kept for a person to delete).
+ */
+const REMOVE = String.raw`
+dir="$HOME/$1"
+[ -f "$dir/.clawctl-managed" ] || { echo "$dir holds no .clawctl-managed marker; clawctl removes only what it made"; exit 66; }
+case "$2" in
+  systemd-user) systemctl --user disable --now "$3" 2>/dev/null || true ;;
+  systemd) if [ "$(id -u)" = 0 ]; then systemctl disable --now "$3"; else sudo -n systemctl disable --now "$3"; fi 2>/dev/null || true ;;
+  process)
+    if [ -n "$4" ]; then set -- --profile "$4"; else set --; fi
+    OPENCLAW_STATE_DIR="$dir" openclaw "$@" gateway stop 2>/dev/null || true ;;
+esac
+mv "$dir" "$dir.clawctl-removed-$(date -u +%Y%m%dT%H%M%SZ)"
+`;
+
 /** Poll the gateway's /readyz until it answers 200 or the timeout passes. */
 const WAIT_READY = String.raw`
 end=$(( $(date +%s) + $2 ))
@@ -81,9 +101,12 @@ done
 
 const script = (body: string, ...args: string[]) => ['sh', '-c', PRELUDE + body, 'clawctl', ...args];
 
-export const installFilesArgv = (stateDir: string, names: readonly string[]) => script(INSTALL, stateDir, ...names);
+/** The marker line: fleet and agent names are DNS labels, so one line of two words holds them. */
+export const ownerLine = (fleet: string, agent: string) => `fleet=${fleet} agent=${agent}`;
+export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => script(INSTALL, stateDir, owner, ...names);
 export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => script(ROLLBACK, stateDir, ...names);
 export const installVersionArgv = (version: string) => script(INSTALL_VERSION, version);
 export const restartArgv = (service: ServiceKind, unit: string, stateDir: string, profile: string | undefined) =>
   script(RESTART, service, unit, stateDir, profile ?? '');
+export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, profile: string | undefined) => script(REMOVE, stateDir, service, unit, profile ?? '');
 export const waitReadyArgv = (port: number, timeoutSeconds: number) => script(WAIT_READY, String(port), String(timeoutSeconds));

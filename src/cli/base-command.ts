@@ -48,6 +48,7 @@ export abstract class BaseCommand<T> extends Command {
       clawctlVersion: this.config.version,
       audit: auditLog(flags.fleet, flags.audit),
       approvals: [],
+      prune: true,
     };
   }
 

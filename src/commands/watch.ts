@@ -16,13 +16,14 @@ export default class Watch extends BaseCommand<WatchResult> {
     ...fleetFlags,
     interval: Flags.integer({ description: 'seconds between drift checks', default: 300, min: 1 }),
     apply: Flags.boolean({ description: 'apply what each cycle plans (self-heal)', default: false }),
+    prune: Flags.boolean({ description: 'also plan (and with --apply, carry out) the removal of agents that left the fleet', default: false }),
   };
 
   async run(): Promise<WatchResult> {
     const { flags } = await this.parse(Watch);
     return untilInterrupted((signal) =>
       watchFleet({
-        plan: this.planOptions(flags),
+        plan: { ...this.planOptions(flags), prune: flags.prune },
         intervalSeconds: flags.interval,
         apply: flags.apply,
         signal,

@@ -32,7 +32,8 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<App
   const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
-  const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));
+  const planned = new Set(plan.changes.map((c) => c.host));
+  const hosts = desired.hosts.filter((h) => planned.has(h.name));
   const narrowed = { ...desired, agents, hosts };
   const pool = new ConnectionPool();
   try {

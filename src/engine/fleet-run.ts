@@ -57,8 +57,20 @@ export function scoped(desired: DesiredState, scope: Scope): DesiredState {
       (scope.targets.length === 0 || scope.targets.includes(a.name) || scope.targets.includes(a.host)) &&
       Object.entries(scope.selector).every(([k, v]) => a.labels[k] === v),
   );
-  const hostNames = new Set(agents.map((a) => a.host));
+  // Hosts with agents in scope, and those in scope as a whole (where pruning looks too).
+  const hostNames = new Set([...agents.map((a) => a.host), ...pruneHosts(desired, scope)]);
   return { ...desired, agents, hosts: desired.hosts.filter((h) => hostNames.has(h.name)) };
+}
+
+/**
+ * Hosts in scope as a whole, where agents that left the fleet are planned for removal: every
+ * host for the whole fleet, the hosts --target names, none under a label selector (an agent
+ * that left has no labels left to select it by).
+ */
+export function pruneHosts(desired: DesiredState, scope: Scope): string[] {
+  if (Object.keys(scope.selector).length > 0) return [];
+  const all = desired.hosts.map((h) => h.name);
+  return scope.targets.length === 0 ? all : all.filter((h) => scope.targets.includes(h));
 }
 
 export interface PlanRun {
@@ -78,6 +90,8 @@ export interface PlanOptions {
   audit: AuditSink;
   /** `apply --approve <policy>/<rule>`: plan rules that need approval and have it. */
   approvals: string[];
+  /** Plan the removal of agents that left the fleet (watch --apply does only with --prune, as Argo CD and Flux). */
+  prune: boolean;
 }
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
@@ -87,7 +101,8 @@ export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
   const pool = new ConnectionPool();
   try {
     const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks });
-    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date() });
+    const prune = { hosts: new Set(opts.prune ? pruneHosts(full, opts.scope) : []), fleetAgents: new Set(full.agents.map((a) => a.name)) };
+    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune });
     plan.policy = await planPolicy(manifests, desired, plan, opts.approvals);
     return { plan, manifests, desired, observed, pool };
   } catch (err) {

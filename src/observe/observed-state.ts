@@ -33,8 +33,15 @@ export interface ObservedAgent {
   fingerprint: string;
 }
 
+/** An agent state dir that clawctl's apply made for a fleet (its `.clawctl-managed` file). */
+export interface ManagedMarker {
+  stateDir: string;
+  fleet: string;
+  agent: string;
+}
+
 export type HostObservation =
-  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[] }
+  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[] }
   | { host: string; ok: false; error: string; hint?: string };
 
 export interface ObservedState {

@@ -4,7 +4,7 @@ import { sha256 } from '../util/hash.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AgentProbe } from './facts-script.js';
-import type { GatewayHealth, ObservedAgent, ObservedConfig, ObservedEnv } from './observed-state.js';
+import type { GatewayHealth, ManagedMarker, ObservedAgent, ObservedConfig, ObservedEnv } from './observed-state.js';
 
 /** One file as host-scripts/facts.sh reports it: mode, and its bytes from the blob. */
 interface RawFile {
@@ -22,6 +22,7 @@ export interface RawFacts {
   http: Map<string, number>;
   /** Path as the script named it → file. */
   files: Map<string, RawFile>;
+  managed: ManagedMarker[];
 }
 
 export class FactsError extends Error {}
@@ -34,7 +35,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map() };
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), managed: [] };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -46,6 +47,10 @@ export function splitFacts(stdout: Buffer): RawFacts {
       facts.http.set(url!, Number(code));
     } else if (line.startsWith('openclaw ')) {
       facts.openclawPath = line.slice('openclaw '.length);
+    } else if (line.startsWith('managed ')) {
+      // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME`.
+      const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)$/.exec(line);
+      if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]! });
     } else if (line.startsWith('file ')) {
       const m = /^file (\d+) (\d+) (.*)$/.exec(line);
       if (m) listed.push({ mode: m[1]!, size: Number(m[2]), path: m[3]! });
@@ -69,7 +74,7 @@ export function parseFacts(
   host: string,
   agents: readonly (AgentProbe & { name: string })[],
   fleetKey: string,
-): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[] } {
+): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[] } {
   const raw = splitFacts(stdout);
   const version = installedVersion(raw);
   const observed = agents.map((a, i): ObservedAgent => {
@@ -86,7 +91,7 @@ export function parseFacts(
       fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? sha256(env.content) : null, version ?? null])),
     };
   });
-  return { openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) }, agents: observed };
+  return { openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) }, agents: observed, managed: raw.managed };
 }
 
 function installedVersion(raw: RawFacts): string | undefined {

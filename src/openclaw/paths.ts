@@ -8,6 +8,11 @@ export function stateDirName(profile: string | undefined): string {
   return profile ? `.openclaw-${profile}` : '.openclaw';
 }
 
+/** The profile a state dir name stands for: the inverse of stateDirName. */
+export function profileOfStateDir(stateDir: string): string | undefined {
+  return stateDir.startsWith('.openclaw-') ? stateDir.slice('.openclaw-'.length) : undefined;
+}
+
 /** The gateway's service unit, as `openclaw gateway install` names it. */
 export function serviceUnitName(profile: string | undefined): string {
   return profile ? `openclaw-gateway-${profile}.service` : 'openclaw-gateway.service';

@@ -8,6 +8,11 @@ export interface PlanContext {
   fleetDir: string;
   clawctlVersion: string;
   now: Date;
+  /**
+   * Where agents that left the fleet are planned for removal: the hosts in scope as a whole
+   * (every host, or those named by --target), and the names of every agent the fleet has.
+   */
+  prune: { hosts: ReadonlySet<string>; fleetAgents: ReadonlySet<string> };
 }
 
 /**
@@ -33,6 +38,13 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       fingerprints[agent.name] = agentObs.fingerprint;
       const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
       if (actions.length > 0) changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
+    }
+    if (!ctx.prune.hosts.has(host.name)) continue;
+    // Left the fleet: marked by this fleet's apply, no longer declared, its dir not reused.
+    const used = new Set((agentsOf.get(host.name) ?? []).map((a) => a.stateDir));
+    for (const m of obs.managed) {
+      if (m.fleet !== desired.fleet.name || ctx.prune.fleetAgents.has(m.agent) || used.has(m.stateDir)) continue;
+      changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [{ type: 'destroy', service: host.service }] });
     }
   }
   return {

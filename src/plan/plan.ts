@@ -6,7 +6,7 @@ import type { ApprovedAction, BaselineOptOut, Violation } from '../policy/violat
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.1';
+export const PLAN_FORMAT_VERSION = '1.2';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -50,7 +50,16 @@ export interface RestartAction {
   reason: string;
 }
 
-export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction;
+/**
+ * An agent that left the fleet: its gateway is stopped and its state dir moved aside
+ * (`<dir>.clawctl-removed-<time>`), kept for a person to delete, never deleted outright.
+ */
+export interface DestroyAction {
+  type: 'destroy';
+  service: string;
+}
+
+export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction | DestroyAction;
 
 export interface AgentPlan {
   agent: string;
@@ -100,7 +109,8 @@ export function summarize(changes: readonly AgentPlan[]): PlanSummary {
   for (const { actions } of changes) {
     for (const a of actions) {
       if (a.type === 'restart') continue;
-      if (a.action === 'create') summary.add++;
+      if (a.type === 'destroy') summary.destroy++;
+      else if (a.action === 'create') summary.add++;
       else if (a.action === 'update') summary.change++;
       else summary.destroy++;
     }

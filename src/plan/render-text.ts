@@ -42,8 +42,9 @@ export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
 }
 
 function renderAgent(agent: AgentPlan): string[] {
-  const fresh = agent.actions.every((a) => a.type === 'restart' || a.action === 'create');
-  const out = [`  ${fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})`];
+  const gone = agent.actions.some((a) => a.type === 'destroy');
+  const fresh = agent.actions.every((a) => a.type === 'restart' || (a.type !== 'destroy' && a.action === 'create'));
+  const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : ''}`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
   return out;
 }
@@ -71,6 +72,8 @@ function renderAction(a: PlannedAction): string[] {
       return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
     case 'restart':
       return [`↻ restart gateway via ${a.service} (${a.reason})`];
+    case 'destroy':
+      return [`- stop the gateway (${a.service}) and move the state dir aside to <dir>.clawctl-removed-<time>, kept for you to delete`];
   }
 }
 

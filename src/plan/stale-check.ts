@@ -22,6 +22,12 @@ export function staleness(plan: Plan, fleetHash: string, observed: ObservedState
       out.push({ message: `agent ${change.agent}: ${host.error}`, ...(host.hint ? { hint: host.hint } : {}) });
       continue;
     }
+    if (change.actions.some((a) => a.type === 'destroy')) {
+      if (!host.managed.some((m) => m.agent === change.agent && m.stateDir === change.stateDir)) {
+        out.push({ message: `agent ${change.agent} on host ${change.host}: ~/${change.stateDir} is no longer there to remove` });
+      }
+      continue;
+    }
     const agent = seen.agents.get(change.agent);
     if (!agent || agent.fingerprint !== plan.fingerprint.agents[change.agent]) {
       out.push({ message: `agent ${change.agent} on host ${change.host} changed since the plan was made (its files or OpenClaw version differ)` });

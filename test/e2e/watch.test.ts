@@ -91,4 +91,17 @@ describe('clawctl watch', () => {
     const audit = readFileSync(join(root, '.clawctl', 'audit.jsonl'), 'utf8');
     expect(audit.match(/"action":"apply"/g)).toHaveLength(2);
   });
+
+  it('removes an agent that left the fleet only with --prune', async () => {
+    rmSync(join(root, 'fleet', 'agent.yaml'));
+    const keep = startWatch(['--apply', '--interval', '3600']);
+    expect(await keep.next(1)).toMatchObject({ outcome: 'in-sync' });
+    expect(await keep.stop()).toBe(0);
+    expect(readFileSync(configFile(), 'utf8')).toContain('loopback');
+    const prune = startWatch(['--apply', '--prune', '--interval', '3600']);
+    const cycle = await prune.next(1);
+    expect(cycle).toMatchObject({ outcome: 'applied' });
+    expect(await prune.stop()).toBe(0);
+    expect(() => readFileSync(configFile())).toThrow();
+  });
 });
