@@ -30,6 +30,16 @@ describe('facts parser', () => {
     expect(() => parseFacts(stdout, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow(FactsError);
   });
 
+  it('reads the ownership markers apply writes, and ignores lines that are not one', () => {
+    const stdout = Buffer.from(
+      'CLAWCTL-FACTS 2\nmanaged .openclaw fleet=prod agent=support\nmanaged .openclaw-sales fleet=prod agent=sales\nmanaged .openclaw-x fleet=prod\nmanaged ../etc fleet=prod agent=x\nblob\n',
+    );
+    expect(parseFacts(stdout, 'h', [], 'k').managed).toEqual([
+      { stateDir: '.openclaw', fleet: 'prod', agent: 'support' },
+      { stateDir: '.openclaw-sales', fleet: 'prod', agent: 'sales' },
+    ]);
+  });
+
   it('refuses output that is not the facts script', () => {
     expect(() => parseFacts(Buffer.from('Welcome to the host!\n'), 'h', [], 'k')).toThrow('unexpected facts output');
   });
