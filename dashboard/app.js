@@ -3,6 +3,8 @@
 
 let snapshot;
 let timer;
+/** The outcome of the last restart asked for on this page, kept across refreshes. */
+let lastAction;
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -90,6 +92,8 @@ function agentView(name) {
       ['labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'],
       ['.env', a.envNames.join(', ') || '-'],
     ].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
+    snapshot.actions ? el('p', {}, el('button', { id: 'restart', onclick: () => restart(s.agent) }, 'Restart gateway…')) : '',
+    lastAction?.agent === s.agent ? el('p', { id: 'action-result', class: lastAction.ok ? 'ok' : 'bad' }, lastAction.text) : '',
     el('h2', {}, 'Pending changes'),
     a.pendingText ? el('pre', { id: 'pending' }, a.pendingText) : el('p', { id: 'pending' }, 'None: the host matches the fleet.'),
     el('h2', {}, 'Desired openclaw.json'),
@@ -97,6 +101,22 @@ function agentView(name) {
     el('h2', {}, 'Recent audit entries'),
     auditTable({ agent: s.agent }),
   ];
+}
+
+// The one imperative action: typed confirmation, then the server's own checks and audit entry.
+async function restart(agent) {
+  if (window.prompt(`Restart the gateway of ${agent}? Type its name to confirm.`) !== agent) return;
+  lastAction = { agent, ok: true, text: 'restarting…' };
+  route(true);
+  try {
+    const res = await fetch(`/api/agents/${encodeURIComponent(agent)}/restart`, { method: 'POST', headers: { 'x-clawctl-confirm': agent } });
+    const body = await res.json();
+    lastAction = !res.ok ? { agent, ok: false, text: body.error } :
+      body.healthy ? { agent, ok: true, text: `Restarted via ${body.service}; ready after ${body.seconds} s.` } : { agent, ok: false, text: `Restarted, but not ready: ${body.detail ?? ''}` };
+  } catch (err) {
+    lastAction = { agent, ok: false, text: err.message };
+  }
+  route(true);
 }
 
 function auditTable(filter) {
@@ -135,7 +155,7 @@ function policyView() {
   ];
 }
 
-function route() {
+function route(force = false) {
   if (!snapshot) return;
   const [path, query] = location.hash.slice(1).split('?');
   const params = new URLSearchParams(query ?? '');
@@ -143,7 +163,7 @@ function route() {
   const name = agent ? 'fleet' : path === '/audit' ? 'audit' : path === '/policy' ? 'policy' : 'fleet';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === name);
   // The audit view is not redrawn by the refresh timer, so a filter being typed survives.
-  if (name === 'audit' && view().dataset.route === location.hash) return;
+  if (!force && name === 'audit' && view().dataset.route === location.hash) return;
   view().dataset.route = location.hash;
   view().replaceChildren(...(agent ? agentView(decodeURIComponent(agent[1])) : name === 'audit' ? auditView(params) : name === 'policy' ? policyView() : fleetView()));
 }

@@ -5,10 +5,14 @@ import type { DashboardSnapshot } from './snapshot.js';
 import type { AuditEntry } from '../audit/entry.js';
 import type { AuditFilter } from '../audit/query.js';
 import type { VerifyResult } from '../audit/verify.js';
+import type { RestartResult } from '../engine/restart-run.js';
+import { ClawctlError } from '../util/errors.js';
 
 export interface DashboardApi {
   snapshot(): DashboardSnapshot | undefined;
   audit(filter: AuditFilter): Promise<{ entries: AuditEntry[]; verify: VerifyResult }>;
+  /** Present only when the dashboard was started with --actions. */
+  restart?(agent: string): Promise<RestartResult>;
 }
 
 export interface DashboardServer {
@@ -53,6 +57,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?:
     }
     if (!authorized(req, opts.token)) return send(res, 401, { error: 'a token is required: open the URL clawctl printed (/?token=…) or send Authorization: Bearer' });
   }
+  const restart = /^\/api\/agents\/([a-z0-9-]+)\/restart$/.exec(url.pathname);
+  if (restart && req.method === 'POST') return restartAction(req, res, opts.api, restart[1]!);
   if (req.method !== 'GET') return send(res, 405, { error: 'the dashboard is read-only' });
   const file = STATIC[url.pathname];
   if (file) {
@@ -72,6 +78,24 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?:
     return send(res, 200, await opts.api.audit(filter));
   }
   send(res, 404, { error: `no such page: ${url.pathname}` });
+}
+
+/**
+ * The one action, behind a confirmation: the page must send the agent's name back in a
+ * custom header (which no cross-site form or link can set, and for which no CORS is offered)
+ * from this page's own origin.
+ */
+async function restartAction(req: IncomingMessage, res: ServerResponse, api: DashboardApi, agent: string): Promise<void> {
+  if (!api.restart) return send(res, 403, { error: 'actions are off: start the dashboard with --actions to allow restarts' });
+  if (req.headers['x-clawctl-confirm'] !== agent) return send(res, 428, { error: `confirm by sending the header x-clawctl-confirm: ${agent}` });
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host}`) return send(res, 403, { error: `requests from ${origin} are not accepted` });
+  try {
+    return send(res, 200, await api.restart(agent));
+  } catch (err) {
+    if (err instanceof ClawctlError) return send(res, 409, { error: err.message, diagnostics: err.diagnostics });
+    throw err;
+  }
 }
 
 function authorized(req: IncomingMessage, token: string): boolean {

@@ -26,6 +26,8 @@ export interface DashboardSnapshot {
   fleet: string;
   observedAt: string;
   refreshSeconds: number;
+  /** Whether the page may offer the restart action (dashboard --actions). */
+  actions?: boolean;
   agents: DashboardAgent[];
   hosts: { name: string; labels: Record<string, string>; reachable: boolean; error?: string; hint?: string }[];
   unreachable: UnreachableHost[];

@@ -8,6 +8,7 @@ import { ClawctlError } from '../util/errors.js';
 import type { PlanOptions } from './fleet-run.js';
 import { observeStatus } from './status-run.js';
 import { reconcileLoop } from './watch-run.js';
+import { restartAgent } from './restart-run.js';
 
 export interface DashboardOptions {
   plan: PlanOptions;
@@ -16,6 +17,8 @@ export interface DashboardOptions {
   port: number;
   token?: string;
   intervalSeconds: number;
+  /** Offer `agents restart` on the page, behind a confirmation (off: read-only). */
+  actions: boolean;
   signal: AbortSignal;
   onReady(url: string): void;
   onSnapshot(snapshot: DashboardSnapshot): void;
@@ -39,6 +42,7 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
         const text = await store.read();
         return { entries: queryLog(text, filter), verify: verifyLog(text) };
       },
+      ...(opts.actions ? { restart: (agent: string) => restartAgent({ fleetDir: opts.plan.fleetDir, agent, audit: opts.plan.audit }) } : {}),
     },
   });
   opts.onReady(server.url);
@@ -46,7 +50,7 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
     const { cycles } = await reconcileLoop(opts.plan.fleetDir, opts.intervalSeconds, opts.signal, async () => {
       try {
         const { agents, run } = await observeStatus(opts.plan);
-        current = makeSnapshot(run, agents, opts.intervalSeconds, new Date());
+        current = { ...makeSnapshot(run, agents, opts.intervalSeconds, new Date()), actions: opts.actions };
       } catch (err) {
         if (!(err instanceof ClawctlError)) throw err;
         current = errorSnapshot(current?.fleet ?? opts.plan.fleetDir, { message: err.message, diagnostics: err.diagnostics }, opts.intervalSeconds, new Date());

@@ -35,7 +35,10 @@ describe('clawctl dashboard', () => {
     // A stand-in gateway for "support": /readyz answers 200, so it is online.
     gateway = createServer((req, res) => res.writeHead(req.url === '/readyz' ? 200 : 404).end('{}'));
     await new Promise<void>((r) => gateway.listen(gatewayPort, '127.0.0.1', r));
-    writeFileSync(join(root, 'fleet', 'fleet.yaml'), `${LOCAL_FLEET('dash')}\n---\n${LOCAL_HOST}\n---\n${policy}`);
+    writeFileSync(join(root, 'fleet', 'fleet.yaml'), `${LOCAL_FLEET('dash')}\n---\n${LOCAL_HOST.replace('service: none', 'service: process')}\n---\n${policy}`);
+    // The process service restarts through `openclaw gateway restart`: a stub that logs it.
+    mkdirSync(join(root, 'home', '.local', 'bin'), { recursive: true });
+    writeFileSync(join(root, 'home', '.local', 'bin', 'openclaw'), '#!/bin/sh\necho "$@" >> "$HOME/restarts"\n', { mode: 0o755 });
     writeFileSync(join(root, 'fleet', 'support.yaml'), agent('support', '{tier: bot, owner: ana}', gatewayPort));
     writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, owner: bo}', await freePort()));
     // support is applied; then sales loses its owner label, which the policy requires.
@@ -44,7 +47,7 @@ describe('clawctl dashboard', () => {
     writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, team: sales}', await freePort()));
 
     const port = await freePort();
-    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CLAWCTL_DASHBOARD_TOKEN: '' } });
+    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '1', '--actions'], { cwd: root, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CLAWCTL_DASHBOARD_TOKEN: '' } });
     dash.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     for (let i = 0; i < 100 && !/observed \d+ agent/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
     url = /Dashboard: (http:\/\/\S+)/.exec(stderr)![1]!;
@@ -82,6 +85,26 @@ describe('clawctl dashboard', () => {
     expect(api).not.toContain(BANNER);
   });
 
+  it('with --actions, restarts an agent after its name is typed, audited; a wrong name does nothing', async () => {
+    const restarts = () => readFileSync(join(root, 'home', 'restarts'), 'utf8').split('\n').filter((l) => l === '--profile support gateway restart').length;
+    const before = restarts();
+    await page.goto(`${url}#/agent/support`);
+    await page.locator('#restart').waitFor();
+    page.once('dialog', (d) => void d.accept('not-support'));
+    await page.click('#restart');
+    expect(await page.locator('#action-result').count()).toBe(0);
+    page.once('dialog', (d) => void d.accept('support'));
+    await page.click('#restart');
+    await page.locator('#action-result', { hasText: 'ready after' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#action-result').textContent()).toMatch(/^Restarted via process; ready after [\d.]+ s\.$/);
+    expect(restarts()).toBe(before + 1);
+    const audit = JSON.parse((await clawctl(['audit', 'log', '--action', 'agent.restart', '--json'], { cwd: root, env: { GITHUB_ACTIONS: '' } })).stdout);
+    expect(audit.entries).toMatchObject([{ target: 'support', result: 'ok' }]);
+    // Without the confirmation header, or from another origin, the server refuses.
+    expect((await fetch(`${url}api/agents/support/restart`, { method: 'POST' })).status).toBe(428);
+    expect((await fetch(`${url}api/agents/support/restart`, { method: 'POST', headers: { 'x-clawctl-confirm': 'support', origin: 'http://evil.example' } })).status).toBe(403);
+  });
+
   it('lists policy violations with policy, rule, object and file:line', async () => {
     await page.click('nav a[data-view="policy"]');
     const row = await page.locator('tr.violation').innerText();
@@ -112,7 +135,7 @@ describe('clawctl dashboard', () => {
     await page.screenshot({ path: join(tmpdir(), 'clawctl-dashboard-error.png'), fullPage: true });
   });
 
-  it('is read-only, and off loopback it needs a token', async () => {
+  it('is read-only without --actions, and off loopback it needs a token', async () => {
     expect((await fetch(`${url}api/snapshot`, { method: 'POST' })).status).toBe(405);
     const refused = await clawctl(['dashboard', '--host', '0.0.0.0', '--port', '0'], { cwd: root, env: { CLAWCTL_DASHBOARD_TOKEN: '' } });
     expect(refused.code).toBe(1);
@@ -132,6 +155,7 @@ describe('clawctl dashboard', () => {
       expect(login.status).toBe(303);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       expect((await fetch(`${base}/app.js`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${base}/api/agents/support/restart`, { method: 'POST', headers: { cookie, 'x-clawctl-confirm': 'support' } })).status).toBe(403);
     } finally {
       guarded.kill('SIGINT');
     }
