@@ -7,7 +7,7 @@ import type { AuditMode } from '../audit/audit-log.js';
 import { ClawctlError } from '../util/errors.js';
 import type { PlanOptions } from './fleet-run.js';
 import { observeStatus } from './status-run.js';
-import { reconcileLoop } from './watch-run.js';
+import { reconcileLoop } from './reconcile-loop.js';
 import { restartAgent } from './restart-run.js';
 
 export interface DashboardOptions {
