@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import type { SourcePos } from '../util/errors.js';
 
 /** Path into a document's data, as ajv and JSON Pointer name it. */
@@ -35,8 +35,8 @@ export function makeSourceDoc(file: string, text: string, range: readonly [numbe
         if (at !== undefined) return pos(at);
       }
       for (let n = path.length; n >= 0; n--) {
-        const node = d.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-        if (node && typeof node === 'object' && node.range) return pos(node.range[0]);
+        const node = nodeAt(d.contents, path.slice(0, n));
+        if (isNode(node) && node.range) return pos(node.range[0]);
         // A key whose value is null or missing has no node; point at the key itself.
         if (n > 0) {
           const keyPos = keyRange(d, path.slice(0, n));
@@ -49,10 +49,27 @@ export function makeSourceDoc(file: string, text: string, range: readonly [numbe
 }
 
 function keyRange(doc: Document, path: DataPath): number | undefined {
-  const parent = doc.getIn(path.slice(0, -1), true) as { items?: { key?: { value?: unknown; range?: number[] } }[] } | undefined;
-  const last = path[path.length - 1];
-  const pair = parent?.items?.find((item) => item.key?.value === last);
-  return pair?.key?.range?.[0];
+  const key = pairAt(nodeAt(doc.contents, path.slice(0, -1)), path[path.length - 1]!)?.key;
+  return isScalar(key) ? key.range?.[0] : undefined;
+}
+
+/**
+ * The node at a data path. Not Document.getIn: data keys are strings, and getIn would not
+ * find `123: …`, whose key YAML reads as the number 123.
+ */
+function nodeAt(root: unknown, path: DataPath): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (isSeq(node)) node = /^\d+$/.test(String(seg)) ? node.items[Number(seg)] : undefined;
+    else node = pairAt(node, seg)?.value;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+function pairAt(node: unknown, seg: string | number): Pair | undefined {
+  if (!isMap(node)) return undefined;
+  return node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(seg));
 }
 
 function toPos(file: string, lines: LineCounter, offset: number): SourcePos {
