@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { Composer, LineCounter, Parser } from 'yaml';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
+import { inexactNumbers } from './exact-numbers.js';
 import { makeSourceDoc, type SourceDoc } from './source-doc.js';
 
 export interface LoadedFleet {
@@ -19,7 +20,8 @@ const DATA_DIRS = new Set(['secrets']);
 
 /**
  * Read every *.yaml / *.yml under the fleet directory, every document of each, with source
- * positions. Syntax errors from all files are collected and thrown together.
+ * positions. Syntax errors and integers too large to keep exactly, from all files, are
+ * collected and thrown together.
  */
 export async function loadFleet(dir: string, cwd = process.cwd()): Promise<LoadedFleet> {
   const files = await listFiles(dir).catch((err: NodeJS.ErrnoException) => {
@@ -45,10 +47,15 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
         continue;
       }
       if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
+      const inexact = inexactNumbers(doc, text, shown, lines);
+      if (inexact.length > 0) {
+        problems.push(...inexact);
+        continue;
+      }
       docs.push(makeSourceDoc(shown, text, [doc.range[0], doc.range[2]], doc.toJS({ maxAliasCount: 100 }) as unknown, lines));
     }
   }
-  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} syntax error(s) in ${dir}`);
+  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} error(s) reading ${dir}`);
   if (docs.length === 0) {
     throw new ClawctlError(`no manifests found under ${dir}`, [
       { message: `no *.yaml or *.yml documents under ${dir}`, hint: 'point --fleet at your fleet directory, or run `clawctl init`' },

@@ -89,6 +89,21 @@ describe('clawctl validate', () => {
       errors: ['fleet/agents.yaml:15:5: agents "a1" and "a2" on host "h1" share the gateway port 18789'],
     },
     {
+      // Unquoted, they would reach the host as 987654321098765400: refused, every one, before anything else is judged.
+      name: 'Discord ids too large to keep exactly, as keys and values',
+      files: {
+        'fleet.yaml': FLEET,
+        'hosts.yaml': HOST('h1'),
+        'agents.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n  openclaw:\n    config:\n      channels:\n        discord:\n          guilds:\n            987654321098765432:\n              channels: [123456789012345678]\n',
+        'more.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: two\n    config:\n      gateway: {port: 1.5}\n      channels: {discord: {guilds: {"111111111111111111": {}, 222222222222222222: {}}}}\n',
+      },
+      errors: [
+        'fleet/agents.yaml:12:13: 987654321098765432 is too large to keep exactly; quote it: "987654321098765432"\n  hint: YAML reads an unquoted integer as a number',
+        'fleet/agents.yaml:13:26: 123456789012345678 is too large to keep exactly; quote it: "123456789012345678"',
+        'fleet/more.yaml:11:63: 222222222222222222 is too large to keep exactly; quote it: "222222222222222222"',
+      ],
+    },
+    {
       name: 'no Fleet, an unknown kind',
       files: { 'x.yaml': 'apiVersion: clawctl.dev/v1\nkind: Gateway\nmetadata:\n  name: g\nspec: {}\n' },
       errors: ['fleet/x.yaml:2:7: unknown kind "Gateway"\n  hint: kind is one of: Fleet, Host, Agent, Policy', './fleet: no Fleet manifest\n  hint: a fleet needs exactly one document of kind: Fleet'],
