@@ -32,7 +32,7 @@ export function baselineAgentFindings(rule: BaselineRuleName, s: AgentSubject, a
     }
     case 'secret-literals': {
       const spec = s.agent.manifest.spec;
-      return secretFindings(s.agent.source, spec.openclaw?.config, spec.env, ['spec', 'openclaw', 'config'], ['spec', 'env']);
+      return secretFindings(s.agent.source, spec.openclaw?.config, spec.env, ['spec', 'openclaw', 'config'], ['spec', 'env'], s.config);
     }
     case 'env-file-mode':
       return [];
@@ -45,8 +45,9 @@ export function baselineFleetFindings(fleet: Sourced<FleetManifest>): Finding[] 
   return secretFindings(fleet.source, defaults?.config, defaults?.env, ['spec', 'defaults', 'config'], ['spec', 'defaults', 'env']);
 }
 
-function secretFindings(source: SourceDoc, config: JsonObject | undefined, env: EnvMap | undefined, configAt: string[], envAt: string[]): Finding[] {
-  const inConfig = secretsInConfig(config).map((hit) => ({
+/** `effective`: the config the agent runs with, where a provider's baseUrl may come from Fleet defaults. */
+function secretFindings(source: SourceDoc, config: JsonObject | undefined, env: EnvMap | undefined, configAt: string[], envAt: string[], effective = config): Finding[] {
+  const inConfig = secretsInConfig(config, effective).map((hit) => ({
     pos: source.locate([...configAt, ...hit.path]),
     value: pathText(hit.path),
     detail: `openclaw.json ${pathText(hit.path)} holds a literal that looks like ${hit.what}; use a SecretRef or \${ENV_VAR}`,

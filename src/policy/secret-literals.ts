@@ -1,6 +1,8 @@
 import type { DataPath } from '../load/source-doc.js';
 import { isObject, type JsonValue } from '../util/json.js';
 import type { EnvMap } from '../validate/manifests.js';
+import { isLoopbackUrl } from './loopback.js';
+import { isPlaceholder, looksGenerated } from './secret-shape.js';
 
 /** Credential formats that are unmistakable wherever they appear. */
 const PATTERNS: readonly { what: string; re: RegExp }[] = [
@@ -32,23 +34,40 @@ export interface SecretHit {
   what: string;
 }
 
-/** What a literal looks like, if it looks like a credential; the value itself is never returned. */
-export function looksSecret(name: string, value: string): string | undefined {
+/**
+ * What a literal looks like, if it looks like a credential; the value itself is never
+ * returned. `loopback`: the value is only sent to this machine (a model server on
+ * 127.0.0.1), so only a known credential format or a generated-looking value counts.
+ */
+export function looksSecret(name: string, value: string, opts: { loopback?: boolean } = {}): string | undefined {
   const known = PATTERNS.find((p) => p.re.test(value));
   if (known) return known.what;
-  if (SECRET_NAME.test(name) && value.length >= MIN_SECRET_LENGTH && !ENV_SUBSTITUTION.test(value)) return `a credential (by its name "${name}")`;
-  return undefined;
+  if (!SECRET_NAME.test(name) || ENV_SUBSTITUTION.test(value) || isPlaceholder(name, value)) return undefined;
+  if (opts.loopback) return looksGenerated(value) ? `a credential (by its name "${name}" and its random shape)` : undefined;
+  return value.length >= MIN_SECRET_LENGTH ? `a credential (by its name "${name}")` : undefined;
 }
 
-/** Every string in openclaw.json content that looks like a credential. SecretRef objects hold no string that does. */
-export function secretsInConfig(value: JsonValue | undefined, path: DataPath = []): SecretHit[] {
-  if (typeof value === 'string') {
-    const what = looksSecret(String(path[path.length - 1] ?? ''), value);
-    return what ? [{ path, what }] : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => secretsInConfig(v, [...path, i]));
-  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => secretsInConfig(v, [...path, k]));
-  return [];
+/**
+ * Every string in openclaw.json content that looks like a credential. SecretRef objects
+ * hold no string that does. An object whose `baseUrl` is loopback (a local model server's
+ * provider entry) is judged as loopback; `effective` is the config the agent will run
+ * with, where that baseUrl may come from Fleet defaults.
+ */
+export function secretsInConfig(value: JsonValue | undefined, effective: JsonValue | undefined = value): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const walk = (v: JsonValue | undefined, eff: JsonValue | undefined, path: DataPath, loopback: boolean): void => {
+    if (typeof v === 'string') {
+      const what = looksSecret(String(path[path.length - 1] ?? ''), v, { loopback });
+      if (what) hits.push({ path, what });
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, Array.isArray(eff) ? eff[i] : undefined, [...path, i], loopback));
+    } else if (isObject(v)) {
+      const here = loopback || isLoopbackUrl(isObject(eff) ? eff.baseUrl : v.baseUrl);
+      for (const [k, item] of Object.entries(v)) walk(item, isObject(eff) ? eff[k] : undefined, [...path, k], here);
+    }
+  };
+  walk(value, effective, [], false);
+  return hits;
 }
 
 /** Literal .env values (secretRefs are the sanctioned form) that look like credentials. */

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { globMatch, modelRefs } from '../../src/policy/openclaw-config.js';
 import { matchEvent, planEvents } from '../../src/policy/plan-actions.js';
 import type { PlannedAction } from '../../src/plan/plan.js';
-import { looksSecret } from '../../src/policy/secret-literals.js';
+import { isLoopbackUrl } from '../../src/policy/loopback.js';
+import { looksSecret, secretsInConfig } from '../../src/policy/secret-literals.js';
 import { selects } from '../../src/policy/selector.js';
 import { pathText } from '../../src/policy/subject.js';
 import { deniedGlobally, explicitAllow } from '../../src/policy/tool-policy.js';
-import type { JsonObject } from '../../src/util/json.js';
+import type { JsonObject, JsonValue } from '../../src/util/json.js';
 import type { LabelSelector, PlanActionMatcher } from '../../src/validate/manifests.js';
 
 /** The pieces rules are built from, one table each. */
@@ -21,11 +22,25 @@ describe('label selectors', () => {
 });
 
 describe('secret-looking literals', () => {
-  const cases = table<{ name: string; value: string; what: string | null }[]>('secrets.json');
-  it.each(cases)('$name: $what', ({ name, value, what }) => {
-    const found = looksSecret(name, value);
+  const cases = table<{ name: string; value: string; what: string | null; loopback?: boolean }[]>('secrets.json');
+  it.each(cases)('$name = $value (loopback: $loopback): $what', ({ name, value, what, loopback }) => {
+    const found = looksSecret(name, value, { loopback: loopback ?? false });
     expect(found ?? null).toBe(what);
     if (found) expect(found).not.toContain(value);
+  });
+});
+
+describe('loopback URLs: a model server only this machine reaches', () => {
+  const cases = table<{ url: JsonValue; loopback: boolean }[]>('loopback-urls.json');
+  it.each(cases)('$url: $loopback', ({ url, loopback }) => {
+    expect(isLoopbackUrl(url)).toBe(loopback);
+  });
+});
+
+describe('secret-looking literals in openclaw.json', () => {
+  const cases = table<{ case: string; config: JsonObject; effective?: JsonObject; hits: string[] }[]>('secret-configs.json');
+  it.each(cases)('$case', ({ config, effective, hits }) => {
+    expect(secretsInConfig(config, effective ?? config).map((h) => `${pathText(h.path)}: ${h.what}`)).toEqual(hits);
   });
 });
 
