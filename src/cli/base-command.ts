@@ -19,6 +19,14 @@ export const fleetFlags = {
   audit: Flags.option({ options: ['file', 'git'] as const, default: 'file' as const, description: 'where audit entries go: .clawctl/audit.jsonl, or commits on the clawctl/audit branch of the fleet repo\'s origin (CI)', helpGroup: 'FLEET' })(),
 };
 
+/** Commands that judge configs with OpenClaw's own check: validate, plan, apply, watch. */
+export const checkFlags = {
+  'require-openclaw-check': Flags.boolean({
+    description: "fail when OpenClaw's own config check could not run (no pinned version reachable or cached), instead of reporting it as not run",
+    helpGroup: 'FLEET',
+  }),
+};
+
 export type FleetFlags = Interfaces.InferredFlags<typeof fleetFlags>;
 
 /**
@@ -39,7 +47,7 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   /** What plan, apply, status and agents need from the common flags. */
-  protected planOptions(flags: Pick<FleetFlags, 'fleet' | 'selector' | 'target' | 'concurrency' | 'audit'>): PlanOptions {
+  protected planOptions(flags: Pick<FleetFlags, 'fleet' | 'selector' | 'target' | 'concurrency' | 'audit'> & { 'require-openclaw-check'?: boolean }): PlanOptions {
     return {
       fleetDir: flags.fleet,
       scope: this.scope(flags),
@@ -49,6 +57,7 @@ export abstract class BaseCommand<T> extends Command {
       audit: auditLog(flags.fleet, flags.audit),
       approvals: [],
       prune: true,
+      openclawCheck: { enforce: true, require: flags['require-openclaw-check'] ?? false },
     };
   }
 

@@ -17,6 +17,8 @@ export function progressHooks(stream: NodeJS.WriteStream): EngineHooks {
 
 function describe(e: EngineEvent): { text: string; failed: boolean } | undefined {
   switch (e.type) {
+    case 'openclaw-fetch':
+      return { text: `  fetching OpenClaw ${e.version} once, for its own config check, into ${e.dir}`, failed: false };
     case 'host-observed':
       return e.ok ? { text: `  observed ${e.host}`, failed: false } : undefined; // the plan reports unreachable hosts
     case 'action-done':

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Args, Flags } from '@oclif/core';
 import type { ApplyResult } from '../apply/apply-result.js';
-import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { renderApplyText } from '../cli/render-apply.js';
 import { applySavedPlan, planThenApply, withFleetLock } from '../engine/apply-run.js';
 import { checkApprovalsAllowed } from '../engine/policy-check.js';
@@ -24,6 +24,7 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
   static override args = { planfile: Args.file({ description: 'a plan saved by `clawctl plan --out`', exists: true }) };
   static override flags = {
     ...fleetFlags,
+    ...checkFlags,
     'auto-approve': Flags.boolean({ description: 'apply without asking (CI)' }),
     approve: Flags.string({ description: 'approve the actions a policy rule holds for approval, as <policy>/<rule>; only in a human-triggered run; repeatable', multiple: true }),
   };

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { planFleet } from '../engine/fleet-run.js';
 import type { Plan } from '../plan/plan.js';
 import { savePlan } from '../plan/plan-file.js';
@@ -14,6 +14,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
   static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --out plan.json', '<%= config.bin %> plan --detailed-exitcode --json', '<%= config.bin %> plan --pr-comment   # in a pull_request workflow'];
   static override flags = {
     ...fleetFlags,
+    ...checkFlags,
     out: Flags.file({ description: 'save the plan to this file, for `clawctl apply FILE`' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none' }),
     'pr-comment': Flags.boolean({ description: 'in a GitHub Actions pull_request run, post the plan (or why it failed) as a comment on the pull request, updated on every push (GITHUB_TOKEN)' }),

@@ -1,5 +1,6 @@
-import { BaseCommand, fleetFlags } from '../cli/base-command.js';
-import { loadDesired } from '../engine/fleet-run.js';
+import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
+import { checkConfigs, loadDesired } from '../engine/fleet-run.js';
+import { describeConfigChecks, type ConfigCheck } from '../openclaw/config-check.js';
 import { desiredPolicy } from '../engine/policy-check.js';
 import { formatOptOut, formatViolation, type PolicyReport } from '../policy/violation.js';
 import { ExitCode } from '../util/errors.js';
@@ -11,19 +12,22 @@ export interface ValidateResult {
   hosts: number;
   agents: number;
   policies: number;
+  /** Per agent: whether OpenClaw's own config check ran (pinned agents), at which version, and its warnings. */
+  configChecks: ConfigCheck[];
   policy: PolicyReport;
 }
 
 export default class Validate extends BaseCommand<ValidateResult> {
   static override summary = 'Check the fleet manifests: schema, cross-references, OpenClaw config';
   static override description =
-    'Reads every *.yaml/*.yml under --fleet and reports every problem as file:line:col: message. No host is contacted.';
+    "Reads every *.yaml/*.yml under --fleet and reports every problem as file:line:col: message. Each agent's rendered openclaw.json is judged by OpenClaw's own `config validate` of the pinned version (fetched once into ~/.cache/clawctl); unpinned agents are checked by plan, against the host's version. No host is contacted.";
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --fleet ./fleet --json'];
-  static override flags = { fleet: fleetFlags.fleet };
+  static override flags = { fleet: fleetFlags.fleet, ...checkFlags };
 
   async run(): Promise<ValidateResult> {
     const { flags } = await this.parse(Validate);
     const { manifests, desired } = await loadDesired(flags.fleet, { secrets: false });
+    const configChecks = await checkConfigs(manifests, desired, undefined, { openclawCheck: { enforce: true, require: flags['require-openclaw-check'] }, hooks: this.hooks() });
     const policy = await desiredPolicy(manifests, desired);
     const result: ValidateResult = {
       valid: policy.violations.length === 0,
@@ -31,8 +35,10 @@ export default class Validate extends BaseCommand<ValidateResult> {
       hosts: manifests.hosts.length,
       agents: manifests.agents.length,
       policies: manifests.policies.length,
+      configChecks,
       policy,
     };
+    for (const line of describeConfigChecks(configChecks)) this.say(line);
     for (const o of policy.optOuts) this.say(`policy: ${formatOptOut(o)}`);
     if (!result.valid) {
       for (const v of policy.violations) process.stderr.write(`${formatViolation(v)}\n`);

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, fleetFlags } from '../cli/base-command.js';
+import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { untilInterrupted } from '../cli/interrupt.js';
 import { renderWatchCycle } from '../cli/render-watch.js';
 import { watchFleet, type WatchCycle } from '../engine/watch-run.js';
@@ -14,6 +14,7 @@ export default class Watch extends BaseCommand<WatchResult> {
   static override examples = ['<%= config.bin %> watch', '<%= config.bin %> watch --apply --interval 120', '<%= config.bin %> watch --json | jq .outcome'];
   static override flags = {
     ...fleetFlags,
+    ...checkFlags,
     interval: Flags.integer({ description: 'seconds between drift checks', default: 300, min: 1 }),
     apply: Flags.boolean({ description: 'apply what each cycle plans (self-heal)', default: false }),
     prune: Flags.boolean({ description: 'also plan (and with --apply, carry out) the removal of agents that left the fleet', default: false }),

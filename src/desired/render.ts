@@ -3,10 +3,11 @@ import type { LoadedFleet } from '../load/load-fleet.js';
 import { dotenvProblem } from '../openclaw/dotenv.js';
 import { DEFAULT_GATEWAY_PORT, stateDirName } from '../openclaw/paths.js';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
-import { deepMerge, isObject, type JsonObject } from '../util/json.js';
+import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import { fallbackHashKey } from '../util/hash.js';
-import type { AgentManifest, EnvMap, HostManifest, Manifests, Sourced } from '../validate/manifests.js';
+import type { EnvMap, HostManifest, Manifests, Sourced, SourcedAgent } from '../validate/manifests.js';
+import { renderConfig } from './config-layers.js';
 import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
 
@@ -59,10 +60,11 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
   };
 }
 
-function renderAgent({ manifest, source }: Sourced<AgentManifest>, all: Manifests, key: string, problems: Diagnostic[], secrets: ResolvedSecrets | undefined): DesiredAgent {
+function renderAgent(agent: SourcedAgent, all: Manifests, key: string, problems: Diagnostic[], secrets: ResolvedSecrets | undefined): DesiredAgent {
+  const { manifest, source } = agent;
   const fleet = all.fleet.manifest.spec;
   const spec = manifest.spec;
-  const config = deepMerge(fleet.defaults?.config ?? {}, spec.openclaw?.config ?? {});
+  const config = renderConfig(agent, all.fleet);
   const env: Record<string, Sensitive> = {};
   for (const [origin, map] of [
     [all.fleet, fleet.defaults?.env],

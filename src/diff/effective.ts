@@ -1,7 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { DesiredAgent } from '../desired/desired-state.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
-import type { JsonObject } from '../util/json.js';
+import { valueAt, type JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 import { pointerToPath } from '../validate/schema-errors.js';
 
@@ -33,23 +33,14 @@ export function effectiveFiles(desired: DesiredAgent, observed: ObservedAgent): 
 }
 
 function keepPointer(target: JsonObject, source: JsonObject | null, pointer: string): void {
-  const value = source ? valueAt(source, pointer) : undefined;
-  const present = valueAt(target, pointer) !== undefined;
+  const value = source ? valueAt(source, pointerToPath(pointer)) : undefined;
+  const present = valueAt(target, pointerToPath(pointer)) !== undefined;
   if (value === undefined) {
     if (present) jsonpatch.applyOperation(target, { op: 'remove', path: pointer }, false, true);
     return;
   }
   ensureParents(target, pointer);
   jsonpatch.applyOperation(target, { op: present ? 'replace' : 'add', path: pointer, value: structuredClone(value) }, false, true);
-}
-
-function valueAt(doc: JsonObject, pointer: string): unknown {
-  let cur: unknown = doc;
-  for (const key of pointerToPath(pointer)) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[String(key)];
-  }
-  return cur;
 }
 
 function ensureParents(doc: JsonObject, pointer: string): void {

@@ -7,7 +7,7 @@ import { observe } from '../observe/observe.js';
 import type { Plan } from '../plan/plan.js';
 import { staleness } from '../plan/stale-check.js';
 import { ClawctlError } from '../util/errors.js';
-import { loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
+import { checkConfigs, loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/entry.js';
 import { planHash } from '../plan/plan-hash.js';
@@ -38,6 +38,7 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<App
   const pool = new ConnectionPool();
   try {
     const observed = await observe(narrowed, hosts, pool, { concurrency, hooks });
+    await checkConfigs(manifests, narrowed, observed, opts);
     const stale = staleness(plan, desired.fleet.contentHash, observed);
     if (stale.length > 0) {
       throw new ClawctlError('the saved plan is stale; nothing was applied', [

@@ -12,7 +12,7 @@ import { planFleet, type PlanOptions } from './fleet-run.js';
  * config check. The analysis is pure; every host text in it is redacted.
  */
 export async function diagnoseAgent(opts: PlanOptions, name: string, logLines: number): Promise<DiagnoseResult> {
-  const run = await planFleet({ ...opts, scope: { targets: [name], selector: {} } });
+  const run = await planFleet({ ...opts, scope: { targets: [name], selector: {} }, openclawCheck: { enforce: false, require: false } });
   try {
     const agent = run.desired.agents.find((a) => a.name === name);
     if (!agent) throw new ClawctlError(`${name} is a host; diagnose takes an agent`, [{ message: `diagnose ${name}: not an agent`, hint: `agents on ${name}: ${run.desired.agents.map((a) => a.name).join(', ') || '(none)'}` }]);

@@ -9,7 +9,7 @@ import type { Plan } from '../plan/plan.js';
 import { ClawctlError } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
-import { checkOpenclawConfigs } from '../openclaw/config-check.js';
+import { checkOpenclawConfigs, configCheckErrors, type ConfigCheck } from '../openclaw/config-check.js';
 import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { planPolicy } from './policy-check.js';
@@ -27,20 +27,18 @@ export interface Desired {
 }
 
 /**
- * load → validate → (resolve secrets) → render, and OpenClaw's own schema where at hand. No
- * host is touched; secrets are read only when `secrets` is set (plan and apply, not validate).
+ * load → validate → (resolve secrets) → render. No host is touched; secrets are read only
+ * when `secrets` is set (plan and apply, not validate).
  */
 export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; audit: AuditSink; purpose: string }, cwd = process.cwd()): Promise<Desired> {
   const loaded = await loadFleet(fleetDir, cwd);
-  const manifests = await validateFleet(loaded);
+  const manifests = await validateFleet(loaded, cwd);
   let secrets: ResolvedSecrets | undefined;
   if (opts.secrets) {
     secrets = await resolveSecrets(fleetDir, manifests);
     await opts.audit.record(secrets.locations.map((target) => ({ action: 'secret.read', target, result: 'ok', details: { for: opts.purpose } })));
   }
-  const desired = renderDesired(loaded, manifests, secrets);
-  await checkOpenclawConfigs(manifests, desired);
-  return { manifests, desired };
+  return { manifests, desired: renderDesired(loaded, manifests, secrets) };
 }
 
 /** Narrow desired state to the scope; an unknown target is an error, not an empty plan. */
@@ -92,6 +90,26 @@ export interface PlanOptions {
   approvals: string[];
   /** Plan the removal of agents that left the fleet (watch --apply does only with --prune, as Argo CD and Flux). */
   prune: boolean;
+  /**
+   * OpenClaw's own config check: `enforce` makes a config it refuses an error (plan, apply;
+   * views such as status only report it); `require` makes a check that could not run one too.
+   */
+  openclawCheck: { enforce: boolean; require: boolean };
+}
+
+/**
+ * OpenClaw's own check of every config in scope, at the pinned version or the one installed
+ * on the agent's host; a refused config (and with `require`, an unchecked one) is an error.
+ */
+export async function checkConfigs(manifests: Manifests, desired: DesiredState, observed: ObservedState | undefined, opts: Pick<PlanOptions, 'openclawCheck' | 'hooks'>): Promise<ConfigCheck[]> {
+  const hostVersions = observed ? new Map(observed.hosts.map((h) => [h.host, h.ok ? h.openclaw.version : undefined])) : undefined;
+  const checks = await checkOpenclawConfigs(manifests, desired, {
+    ...(hostVersions ? { hostVersions } : {}),
+    onFetch: (version, dir) => opts.hooks.emit({ type: 'openclaw-fetch', version, dir }),
+  });
+  const err = opts.openclawCheck.enforce ? configCheckErrors(checks, opts.openclawCheck.require) : undefined;
+  if (err) throw err;
+  return checks;
 }
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
@@ -102,7 +120,8 @@ export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
   try {
     const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks });
     const prune = { hosts: new Set(opts.prune ? pruneHosts(full, opts.scope) : []), fleetAgents: new Set(full.agents.map((a) => a.name)) };
-    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune });
+    const configChecks = await checkConfigs(manifests, desired, observed, opts);
+    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
     plan.policy = await planPolicy(manifests, desired, plan, opts.approvals);
     return { plan, manifests, desired, observed, pool };
   } catch (err) {

@@ -3,6 +3,7 @@
  * decide what a person or a script sees (Terraform's hook interface).
  */
 export type EngineEvent =
+  | { type: 'openclaw-fetch'; version: string; dir: string }
   | { type: 'host-observe-start'; host: string }
   | { type: 'host-observed'; host: string; ok: boolean; error?: string }
   | { type: 'agent-apply-start'; agent: string; host: string }

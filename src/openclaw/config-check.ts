@@ -1,120 +1,155 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { DesiredState } from '../desired/desired-state.js';
-import { ClawctlError, type Diagnostic } from '../util/errors.js';
+import type { DesiredAgent, DesiredState } from '../desired/desired-state.js';
+import { configLayers, locateConfig } from '../desired/config-layers.js';
+import type { DataPath } from '../load/source-doc.js';
+import { ClawctlError, formatPos, type Diagnostic, type SourcePos } from '../util/errors.js';
 import { indexBy } from '../util/index-by.js';
-import { isObject } from '../util/json.js';
+import { isObject, valueAt, type JsonObject } from '../util/json.js';
 import type { Manifests } from '../validate/manifests.js';
-import { pointerToPath } from '../validate/schema-errors.js';
+import { verdictsFor, type ConfigIssue, type ConfigVerdict } from './config-verdict.js';
+import { ensureToolchain } from './toolchain.js';
 
-const run = promisify(execFile);
+/** What OpenClaw's own check said of one agent's rendered openclaw.json, as plan and validate report it. */
+export interface ConfigCheck {
+  agent: string;
+  /** `not-run` is never a pass: nothing checked the config. */
+  status: 'passed' | 'failed' | 'not-run';
+  /** The OpenClaw version whose own `config validate` judged it (or would have). */
+  version?: string;
+  /** Whether that version is the fleet's pin or the one installed on the agent's host. */
+  versionFrom?: 'pin' | 'host';
+  /** Why the check did not run. */
+  reason?: string;
+  issues: LocatedIssue[];
+  warnings: LocatedIssue[];
+}
+
+/** One of OpenClaw's issues, with where the manifest or config file says it. */
+export interface LocatedIssue extends ConfigIssue {
+  at: SourcePos;
+}
+
+export interface CheckOptions {
+  /** The OpenClaw installed on each host, for agents without a pin (plan); validate has none. */
+  hostVersions?: ReadonlyMap<string, string | undefined>;
+  /** Told when a version must be fetched first (a one-time download). */
+  onFetch?: (version: string, dir: string) => void;
+}
 
 /**
- * Check every rendered openclaw.json against OpenClaw's own schema (`openclaw config
- * schema`, draft-07), for each pinned version whose openclaw is at hand or whose schema is
- * cached. A wrong key is then an error at the manifest's file:line now, not a broken
- * gateway later. Schemas are cached per version; validators compiled once per process.
+ * Every rendered openclaw.json judged by OpenClaw itself, at the version that will run it:
+ * the fleet's pin, or (plan, unpinned) the host's installed version. OpenClaw's verdict is
+ * the authority: it fills defaults, migrates legacy keys and applies cross-field rules that
+ * no schema holds. Each issue is mapped back to the manifest or config file that set it.
  */
-export async function checkOpenclawConfigs(manifests: Manifests, desired: DesiredState): Promise<void> {
-  const problems: Diagnostic[] = [];
-  const sources = indexBy(manifests.agents, (a) => a.manifest.metadata.name);
+export async function checkOpenclawConfigs(manifests: Manifests, desired: DesiredState, opts: CheckOptions = {}): Promise<ConfigCheck[]> {
+  const byVersion = new Map<string, { agent: DesiredAgent; from: 'pin' | 'host' }[]>();
+  const checks = new Map<string, ConfigCheck>();
   for (const agent of desired.agents) {
-    if (!agent.version) continue;
-    const validate = await validatorFor(agent.version);
-    if (!validate || validate(agent.config)) continue;
-    const sourced = sources.get(agent.name)!;
-    for (const err of validate.errors ?? []) problems.push(diagnose(err, sourced, manifests, agent.version));
+    const host = opts.hostVersions?.get(agent.host);
+    const version = agent.version ?? host;
+    if (!version) {
+      const reason = opts.hostVersions ? `no version is pinned and host ${agent.host} has no openclaw installed` : 'no version is pinned; plan checks against the version installed on the host';
+      checks.set(agent.name, { agent: agent.name, status: 'not-run', reason, issues: [], warnings: [] });
+      continue;
+    }
+    const from = agent.version ? 'pin' : 'host';
+    byVersion.set(version, [...(byVersion.get(version) ?? []), { agent, from }]);
   }
-  if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`);
-}
-
-function diagnose(err: ErrorObject, agent: Manifests['agents'][number], manifests: Manifests, version: string): Diagnostic {
-  const params = err.params as Record<string, unknown>;
-  const path = pointerToPath(err.instancePath);
-  const key = err.keyword === 'additionalProperties' ? [...path, String(params.additionalProperty)] : path;
-  // Point at the agent's own config where it sets this key, else at the Fleet default.
-  const agentPath = ['spec', 'openclaw', 'config', ...key];
-  const fleetPath = ['spec', 'defaults', 'config', ...key];
-  const inAgent = hasPath(agent.manifest.spec.openclaw?.config, key) || !hasPath(manifests.fleet.manifest.spec.defaults?.config, key);
-  const atKey = { key: err.keyword === 'additionalProperties' };
-  const pos = inAgent ? agent.source.locate(agentPath, atKey) : manifests.fleet.source.locate(fleetPath, atKey);
-  const where = key.length > 0 ? key.join('.') : 'config';
-  const what = err.keyword === 'additionalProperties' ? `unknown key "${String(params.additionalProperty)}"` : (err.message ?? 'is invalid');
-  return {
-    pos,
-    message: `agent ${agent.manifest.metadata.name}: openclaw.json ${where}: ${what} (OpenClaw ${version} schema)`,
-    hint: 'see `openclaw config schema`, or the configuration reference in OpenClaw\'s docs',
-  };
-}
-
-function hasPath(obj: unknown, path: readonly (string | number)[]): boolean {
-  let cur: unknown = obj;
-  for (const k of path) {
-    if (!isObject(cur) && !Array.isArray(cur)) return false;
-    cur = (cur as Record<string, unknown>)[String(k)];
-    if (cur === undefined) return false;
-  }
-  return true;
-}
-
-const validators = new Map<string, Promise<ValidateFunction | undefined>>();
-
-function validatorFor(version: string): Promise<ValidateFunction | undefined> {
-  let v = validators.get(version);
-  if (!v) {
-    v = schemaFor(version).then(async (schema) => {
-      if (!schema) return undefined;
-      const { Ajv } = await import('ajv');
-      const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-      return ajv.compile(scopeEmbeddedDefs(schema));
+  const sources = indexBy(manifests.agents, (a) => a.manifest.metadata.name);
+  for (const [version, agents] of byVersion) {
+    const verdicts = await judge(version, agents.map((a) => a.agent), opts);
+    agents.forEach(({ agent, from }, i) => {
+      const verdict = verdicts[i]!;
+      if ('reason' in verdict) {
+        checks.set(agent.name, { agent: agent.name, status: 'not-run', version, versionFrom: from, reason: verdict.reason, issues: [], warnings: [] });
+        return;
+      }
+      const layers = configLayers(sources.get(agent.name)!, manifests.fleet);
+      const locate = (issue: ConfigIssue): LocatedIssue => ({ ...issue, at: locateIssue(layers, agent.config, issue) });
+      checks.set(agent.name, {
+        agent: agent.name,
+        status: verdict.valid ? 'passed' : 'failed',
+        version,
+        versionFrom: from,
+        issues: verdict.issues.map(locate),
+        warnings: verdict.warnings.map(locate),
+      });
     });
-    validators.set(version, v);
   }
-  return v;
+  return desired.agents.map((a) => checks.get(a.name)!);
+}
+
+async function judge(version: string, agents: DesiredAgent[], opts: CheckOptions): Promise<(ConfigVerdict | { reason: string })[]> {
+  const toolchain = await ensureToolchain(version, opts.onFetch);
+  if (!toolchain.ok) return agents.map(() => ({ reason: toolchain.reason }));
+  try {
+    return await verdictsFor(toolchain.toolchain, agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env) })));
+  } catch (err) {
+    return agents.map(() => ({ reason: (err as Error).message }));
+  }
 }
 
 /**
- * Plugin config schemas are embedded whole, and their `#/$defs/…` refs mean their own root.
- * Giving each such subschema an $id makes those refs resolve where the plugin meant them.
+ * Failed checks as errors at the manifest's file:line:col, in OpenClaw's own words; with
+ * `requireCheck`, a check that did not run is an error too.
  */
-function scopeEmbeddedDefs(schema: Record<string, unknown>): Record<string, unknown> {
-  const walk = (node: unknown, path: string, isRoot: boolean): void => {
-    if (typeof node !== 'object' || node === null) return;
-    const obj = node as Record<string, unknown>;
-    if (!isRoot && isObject(obj.$defs) && obj.$id === undefined) obj.$id = `urn:openclaw-config-schema:${path}`;
-    for (const [key, value] of Object.entries(obj)) walk(value, `${path}/${encodeURIComponent(key)}`, false);
-  };
-  walk(schema, '', true);
-  return schema;
+export function configCheckErrors(checks: readonly ConfigCheck[], requireCheck: boolean): ClawctlError | undefined {
+  const problems: Diagnostic[] = [];
+  for (const c of checks) {
+    for (const i of c.issues) problems.push({ pos: i.at, message: `agent ${c.agent}: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${c.version})`, hint: `OpenClaw ${c.version}'s own \`openclaw config validate\` refuses this` });
+    if (requireCheck && c.status === 'not-run') {
+      problems.push({ message: `agent ${c.agent}: OpenClaw's own config check did not run: ${c.reason}`, hint: '--require-openclaw-check refuses an unchecked config: pin spec.openclaw.version in the Fleet, or let clawctl reach the npm registry (or CLAWCTL_NPM_REGISTRY) once' });
+    }
+  }
+  return problems.length > 0 ? ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`) : undefined;
 }
 
-function schemaCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clawctl', 'openclaw-schema');
+/** A person's one-line account of what was checked, and each warning at its place. */
+export function describeConfigChecks(checks: readonly ConfigCheck[]): string[] {
+  const lines: string[] = [];
+  const passed = new Map<string, number>();
+  for (const c of checks) if (c.status === 'passed') passed.set(c.version!, (passed.get(c.version!) ?? 0) + 1);
+  for (const [version, n] of passed) lines.push(`OpenClaw ${version}'s own config check passed ${n} agent config(s).`);
+  for (const c of checks) if (c.status === 'not-run') lines.push(`OpenClaw's own config check did not run for ${c.agent}: ${c.reason}.`);
+  for (const c of checks) for (const w of c.warnings) lines.push(`${formatPos(w.at)}: warning: agent ${c.agent}: openclaw.json ${w.path || '(root)'}: ${w.message} (OpenClaw ${c.version})`);
+  return lines;
 }
 
-/** The schema of this OpenClaw version: from the cache, else from a local openclaw of that version. */
-async function schemaFor(version: string): Promise<Record<string, unknown> | undefined> {
-  const cached = join(schemaCacheDir(), `${version}.json`);
-  try {
-    return JSON.parse(await readFile(cached, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // not cached yet
+/** Keys OpenClaw moves before it checks, so an issue about the new place is shown at the old one. */
+function sourcePath(config: JsonObject, path: DataPath): DataPath {
+  const list = valueAt(config, ['agents', 'list']);
+  if (path[0] === 'agents' && path[1] === 'entries' && Array.isArray(list)) {
+    if (path.length === 2) return ['agents', 'list'];
+    const index = list.findIndex((e) => isObject(e) && e.id === path[2]);
+    return index >= 0 ? ['agents', 'list', index, ...path.slice(3)] : ['agents', 'list'];
   }
-  const bin = process.env.CLAWCTL_OPENCLAW ?? 'openclaw';
-  try {
-    const { stdout: v } = await run(bin, ['--version'], { timeout: 30_000 });
-    if (!v.includes(version)) return undefined;
-    const { stdout } = await run(bin, ['config', 'schema'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-    const schema = JSON.parse(stdout) as Record<string, unknown>;
-    await mkdir(schemaCacheDir(), { recursive: true });
-    await writeFile(`${cached}.tmp`, stdout);
-    await rename(`${cached}.tmp`, cached);
-    return schema;
-  } catch {
-    return undefined; // no openclaw here, or not that version: the host checks on apply
+  return path;
+}
+
+function locateIssue(layers: Parameters<typeof locateConfig>[0], config: JsonObject, issue: ConfigIssue): SourcePos {
+  const path = sourcePath(config, dotted(issue.path, config));
+  // "Unrecognized key: "x"" names the key, not the object holding it.
+  const unknown = /^Unrecognized keys?: "([^"]+)"/.exec(issue.message)?.[1];
+  return unknown !== undefined ? locateConfig(layers, [...path, unknown], { key: true }) : locateConfig(layers, path);
+}
+
+/**
+ * OpenClaw names a place as a dotted path; keys may hold dots themselves (model ids such as
+ * "openai/gpt-4.1"), so each step takes the longest run of parts that is a key in the config.
+ */
+function dotted(path: string, config: JsonObject): DataPath {
+  if (path === '') return [];
+  const parts = path.split('.');
+  const out: (string | number)[] = [];
+  let node: unknown = config;
+  for (let i = 0; i < parts.length; ) {
+    let take = 1;
+    if (isObject(node)) for (let n = parts.length - i; n > 1; n--) if (parts.slice(i, i + n).join('.') in node) { take = n; break; }
+    const key = parts.slice(i, i + take).join('.');
+    const step = Array.isArray(node) && /^\d+$/.test(key) ? Number(key) : key;
+    out.push(step);
+    node = valueAt(node, [step]);
+    i += take;
   }
+  return out;
 }

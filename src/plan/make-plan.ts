@@ -1,6 +1,7 @@
 import type { DesiredState } from '../desired/desired-state.js';
 import { diffAgent } from '../diff/diff-agent.js';
 import type { ObservedState } from '../observe/observed-state.js';
+import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
 import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost } from './plan.js';
 
@@ -13,6 +14,8 @@ export interface PlanContext {
    * (every host, or those named by --target), and the names of every agent the fleet has.
    */
   prune: { hosts: ReadonlySet<string>; fleetAgents: ReadonlySet<string> };
+  /** What OpenClaw's own config check said of each agent in scope. */
+  configChecks: ConfigCheck[];
 }
 
 /**
@@ -55,6 +58,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     changes,
     unreachable,
     summary: summarize(changes),
+    config_checks: ctx.configChecks,
     policy: { violations: [], optOuts: [], approved: [] },
     fingerprint: { fleet: desired.fleet.contentHash, agents: fingerprints },
   };

@@ -1,12 +1,13 @@
 import type { Operation } from 'fast-json-patch';
 import type { ApprovedAction, BaselineOptOut, Violation } from '../policy/violation.js';
+import type { ConfigCheck } from '../openclaw/config-check.js';
 
 /**
  * The plan: a typed, versioned, serialisable data model. `plan --json` prints it, `plan
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.2';
+export const PLAN_FORMAT_VERSION = '1.3';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -90,6 +91,8 @@ export interface Plan {
   changes: AgentPlan[];
   unreachable: UnreachableHost[];
   summary: PlanSummary;
+  /** Per agent in scope: whether OpenClaw's own `config validate` ran, at which version, and what it said. */
+  config_checks: ConfigCheck[];
   /** Policy on the desired state and on this plan: any violation means nothing is applied (exit 3). */
   policy: PlanPolicy;
   /** What the plan was made from: apply refuses a saved plan when either differs. */

@@ -1,11 +1,12 @@
-import type { SourceDoc } from '../load/source-doc.js';
+import type { DataPath, SourceDoc } from '../load/source-doc.js';
 import type { EnvAction } from '../plan/plan.js';
 import type { SourcePos } from '../util/errors.js';
-import type { JsonObject } from '../util/json.js';
+import { valueAt, type JsonObject } from '../util/json.js';
 import type { BaselineRuleName, EnvMap, FleetManifest, Sourced } from '../validate/manifests.js';
 import { exposure, gatewayBind } from './openclaw-config.js';
 import { secretsInConfig, secretsInEnv } from './secret-literals.js';
-import { configPos, pathText, valueAt, type AgentSubject } from './subject.js';
+import { configPos, pathText, type AgentSubject } from './subject.js';
+import { locateConfig } from '../desired/config-layers.js';
 import type { Finding } from './violation.js';
 
 /**
@@ -32,7 +33,9 @@ export function baselineAgentFindings(rule: BaselineRuleName, s: AgentSubject, a
     }
     case 'secret-literals': {
       const spec = s.agent.manifest.spec;
-      return secretFindings(s.agent.source, spec.openclaw?.config, spec.env, ['spec', 'openclaw', 'config'], ['spec', 'env'], s.config);
+      const file = s.agent.configFile;
+      const inFile = file ? configSecretFindings(file.data, (path) => locateConfig(file.origins, path), s.config) : [];
+      return [...inFile, ...secretFindings(s.agent.source, spec.openclaw?.config, spec.env, ['spec', 'openclaw', 'config'], ['spec', 'env'], s.config)];
     }
     case 'env-file-mode':
       return [];
@@ -47,17 +50,21 @@ export function baselineFleetFindings(fleet: Sourced<FleetManifest>): Finding[] 
 
 /** `effective`: the config the agent runs with, where a provider's baseUrl may come from Fleet defaults. */
 function secretFindings(source: SourceDoc, config: JsonObject | undefined, env: EnvMap | undefined, configAt: string[], envAt: string[], effective = config): Finding[] {
-  const inConfig = secretsInConfig(config, effective).map((hit) => ({
-    pos: source.locate([...configAt, ...hit.path]),
-    value: pathText(hit.path),
-    detail: `openclaw.json ${pathText(hit.path)} holds a literal that looks like ${hit.what}; use a SecretRef or \${ENV_VAR}`,
-  }));
+  const inConfig = configSecretFindings(config, (path) => source.locate([...configAt, ...path]), effective);
   const inEnv = secretsInEnv(env).map((hit) => ({
     pos: source.locate([...envAt, ...hit.path]),
     value: String(hit.path[0]),
     detail: `env ${String(hit.path[0])} holds a literal that looks like ${hit.what}; use a secretRef`,
   }));
   return [...inConfig, ...inEnv];
+}
+
+function configSecretFindings(config: JsonObject | undefined, locate: (path: DataPath) => SourcePos, effective: JsonObject | undefined): Finding[] {
+  return secretsInConfig(config, effective).map((hit) => ({
+    pos: locate(hit.path),
+    value: pathText(hit.path),
+    detail: `openclaw.json ${pathText(hit.path)} holds a literal that looks like ${hit.what}; use a SecretRef or \${ENV_VAR}`,
+  }));
 }
 
 /** .env holds secrets: a plan must never write it readable by group or others. */

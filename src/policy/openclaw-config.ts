@@ -1,6 +1,6 @@
 import type { DataPath } from '../load/source-doc.js';
 import { isObject, type JsonObject, type JsonValue } from '../util/json.js';
-import { valueAt } from './subject.js';
+import { valueAt } from '../util/json.js';
 
 /**
  * Readers over a rendered openclaw.json (OpenClaw 2026.9 config reference): where channels,

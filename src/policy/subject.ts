@@ -1,8 +1,8 @@
 import type { DesiredAgent } from '../desired/desired-state.js';
 import type { DataPath } from '../load/source-doc.js';
 import type { SourcePos } from '../util/errors.js';
-import { isObject, type JsonValue } from '../util/json.js';
-import type { AgentManifest, FleetManifest, Sourced } from '../validate/manifests.js';
+import type { FleetManifest, Sourced, SourcedAgent } from '../validate/manifests.js';
+import { configLayers, locateConfig } from '../desired/config-layers.js';
 
 /** An agent as rules see it: its rendered config, and the manifests it came from for positions. */
 export interface AgentSubject {
@@ -11,11 +11,11 @@ export interface AgentSubject {
   annotations: Record<string, string>;
   config: DesiredAgent['config'];
   version?: string;
-  agent: Sourced<AgentManifest>;
+  agent: SourcedAgent;
   fleet: Sourced<FleetManifest>;
 }
 
-export function agentSubject(agent: Sourced<AgentManifest>, fleet: Sourced<FleetManifest>, rendered: Pick<DesiredAgent, 'config' | 'version'>): AgentSubject {
+export function agentSubject(agent: SourcedAgent, fleet: Sourced<FleetManifest>, rendered: Pick<DesiredAgent, 'config' | 'version'>): AgentSubject {
   const { metadata } = agent.manifest;
   return {
     name: metadata.name,
@@ -33,24 +33,12 @@ export function pathText(path: DataPath): string {
   return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
 }
 
-export function valueAt(root: JsonValue | undefined, path: DataPath): JsonValue | undefined {
-  let cur = root;
-  for (const key of path) {
-    if (Array.isArray(cur) && typeof key === 'number') cur = cur[key];
-    else if (isObject(cur) && typeof key === 'string') cur = cur[key];
-    else return undefined;
-  }
-  return cur;
-}
-
 /**
- * Where a rendered config value was written: in the agent's own config, else in the Fleet's
- * defaults (so the violation names the Fleet file), else the agent's nearest enclosing node.
+ * Where a rendered config value was written: the agent's own config, its configFile (or an
+ * include of it), or the Fleet's defaults, whichever layer sets it last.
  */
 export function configPos(s: AgentSubject, path: DataPath, opts?: { key?: boolean }): SourcePos {
-  if (valueAt(s.agent.manifest.spec.openclaw?.config, path) !== undefined) return s.agent.source.locate(['spec', 'openclaw', 'config', ...path], opts);
-  if (valueAt(s.fleet.manifest.spec.defaults?.config, path) !== undefined) return s.fleet.source.locate(['spec', 'defaults', 'config', ...path], opts);
-  return s.agent.source.locate(['spec', 'openclaw', 'config', ...path], opts);
+  return locateConfig(configLayers(s.agent, s.fleet), path, opts);
 }
 
 export function envPos(s: AgentSubject, name: string): SourcePos {

@@ -1,7 +1,6 @@
 import type { DataPath } from '../load/source-doc.js';
-import { isObject, type JsonObject } from '../util/json.js';
+import { isObject, valueAt, type JsonObject } from '../util/json.js';
 import { globMatch } from './openclaw-config.js';
-import { valueAt } from './subject.js';
 
 /** OpenClaw 2026.9's tool groups (docs: gateway/config-tools/tool-policy), so `deny: [group:runtime]` covers exec. */
 const TOOL_GROUPS: Readonly<Record<string, readonly string[]>> = {

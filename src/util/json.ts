@@ -10,14 +10,30 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep merge for config layering: objects merge key by key, anything else is replaced. */
-export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
+/**
+ * Deep merge for config layering: objects merge key by key, anything else is replaced;
+ * with `arrays: 'concat'`, arrays are joined, as OpenClaw merges `$include`d files.
+ */
+export function deepMerge(base: JsonObject, over: JsonObject, opts: { arrays: 'replace' | 'concat' } = { arrays: 'replace' }): JsonObject {
   const out: JsonObject = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const prev = out[key];
-    out[key] = isObject(prev) && isObject(value) ? deepMerge(prev, value) : value;
+    if (isObject(prev) && isObject(value)) out[key] = deepMerge(prev, value, opts);
+    else if (opts.arrays === 'concat' && Array.isArray(prev) && Array.isArray(value)) out[key] = [...prev, ...value];
+    else out[key] = value;
   }
   return out;
+}
+
+/** The value at a path of JSON data (object keys, array indexes), if there is one. */
+export function valueAt(root: unknown, path: readonly (string | number)[]): JsonValue | undefined {
+  let cur = root;
+  for (const key of path) {
+    if (Array.isArray(cur) && typeof key === 'number') cur = cur[key];
+    else if (isObject(cur)) cur = cur[String(key)];
+    else return undefined;
+  }
+  return cur as JsonValue | undefined;
 }
 
 /** RFC 8785 canonical JSON: equal data always hashes and prints the same. */

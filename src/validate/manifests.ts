@@ -1,5 +1,6 @@
 import type { JsonObject } from '../util/json.js';
 import type { SourceDoc } from '../load/source-doc.js';
+import type { LoadedConfigFile } from '../load/config-file.js';
 
 /** TypeScript shapes of the manifest kinds; schemas/*.schema.json is what enforces them. */
 
@@ -54,7 +55,7 @@ export interface HostSpec {
 export interface AgentSpec {
   host: string;
   role?: string;
-  openclaw?: { version?: string; profile?: string; config?: JsonObject };
+  openclaw?: { version?: string; profile?: string; config?: JsonObject; configFile?: string };
   env?: EnvMap;
   cron?: CronJob[];
   capabilities?: string[];
@@ -147,10 +148,15 @@ export interface Sourced<M extends AnyManifest> {
   source: SourceDoc;
 }
 
+/** An Agent, with its `openclaw.configFile` read and its includes resolved. */
+export interface SourcedAgent extends Sourced<AgentManifest> {
+  configFile?: LoadedConfigFile;
+}
+
 /** Every manifest of a fleet, schema-checked and cross-referenced. */
 export interface Manifests {
   fleet: Sourced<FleetManifest>;
   hosts: Sourced<HostManifest>[];
-  agents: Sourced<AgentManifest>[];
+  agents: SourcedAgent[];
   policies: Sourced<PolicyManifest>[];
 }

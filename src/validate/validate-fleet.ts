@@ -6,12 +6,13 @@ import { KINDS, type AgentManifest, type AnyManifest, type FleetManifest, type H
 import { schemaDiagnostics } from './schema-errors.js';
 import { manifestValidators, type ManifestValidators } from './schemas.js';
 import { crossReferenceDiagnostics } from './cross-references.js';
+import { withConfigFiles } from './config-files.js';
 
 /**
  * Schema-check every document, then cross-reference them. Every problem in the fleet is
  * reported in one run; nothing downstream sees a fleet with any.
  */
-export async function validateFleet(fleet: LoadedFleet): Promise<Manifests> {
+export async function validateFleet(fleet: LoadedFleet, cwd = process.cwd()): Promise<Manifests> {
   const validators = await manifestValidators();
   const problems: Diagnostic[] = [];
   const valid: Sourced<AnyManifest>[] = [];
@@ -23,7 +24,9 @@ export async function validateFleet(fleet: LoadedFleet): Promise<Manifests> {
   const byKind = <M extends AnyManifest>(kind: Kind) => valid.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
   const fleets = byKind<FleetManifest>('Fleet');
   const hosts = byKind<HostManifest>('Host');
-  const agents = byKind<AgentManifest>('Agent');
+  const withFiles = await withConfigFiles(byKind<AgentManifest>('Agent'), fleet.dir, cwd);
+  const agents = withFiles.agents;
+  problems.push(...withFiles.problems);
   const policies = byKind<PolicyManifest>('Policy');
 
   // Counted over raw documents, so a Fleet with schema errors is not also reported missing.

@@ -141,6 +141,15 @@ describe('clawctl validate', () => {
     const res = await clawctl(['validate', '--json'], { cwd: join(__dirname, '..', '..') });
     expect(res.code, res.stderr).toBe(0);
     expectOutputSchema('validate', JSON.parse(res.stdout));
-    expect(JSON.parse(res.stdout)).toEqual({ valid: true, fleet: 'example', hosts: 2, agents: 3, policies: 1, policy: { violations: [], optOuts: [] } });
+    const notRun = (agent: string) => ({ agent, status: 'not-run', reason: 'no version is pinned; plan checks against the version installed on the host', issues: [], warnings: [] });
+    expect(JSON.parse(res.stdout)).toEqual({
+      valid: true,
+      fleet: 'example',
+      hosts: 2,
+      agents: 3,
+      policies: 1,
+      configChecks: [notRun('research-bot'), notRun('digest-bot'), notRun('support-bot')],
+      policy: { violations: [], optOuts: [] },
+    });
   });
 });
