@@ -67,7 +67,11 @@ function inexactNumbers(file: string, text: string, root: AnyNode): Diagnostic[]
     else if (node.type === 'Number' && !Number.isSafeInteger(node.value) && Number.isInteger(node.value)) {
       const raw = node.range ? text.slice(node.range[0], node.range[1]) : String(node.value);
       if (/^[+-]?\d+$/.test(raw)) {
-        out.push({ pos: toPos(file, node), message: `${raw} is too large to keep exactly as a number`, hint: `quote it: "${raw.replace(/^\+/, '')}"` });
+        out.push({
+          pos: toPos(file, node),
+          message: `${raw} is too large to keep exactly; quote it: "${raw.replace(/^\+/, '')}"`,
+          hint: `JSON5 reads an unquoted integer as a number, exact only up to ${Number.MAX_SAFE_INTEGER}; ids (Discord guilds, channels, users) must be strings`,
+        });
       }
     }
   };

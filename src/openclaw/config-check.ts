@@ -1,4 +1,5 @@
 import type { DesiredAgent, DesiredState } from '../desired/desired-state.js';
+import { MANAGED_ENV } from '../desired/render.js';
 import { configLayers, locateConfig } from '../desired/config-layers.js';
 import type { DataPath } from '../load/source-doc.js';
 import { ClawctlError, formatPos, type Diagnostic, type SourcePos } from '../util/errors.js';
@@ -83,7 +84,8 @@ async function judge(version: string, agents: DesiredAgent[], opts: CheckOptions
   const toolchain = await ensureToolchain(version, opts.onFetch);
   if (!toolchain.ok) return agents.map(() => ({ reason: toolchain.reason }));
   try {
-    return await verdictsFor(toolchain.toolchain, agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env) })));
+    // The names the host's .env will define; clawctl's own OPENCLAW_* settings are not config references.
+    return await verdictsFor(toolchain.toolchain, agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env).filter((n) => !(n in MANAGED_ENV)) })));
   } catch (err) {
     return agents.map(() => ({ reason: (err as Error).message }));
   }
@@ -146,7 +148,7 @@ function dotted(path: string, config: JsonObject): DataPath {
     let take = 1;
     if (isObject(node)) for (let n = parts.length - i; n > 1; n--) if (parts.slice(i, i + n).join('.') in node) { take = n; break; }
     const key = parts.slice(i, i + take).join('.');
-    const step = Array.isArray(node) && /^\d+$/.test(key) ? Number(key) : key;
+    const step = /^\d+$/.test(key) && !(isObject(node) && key in node) ? Number(key) : key;
     out.push(step);
     node = valueAt(node, [step]);
     i += take;
