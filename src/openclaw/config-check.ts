@@ -81,11 +81,11 @@ export async function checkOpenclawConfigs(manifests: Manifests, desired: Desire
 }
 
 async function judge(version: string, agents: DesiredAgent[], opts: CheckOptions): Promise<(ConfigVerdict | { reason: string })[]> {
-  const toolchain = await ensureToolchain(version, opts.onFetch);
-  if (!toolchain.ok) return agents.map(() => ({ reason: toolchain.reason }));
+  // The names the host's .env will define; clawctl's own OPENCLAW_* settings are not config references.
+  const requests = agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env).filter((n) => !(n in MANAGED_ENV)) }));
   try {
-    // The names the host's .env will define; clawctl's own OPENCLAW_* settings are not config references.
-    return await verdictsFor(toolchain.toolchain, agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env).filter((n) => !(n in MANAGED_ENV)) })));
+    const verdicts = await verdictsFor(version, requests, () => ensureToolchain(version, opts.onFetch));
+    return 'reason' in verdicts ? agents.map(() => verdicts) : verdicts;
   } catch (err) {
     return agents.map(() => ({ reason: (err as Error).message }));
   }

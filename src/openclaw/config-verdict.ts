@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, type JsonObject } from '../util/json.js';
 import { sha256 } from '../util/hash.js';
-import { clawctlCacheDir, type Toolchain } from './toolchain.js';
+import { clawctlCacheDir, type Toolchain, type ToolchainResult } from './toolchain.js';
 
 /** One issue as OpenClaw reports it: a dotted path into openclaw.json and its own words. */
 export interface ConfigIssue {
@@ -43,16 +43,19 @@ const WORKER = fileURLToPath(new URL('./validate-worker.js', import.meta.url));
 
 /**
  * OpenClaw's verdicts on many configs: from the cache where this version already judged
- * the same content, the rest in one worker process. A verdict is a pure function of the
+ * the same content, the rest in one worker process of that version's toolchain. A verdict is a pure function of the
  * version and the content, so it is cached for good.
  */
-export async function verdictsFor(toolchain: Toolchain, requests: readonly VerdictRequest[]): Promise<ConfigVerdict[]> {
-  const dir = join(clawctlCacheDir(), 'openclaw-verdicts', toolchain.version);
+export async function verdictsFor(version: string, requests: readonly VerdictRequest[], toolchain: () => Promise<ToolchainResult>): Promise<ConfigVerdict[] | { reason: string }> {
+  const dir = join(clawctlCacheDir(), 'openclaw-verdicts', version);
   const keys = requests.map((r) => sha256(canonicalJson({ format: VERDICT_FORMAT, config: r.config, env: [...r.envNames].sort() })));
   const verdicts = await Promise.all(keys.map((k) => readCached(join(dir, `${k}.json`))));
   const missing = verdicts.flatMap((v, i) => (v ? [] : [i]));
   if (missing.length > 0) {
-    const fresh = await runWorker(toolchain, missing.map((i) => ({ id: i, ...requests[i]! })));
+    // Only a config never judged before needs OpenClaw itself (and, the first time, a fetch).
+    const found = await toolchain();
+    if (!found.ok) return { reason: found.reason };
+    const fresh = await runWorker(found.toolchain, missing.map((i) => ({ id: i, ...requests[i]! })));
     await mkdir(dir, { recursive: true });
     for (const { id, verdict } of fresh) {
       verdicts[id] = verdict;
@@ -61,7 +64,7 @@ export async function verdictsFor(toolchain: Toolchain, requests: readonly Verdi
       await rename(`${file}.${process.pid}.tmp`, file);
     }
   }
-  if (verdicts.some((v) => v === undefined)) throw new Error(`OpenClaw ${toolchain.version}'s config check returned fewer verdicts than configs`);
+  if (verdicts.some((v) => v === undefined)) throw new Error(`OpenClaw ${version}'s config check returned fewer verdicts than configs`);
   return verdicts as ConfigVerdict[];
 }
 

@@ -98,7 +98,7 @@ async function fetchToolchain(version: string): Promise<ToolchainResult> {
 
 async function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv): Promise<void> {
   const registry = process.env.CLAWCTL_NPM_REGISTRY;
-  const args = ['install', '--no-audit', '--no-fund', '--save-exact', '--fetch-retries=1', ...(registry ? ['--registry', registry] : []), spec];
+  const args = ['install', '--no-audit', '--no-fund', '--save-exact', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', ...(registry ? ['--registry', registry] : []), spec];
   await run('npm', args, { cwd: dir, env, timeout: FETCH_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
 }
 
