@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,6 +12,19 @@ import { freePort } from '../harness/sshd.js';
 const BANNER = 'banner-value-that-must-stay-on-the-host';
 /** Debian's chromium; CHROMIUM_PATH for runners that ship another build (GitHub's Ubuntu has Google Chrome). */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** A raw request to 127.0.0.1:port with exactly these headers (Host included): what a DNS-rebound page sends. */
+function raw(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => (body += b.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** The dashboard in a real browser (Debian's chromium via playwright-core), over a real local fleet. */
 describe('clawctl dashboard', () => {
@@ -54,6 +67,11 @@ describe('clawctl dashboard', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
     page = await browser.newPage();
   });
+  /** The audit log's refused restarts. */
+  const refusals = async (): Promise<{ target: string; details: Record<string, unknown> }[]> => {
+    const log = JSON.parse((await clawctl(['audit', 'log', '--action', 'agent.restart', '--json'], { cwd: root, env: { GITHUB_ACTIONS: '' } })).stdout);
+    return log.entries.filter((e: { result: string }) => e.result === 'refused');
+  };
   afterAll(async () => {
     await browser?.close();
     dash?.kill('SIGINT');
@@ -100,9 +118,37 @@ describe('clawctl dashboard', () => {
     expect(restarts()).toBe(before + 1);
     const audit = JSON.parse((await clawctl(['audit', 'log', '--action', 'agent.restart', '--json'], { cwd: root, env: { GITHUB_ACTIONS: '' } })).stdout);
     expect(audit.entries).toMatchObject([{ target: 'support', result: 'ok' }]);
-    // Without the confirmation header, or from another origin, the server refuses.
+    // Without the confirmation header, or from another origin, the server refuses, and audits the refusal.
     expect((await fetch(`${url}api/agents/support/restart`, { method: 'POST' })).status).toBe(428);
     expect((await fetch(`${url}api/agents/support/restart`, { method: 'POST', headers: { 'x-clawctl-confirm': 'support', origin: 'http://evil.example' } })).status).toBe(403);
+    expect(restarts()).toBe(before + 1);
+    const refused = await refusals();
+    expect(refused).toContainEqual(expect.objectContaining({ target: 'support', details: expect.objectContaining({ reason: 'confirmation', remote: '127.0.0.1' }) }));
+    expect(refused).toContainEqual(expect.objectContaining({ target: 'support', details: expect.objectContaining({ reason: 'origin', remote: '127.0.0.1', origin: 'http://evil.example' }) }));
+  });
+
+  it('answers only to the host it is bound to: a DNS-rebound request (forged Host, matching Origin) reads nothing and restarts nothing, audited', async () => {
+    const port = Number(new URL(url).port);
+    const forged = { host: `evil.example:${port}`, origin: `http://evil.example:${port}` };
+    for (const path of ['/api/snapshot', '/api/audit', '/', '/app.js']) {
+      const res = await raw(port, 'GET', path, forged);
+      expect(res.status, path).toBe(421);
+      expect(JSON.parse(res.body).error).toContain('evil.example');
+      expect(res.body).not.toContain('support');
+    }
+    // The right name on another port, or no Host at all, is not this server either.
+    expect((await raw(port, 'GET', '/api/snapshot', { host: `127.0.0.1:${port + 1}` })).status).toBe(421);
+    expect((await raw(port, 'GET', '/api/snapshot', {})).status).toBe(421);
+    // Every name of the loopback bind is.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      expect((await raw(port, 'GET', '/api/snapshot', { host, origin: `http://${host}` })).status, host).toBe(200);
+    }
+    const restarts = () => readFileSync(join(root, 'home', 'restarts'), 'utf8').split('\n').length;
+    const before = restarts();
+    const res = await raw(port, 'POST', '/api/agents/support/restart', { ...forged, 'x-clawctl-confirm': 'support' });
+    expect(res.status).toBe(421);
+    expect(restarts()).toBe(before);
+    expect(await refusals()).toContainEqual(expect.objectContaining({ target: 'support', details: expect.objectContaining({ reason: 'host', remote: '127.0.0.1', host: `evil.example:${port}` }) }));
   });
 
   it('lists policy violations with policy, rule, object and file:line', async () => {
@@ -156,6 +202,12 @@ describe('clawctl dashboard', () => {
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       expect((await fetch(`${base}/app.js`, { headers: { cookie } })).status).toBe(200);
       expect((await fetch(`${base}/api/agents/support/restart`, { method: 'POST', headers: { cookie, 'x-clawctl-confirm': 'support' } })).status).toBe(403);
+      // A wrong token is refused and audited, with neither token in the entry.
+      expect((await fetch(`${base}/api/agents/sales/restart`, { method: 'POST', headers: { authorization: 'Bearer wrong-guess', 'x-clawctl-confirm': 'sales' } })).status).toBe(401);
+      expect(await refusals()).toContainEqual(expect.objectContaining({ target: 'sales', details: expect.objectContaining({ reason: 'token', remote: '127.0.0.1' }) }));
+      const log = (await clawctl(['audit', 'log', '--json'], { cwd: root, env: { GITHUB_ACTIONS: '' } })).stdout;
+      expect(log).not.toContain('wrong-guess');
+      expect(log).not.toContain('s3cret-token');
     } finally {
       guarded.kill('SIGINT');
     }
