@@ -37,8 +37,9 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
     const out = await withFleetLock(flags.fleet, `clawctl ${this.argv.join(' ')}`.trim(), async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);
-        this.say(renderPlanText(plan));
-        return { plan, result: await applySavedPlan(plan, options), approved: true };
+        // Shown only once it is verified: a stale or edited plan is refused before it is printed.
+        const result = await applySavedPlan(plan, options, () => this.say(renderPlanText(plan)));
+        return { plan, result, approved: true };
       }
       let approved = false;
       const { plan, result } = await planThenApply(

@@ -32,7 +32,7 @@ export interface DesiredAgent {
 }
 
 export interface DesiredState {
-  fleet: { name: string; contentHash: string; key: string };
+  fleet: { name: string; contentHash: string; files: Record<string, string>; key: string };
   rollout: { maxUnavailable: number; healthTimeoutSeconds: number };
   hosts: DesiredHost[];
   agents: DesiredAgent[];

@@ -32,7 +32,7 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
   return {
-    fleet: { name: fleet.metadata.name, contentHash: loaded.contentHash, key },
+    fleet: { name: fleet.metadata.name, contentHash: loaded.contentHash, files: loaded.files, key },
     rollout: {
       maxUnavailable: fleet.spec.rollout?.maxUnavailable ?? 1,
       healthTimeoutSeconds: fleet.spec.rollout?.healthTimeoutSeconds ?? 60,

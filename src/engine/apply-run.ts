@@ -6,6 +6,8 @@ import { clawctlStateDir } from '../load/repo-root.js';
 import { observe } from '../observe/observe.js';
 import type { Plan } from '../plan/plan.js';
 import { staleness } from '../plan/stale-check.js';
+import { makePlan } from '../plan/make-plan.js';
+import { savedPlanDifferences } from '../plan/saved-plan-check.js';
 import { ClawctlError } from '../util/errors.js';
 import { checkConfigs, loadDesired, planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -24,10 +26,12 @@ export async function withFleetLock<T>(fleetDir: string, command: string, fn: ()
 }
 
 /**
- * Apply a saved plan exactly: re-observe what it would touch and refuse if the fleet or
- * any of those agents differs from what the plan saw.
+ * Apply a saved plan exactly: re-observe what it would touch, derive the plan again from the
+ * fleet and the hosts as they are now, and carry it out only if it is the saved one (same
+ * fleet files, same host state, same actions, same digests of what will be written).
+ * `verified` runs once it is, before anything is changed (the command shows the plan then).
  */
-export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<ApplyResult> {
+export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: () => void): Promise<ApplyResult> {
   const { fleetDir, concurrency, hooks } = opts;
   const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
@@ -38,14 +42,16 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions): Promise<App
   const pool = new ConnectionPool();
   try {
     const observed = await observe(narrowed, hosts, pool, { concurrency, hooks });
-    await checkConfigs(manifests, narrowed, observed, opts);
-    const stale = staleness(plan, desired.fleet.contentHash, observed);
-    if (stale.length > 0) {
-      throw new ClawctlError('the saved plan is stale; nothing was applied', [
-        ...stale,
-        { message: 'a saved plan applies only to the state it was made from', hint: 'run `clawctl plan --out FILE` again' },
-      ]);
+    const configChecks = await checkConfigs(manifests, narrowed, observed, opts);
+    const stale = staleness(plan, desired.fleet, observed);
+    const removing = new Set(plan.changes.filter((c) => c.actions.some((a) => a.type === 'destroy')).map((c) => c.host));
+    const prune = { hosts: removing, fleetAgents: new Set(desired.agents.map((a) => a.name)) };
+    const fresh = makePlan(narrowed, observed, { fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
+    const differs = [...stale, ...savedPlanDifferences(plan, fresh)];
+    if (differs.length > 0) {
+      throw new ClawctlError('the saved plan does not match the fleet and hosts as they are now; nothing was applied', differs);
     }
+    verified();
     // Policy is checked now, against today's policies and this run's approvals.
     await enforcePolicy({ ...plan, policy: await planPolicy(manifests, narrowed, plan, opts.approvals) }, opts.audit);
     return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks }));

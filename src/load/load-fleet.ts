@@ -12,9 +12,13 @@ export interface LoadedFleet {
   readonly docs: SourceDoc[];
   /** SHA-256 over every file under the fleet directory: a saved plan is bound to it. */
   readonly contentHash: string;
+  /** Each file's SHA-256 by its path under the fleet directory, so a stale plan can name what changed. */
+  readonly files: Record<string, string>;
 }
 
 const MANIFEST = /\.ya?ml$/;
+/** SOPS files: secrets that manifests reference. */
+const SOPS_FILE = /\.sops\.ya?ml$/;
 /** Files under these folders are data (encrypted secrets), not manifests. */
 const DATA_DIRS = new Set(['secrets']);
 
@@ -29,12 +33,14 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
   });
   const docs: SourceDoc[] = [];
   const problems: Diagnostic[] = [];
-  const hash = new Array<string>();
+  const hashes: Record<string, string> = {};
   for (const path of files) {
     const text = await readFile(path, 'utf8');
     const shown = relative(cwd, path) || path;
-    hash.push(`${relative(dir, path)}\0${sha256(text)}`);
-    if (!MANIFEST.test(path) || DATA_DIRS.has(relative(dir, path).split(/[\\/]/)[0] ?? '')) continue;
+    const rel = relative(dir, path);
+    hashes[rel] = sha256(text);
+    // Encrypted secrets are bound to the plan like every file, and are data, not manifests.
+    if (!MANIFEST.test(path) || SOPS_FILE.test(path) || DATA_DIRS.has(rel.split(/[\\/]/)[0] ?? '')) continue;
     const lines = new LineCounter();
     // Documents one at a time (parseAllDocuments would hold every tree of the file at once).
     const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
@@ -61,7 +67,8 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
       { message: `no *.yaml or *.yml documents under ${dir}`, hint: 'point --fleet at your fleet directory, or run `clawctl init`' },
     ]);
   }
-  return { dir, docs, contentHash: sha256(hash.join('\n')) };
+  const contentHash = sha256(Object.entries(hashes).map(([rel, h]) => `${rel}\0${h}`).join('\n'));
+  return { dir, docs, contentHash, files: hashes };
 }
 
 function firstLine(message: string): string {
@@ -72,8 +79,7 @@ async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const out: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    // Dot files, and SOPS files: those are secrets that manifests reference, not manifests.
-    if (entry.name.startsWith('.') || /\.sops\.ya?ml$/.test(entry.name)) continue;
+    if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(path)));
     else if (entry.isFile()) out.push(path);

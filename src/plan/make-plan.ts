@@ -3,7 +3,9 @@ import { diffAgent } from '../diff/diff-agent.js';
 import type { ObservedState } from '../observe/observed-state.js';
 import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
-import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost } from './plan.js';
+import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost, type WriteDigest } from './plan.js';
+import { writeDigest } from './write-digest.js';
+import { fileContents } from '../diff/file-contents.js';
 
 export interface PlanContext {
   fleetDir: string;
@@ -26,6 +28,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
   const changes: AgentPlan[] = [];
   const unreachable: UnreachableHost[] = [];
   const fingerprints: Record<string, string> = {};
+  const writes: Record<string, WriteDigest> = {};
   const hosts = indexBy(desired.hosts, (h) => h.name);
   const agents = indexBy(desired.agents, (a) => a.name);
   const agentsOf = groupBy(desired.agents, (a) => a.host);
@@ -40,7 +43,9 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       const agent = agents.get(agentObs.name)!;
       fingerprints[agent.name] = agentObs.fingerprint;
       const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
-      if (actions.length > 0) changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
+      if (actions.length === 0) continue;
+      changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
+      writes[agent.name] = writeDigest(actions, fileContents(agent, agentObs), desired.fleet.key);
     }
     if (!ctx.prune.hosts.has(host.name)) continue;
     // Left the fleet: marked by this fleet's apply, no longer declared, its dir not reused.
@@ -60,6 +65,6 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     summary: summarize(changes),
     config_checks: ctx.configChecks,
     policy: { violations: [], optOuts: [], approved: [] },
-    fingerprint: { fleet: desired.fleet.contentHash, agents: fingerprints },
+    fingerprint: { fleet: desired.fleet.contentHash, files: desired.fleet.files, agents: fingerprints, writes },
   };
 }

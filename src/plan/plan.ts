@@ -95,8 +95,26 @@ export interface Plan {
   config_checks: ConfigCheck[];
   /** Policy on the desired state and on this plan: any violation means nothing is applied (exit 3). */
   policy: PlanPolicy;
-  /** What the plan was made from: apply refuses a saved plan when either differs. */
-  fingerprint: { fleet: string; agents: Record<string, string> };
+  /** What the plan was made from and what it will write: apply refuses a saved plan when any differs. */
+  fingerprint: PlanFingerprint;
+}
+
+export interface PlanFingerprint {
+  /** SHA-256 over every file of the fleet directory (manifests, config files, SOPS files). */
+  fleet: string;
+  /** Each of those files' SHA-256 by path, to name what changed. */
+  files: Record<string, string>;
+  /** Per agent: the host's files and version as observed. */
+  agents: Record<string, string>;
+  /** Per agent with changes: keyed digests of exactly what apply will write. */
+  writes: Record<string, WriteDigest>;
+}
+
+export interface WriteDigest {
+  config?: string;
+  env?: string;
+  version?: string;
+  restart?: string;
 }
 
 export interface PlanPolicy {

@@ -6,10 +6,11 @@ import type { Plan } from './plan.js';
  * A saved plan applies only to the state it saw: the same fleet files and, for every agent
  * it changes, the same files and version on the host. Pure; returns what differs.
  */
-export function staleness(plan: Plan, fleetHash: string, observed: ObservedState): Diagnostic[] {
+export function staleness(plan: Plan, fleet: { contentHash: string; files: Record<string, string> }, observed: ObservedState): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (plan.fingerprint.fleet !== fleetHash) {
-    out.push({ message: `the fleet directory changed since the plan was made`, hint: 'run `clawctl plan --out FILE` again and review the new plan' });
+  if (plan.fingerprint.fleet !== fleet.contentHash) {
+    const files = changedFiles(plan.fingerprint.files ?? {}, fleet.files);
+    out.push({ message: `the fleet directory changed since the plan was made: ${files.join(', ') || 'its files differ'}`, hint: 'run `clawctl plan --out FILE` again and review the new plan' });
   }
   const seen = indexObserved(observed);
   for (const change of plan.changes) {
@@ -33,5 +34,16 @@ export function staleness(plan: Plan, fleetHash: string, observed: ObservedState
       out.push({ message: `agent ${change.agent} on host ${change.host} changed since the plan was made (its files or OpenClaw version differ)` });
     }
   }
+  return out;
+}
+
+/** Files added, removed or edited between two fingerprints, as `path (edited)`. */
+function changedFiles(then: Record<string, string>, now: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [path, hash] of Object.entries(now)) {
+    if (!(path in then)) out.push(`${path} (added)`);
+    else if (then[path] !== hash) out.push(`${path} (edited)`);
+  }
+  for (const path of Object.keys(then)) if (!(path in now)) out.push(`${path} (removed)`);
   return out;
 }

@@ -1,0 +1,33 @@
+import type { Diagnostic } from '../util/errors.js';
+import { canonicalJson } from '../util/json.js';
+import { summarize, type Plan } from './plan.js';
+import { digestChanges } from './write-digest.js';
+
+/**
+ * A saved plan is carried out only if it is exactly the plan the fleet and the hosts call
+ * for now (Terraform's promise): `fresh` is that plan, derived again from the same inputs.
+ * An entry added to the file, an edited action or hash, a summary that hides a removal, or a
+ * secret that changed after review all differ. Pure; returns what differs.
+ */
+export function savedPlanDifferences(saved: Plan, fresh: Plan): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const hint = 'a saved plan applies only as it was made: run `clawctl plan --out FILE` again and review it';
+  if (canonicalJson(saved.summary) !== canonicalJson(summarize(saved.changes))) {
+    out.push({ message: 'the plan file\'s summary does not count its own changes; the file was edited', hint });
+  }
+  const now = new Map(fresh.changes.map((c) => [c.agent, c]));
+  for (const change of saved.changes) {
+    const current = now.get(change.agent);
+    if (!current) {
+      out.push({ message: `agent ${change.agent}: the plan file lists changes that the fleet and host ${change.host} do not call for`, hint });
+      continue;
+    }
+    // What would be written names the file; a differing action without it was edited by hand.
+    const changed = digestChanges(saved.fingerprint.writes?.[change.agent], fresh.fingerprint.writes[change.agent] ?? {});
+    if (changed.length > 0) out.push({ message: `agent ${change.agent}: what apply would write differs from the reviewed plan: ${changed.join(', ')}`, hint });
+    else if (canonicalJson(change) !== canonicalJson(current)) {
+      out.push({ message: `agent ${change.agent}: the plan file's actions differ from what the fleet and host ${change.host} call for now`, hint });
+    }
+  }
+  return out;
+}
