@@ -17,14 +17,27 @@ export function auditStore(fleetDir: string, mode: AuditMode): AuditStore {
   return mode === 'git' ? gitStore(fleetRepoRoot(fleetDir), stateDir) : fileStore(stateDir);
 }
 
-/** The fleet's audit log; the actor is worked out once, when the first entry is written. */
+/**
+ * The fleet's audit log; the actor is worked out once, when the first entry is written.
+ * A secret read for the same purpose is recorded once per process: watch and the dashboard
+ * read every secret each cycle (to compare keyed hashes, never to reveal), and an entry per
+ * cycle would grow the log without bound while saying nothing new.
+ */
 export function auditLog(fleetDir: string, mode: AuditMode): AuditSink {
   const store = auditStore(fleetDir, mode);
   let actor: Promise<string> | undefined;
+  const readsSeen = new Set<string>();
   return {
     async record(records) {
-      if (records.length === 0) return;
-      await store.append(records, await (actor ??= currentActor(fleetRepoRoot(fleetDir))));
+      const fresh = records.filter((r) => {
+        if (r.action !== 'secret.read') return true;
+        const key = JSON.stringify([r.target, r.details]);
+        if (readsSeen.has(key)) return false;
+        readsSeen.add(key);
+        return true;
+      });
+      if (fresh.length === 0) return;
+      await store.append(fresh, await (actor ??= currentActor(fleetRepoRoot(fleetDir))));
     },
   };
 }

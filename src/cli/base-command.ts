@@ -36,10 +36,17 @@ export type FleetFlags = Interfaces.InferredFlags<typeof fleetFlags>;
 export abstract class BaseCommand<T> extends Command {
   static override enableJsonFlag = true;
 
-  /** Human output: stdout normally, stderr under --json so stdout stays machine-readable. */
+  /**
+   * Human output, on stdout; nothing under --json, where stdout holds the document alone and
+   * stderr only warnings, errors and progress (as gh, Terraform and the Salesforce CLI do).
+   */
   protected say(text: string): void {
-    if (this.jsonEnabled()) process.stderr.write(`${text}\n`);
-    else process.stdout.write(`${text}\n`);
+    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
+  }
+
+  /** A warning: on stderr, with or without --json. */
+  protected warnLine(text: string): void {
+    process.stderr.write(`${text}\n`);
   }
 
   protected hooks(): EngineHooks {
@@ -57,6 +64,7 @@ export abstract class BaseCommand<T> extends Command {
       audit: auditLog(flags.fleet, flags.audit),
       approvals: [],
       prune: true,
+      purpose: (this.id ?? 'clawctl').replace(/:/g, ' '),
       openclawCheck: { enforce: true, require: flags['require-openclaw-check'] ?? false },
     };
   }

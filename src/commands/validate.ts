@@ -1,6 +1,6 @@
 import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { checkConfigs, loadDesired } from '../engine/fleet-run.js';
-import { describeConfigChecks, type ConfigCheck } from '../openclaw/config-check.js';
+import { configCheckSummary, configCheckWarnings, type ConfigCheck } from '../openclaw/config-check.js';
 import { desiredPolicy } from '../engine/policy-check.js';
 import { formatOptOut, formatViolation, type PolicyReport } from '../policy/violation.js';
 import { ExitCode } from '../util/errors.js';
@@ -38,7 +38,8 @@ export default class Validate extends BaseCommand<ValidateResult> {
       configChecks,
       policy,
     };
-    for (const line of describeConfigChecks(configChecks)) this.say(line);
+    for (const line of configCheckSummary(configChecks)) this.say(line);
+    for (const line of configCheckWarnings(configChecks)) this.warnLine(line);
     for (const o of policy.optOuts) this.say(`policy: ${formatOptOut(o)}`);
     if (!result.valid) {
       for (const v of policy.violations) process.stderr.write(`${formatViolation(v)}\n`);

@@ -16,10 +16,7 @@ export interface AgentTarget {
 /** The agent named on the command line, from the fleet as it is in git now (no secrets read). */
 export async function agentTarget(fleetDir: string, name: string): Promise<AgentTarget> {
   const { desired } = await loadDesired(fleetDir, { secrets: false });
-  const agent = desired.agents.find((a) => a.name === name);
-  if (!agent) {
-    throw new ClawctlError(`no agent named ${name} in ${fleetDir}`, [{ message: `unknown agent ${name}`, hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}` }]);
-  }
+  const agent = agentNamed(desired, name);
   const host = desired.hosts.find((h) => h.name === agent.host)!;
   return { desired, agent, host, pool: new ConnectionPool() };
 }
@@ -29,4 +26,15 @@ export async function observeAgent(t: AgentTarget): Promise<{ host: HostObservat
   const seen = await observeHost(t.host, [t.agent], t.pool, t.desired.fleet.key);
   if (!seen.ok) throw new ClawctlError(seen.error, [{ message: seen.error, ...(seen.hint ? { hint: seen.hint } : {}) }]);
   return { host: seen, agent: seen.agents.find((a) => a.name === t.agent.name)! };
+}
+
+/** The agent a command was given by name; a host's name, or an unknown one, is an error that says which agents there are. */
+export function agentNamed(desired: Pick<DesiredState, 'agents' | 'hosts'>, name: string): DesiredAgent {
+  const agent = desired.agents.find((a) => a.name === name);
+  if (agent) return agent;
+  if (desired.hosts.some((h) => h.name === name)) {
+    const on = desired.agents.filter((a) => a.host === name).map((a) => a.name);
+    throw new ClawctlError(`${name} is a host, not an agent`, [{ message: `${name} is a host; this command takes an agent`, hint: `agents on ${name}: ${on.join(', ') || '(none)'}` }]);
+  }
+  throw new ClawctlError(`no agent named ${name}`, [{ message: `unknown agent ${name}`, hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}` }]);
 }

@@ -88,6 +88,8 @@ export interface PlanOptions {
   audit: AuditSink;
   /** `apply --approve <policy>/<rule>`: plan rules that need approval and have it. */
   approvals: string[];
+  /** Why secrets are read, for the audit log: the command (plan, status, watch…); values are only hashed. */
+  purpose: string;
   /** Plan the removal of agents that left the fleet (watch --apply does only with --prune, as Argo CD and Flux). */
   prune: boolean;
   /**
@@ -114,7 +116,7 @@ export async function checkConfigs(manifests: Manifests, desired: DesiredState, 
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
-  const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: 'plan' });
+  const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: opts.purpose });
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {

@@ -106,15 +106,19 @@ export function configCheckErrors(checks: readonly ConfigCheck[], requireCheck: 
   return problems.length > 0 ? ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`) : undefined;
 }
 
-/** A person's one-line account of what was checked, and each warning at its place. */
-export function describeConfigChecks(checks: readonly ConfigCheck[]): string[] {
+/** A person's account of what was checked: per version how many passed, and each agent not checked. */
+export function configCheckSummary(checks: readonly ConfigCheck[]): string[] {
   const lines: string[] = [];
   const passed = new Map<string, number>();
   for (const c of checks) if (c.status === 'passed') passed.set(c.version!, (passed.get(c.version!) ?? 0) + 1);
   for (const [version, n] of passed) lines.push(`OpenClaw ${version}'s own config check passed ${n} agent config(s).`);
   for (const c of checks) if (c.status === 'not-run') lines.push(`OpenClaw's own config check did not run for ${c.agent}: ${c.reason}.`);
-  for (const c of checks) for (const w of c.warnings) lines.push(`${formatPos(w.at)}: warning: agent ${c.agent}: openclaw.json ${w.path || '(root)'}: ${w.message} (OpenClaw ${c.version})`);
   return lines;
+}
+
+/** OpenClaw's warnings, each at its place, as compilers print them. */
+export function configCheckWarnings(checks: readonly ConfigCheck[]): string[] {
+  return checks.flatMap((c) => c.warnings.map((w) => `${formatPos(w.at)}: warning: agent ${c.agent}: openclaw.json ${w.path || '(root)'}: ${w.message} (OpenClaw ${c.version})`));
 }
 
 /** Keys OpenClaw moves before it checks, so an issue about the new place is shown at the old one. */

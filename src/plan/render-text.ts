@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
-import { describeConfigChecks } from '../openclaw/config-check.js';
+import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
 import { summarize, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
 
 const MAX_VALUE = 80;
@@ -21,7 +21,7 @@ export function renderPlanText(plan: Plan): string {
     if (u.agents.length > 0) out.push(`  not planned: ${u.agents.join(', ')}`);
     out.push('');
   }
-  const checks = describeConfigChecks(plan.config_checks);
+  const checks = [...configCheckSummary(plan.config_checks), ...configCheckWarnings(plan.config_checks)];
   if (checks.length > 0) out.push(...checks, '');
   if (plan.changes.length === 0) {
     out.push(plan.unreachable.length > 0 ? 'No changes on the hosts that were reached.' : 'No changes. The fleet matches the desired state.');

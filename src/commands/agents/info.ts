@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { observeStatus } from '../../engine/status-run.js';
+import { agentNamed } from '../../engine/agent-target.js';
 import type { AgentStatus } from '../../engine/status.js';
 import type { AgentPlan } from '../../plan/plan.js';
 import { renderAgentPlanText } from '../../plan/render-text.js';
@@ -22,8 +23,8 @@ export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
   async run(): Promise<AgentInfoResult> {
     const { args, flags } = await this.parse(AgentsInfo);
     const { agents, run } = await observeStatus(this.planOptions({ ...flags, target: [args.name], selector: [], concurrency: 1 }));
-    const status = agents.find((a) => a.agent === args.name)!;
-    const desired = run.desired.agents.find((a) => a.name === args.name)!;
+    const desired = agentNamed(run.desired, args.name);
+    const status = agents.find((a) => a.agent === desired.name)!;
     const pending = run.plan.changes.find((c) => c.agent === args.name) ?? null;
     const info: AgentInfoResult = { status, labels: desired.labels, config: desired.config, envNames: Object.keys(desired.env).sort(), pending };
     this.say(
