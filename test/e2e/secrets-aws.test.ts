@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
 import { clawctl } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
-import { startSecretsManager, type SecretsManagerServer } from '../servers/secrets-manager.js';
+import { startSecretsManager, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, type SecretsManagerServer } from '../servers/secrets-manager.js';
 
 const SECRET = 'sk-test-abc123-do-not-print';
 const ROTATED = 'sk-test-rotated-never-print';
@@ -47,7 +47,7 @@ spec:
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-aws-'));
     aws = await startSecretsManager({ 'prod/openai': JSON.stringify({ OPENAI_API_KEY: SECRET }) });
-    env = { AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' };
+    env = { AWS_ENDPOINT_URL: aws.url, AWS_REGION: aws.region, AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY };
     fleet({ aws: 'prod/openai', key: 'OPENAI_API_KEY' });
   });
 
@@ -91,8 +91,10 @@ spec:
     expect(apply.code).toBe(0);
     noSecretIn(plan.stdout, plan.stderr, apply.stdout, apply.stderr);
     expect(readFileSync(join(home(), '.openclaw', '.env'), 'utf8')).toContain(`OPENAI_API_KEY=${ROTATED}`);
+    // apply ran (its audit entry is there) and let go of its lock
     const state = join(root, '.clawctl');
-    if (existsSync(state)) for (const f of ['lock']) expect(existsSync(join(state, f))).toBe(false);
+    expect(readFileSync(join(state, 'audit.jsonl'), 'utf8')).toContain('"action":"apply"');
+    expect(existsSync(join(state, 'lock'))).toBe(false);
   });
 
   it('names the manifest line of an unknown secret or key, exits 1 and writes nothing', async () => {
@@ -134,5 +136,40 @@ spec:
     expect((await run('secrets', 'rm', 'aws:prod/telegram', 'TELEGRAM_BOT_TOKEN')).code).toBe(0);
     expect(JSON.parse(aws.secrets.get('prod/telegram')!)).toEqual({ X: 'x' });
     noSecretIn(set.stdout, set.stderr, get.stdout, get.stderr, rotate.stdout, rotate.stderr, readFileSync(join(root, '.clawctl', 'audit.jsonl'), 'utf8'));
+  });
+
+  it('secrets list reads every page of ListSecrets, empty filtered pages included', async () => {
+    // Creation order after the tests above: prod/openai prod/telegram, then these. The server
+    // pages by 3 and filters within a page, as AWS does: [openai telegram dev/0] [dev/1-3]
+    // [dev/4-6] [prod/late-0 prod/late-1]: the two pages between hold no prod/ secret.
+    for (let i = 0; i < 7; i++) aws.secrets.set(`dev/${i}`, '{}');
+    aws.secrets.set('prod/late-0', '{}');
+    aws.secrets.set('prod/late-1', '{}');
+    const before = aws.calls.length;
+    const res = await run('secrets', 'list', 'aws:prod/*', '--json');
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout).secrets.map((s: { location: string }) => s.location)).toEqual(['aws:prod/openai', 'aws:prod/telegram', 'aws:prod/late-0', 'aws:prod/late-1']);
+    expect(aws.calls.slice(before)).toEqual(['ListSecrets', 'ListSecrets', 'ListSecrets', 'ListSecrets']);
+    const everything = JSON.parse((await run('secrets', 'list', 'aws:', '--json')).stdout).secrets;
+    expect(everything).toHaveLength(11);
+  });
+
+  it('a wrong secret key or an unknown key id is refused by AWS, reported with a hint, the key never printed', async () => {
+    const before = aws.calls.length;
+    const wrongSecret = 'wrong-secret-key-never-print';
+    const bad = await clawctl(['plan'], { cwd: root, env: { ...env, AWS_SECRET_ACCESS_KEY: wrongSecret } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/AWS Secrets Manager, secret prod\/openai: InvalidSignatureException: The request signature we calculated does not match the signature you provided/);
+    expect(bad.stderr).toContain('check AWS credentials');
+    const unknown = await clawctl(['secrets', 'get', 'aws:prod/openai', 'OPENAI_API_KEY'], { cwd: root, env: { ...env, AWS_ACCESS_KEY_ID: 'AKIDNOBODY' } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('UnrecognizedClientException: The security token included in the request is invalid.');
+    expect(aws.calls.length).toBe(before); // nothing reached an operation
+    expect(aws.refused).toEqual(expect.arrayContaining(['InvalidSignatureException', 'UnrecognizedClientException']));
+    for (const t of [bad.stdout, bad.stderr, unknown.stdout, unknown.stderr]) {
+      expect(t).not.toContain(wrongSecret);
+      expect(t).not.toContain(TEST_SECRET_ACCESS_KEY);
+    }
+    noSecretIn(bad.stdout, bad.stderr, unknown.stdout, unknown.stderr);
   });
 });

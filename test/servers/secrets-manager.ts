@@ -1,23 +1,52 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
  * A small, honest AWS Secrets Manager: the awsJson1_1 wire protocol (POST /, X-Amz-Target
  * secretsmanager.<Operation>, JSON bodies, `__type` errors) for the operations clawctl uses.
- * Signatures are not checked; the Authorization header must be present, as AWS requires.
+ *
+ * Every request is authenticated as AWS does it: the SigV4 signature is recomputed here from
+ * the canonical request (method, path, query, the headers the client names in SignedHeaders,
+ * the SHA-256 of the body as received) with the secret key of the access key id in the
+ * credential, and the credential scope (date, region, service, terminator) and the X-Amz-Date
+ * (±15 minutes) are checked. Refusals have AWS's shapes and messages: UnrecognizedClientException
+ * for an unknown key, InvalidSignatureException for a wrong signature, scope or time,
+ * IncompleteSignatureException for a malformed Authorization header, all HTTP 400.
+ *
+ * ListSecrets pages as AWS documents it: MaxResults (1–100), an opaque NextToken, and filters
+ * applied within each page, so a page can be empty and still carry a NextToken. The default
+ * page is small (3) so that a client which stops after one page, or at an empty one, is caught.
  */
 export interface SecretsManagerServer {
   url: string;
-  /** Secret id → current SecretString. */
+  region: string;
+  /** Secret id → current SecretString. Insertion order is creation order. */
   secrets: Map<string, string>;
-  /** Every operation called, in order: tests assert what was (and was not) asked. */
+  /** Every operation called after authentication, in order: tests assert what was (and was not) asked. */
   calls: string[];
+  /** Every request refused before it reached an operation, as `__type`. */
+  refused: string[];
   close(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
+export interface SecretsManagerOptions {
+  /** Access key id → secret access key that this "account" knows. */
+  credentials?: Record<string, string>;
+  region?: string;
+  /** ListSecrets page size when MaxResults is not given. */
+  pageSize?: number;
+  /** The server's clock, for the X-Amz-Date check. */
+  now?: () => Date;
+}
+
+export const TEST_ACCESS_KEY_ID = 'AKIDTEST';
+export const TEST_SECRET_ACCESS_KEY = 'test-secret-key';
+
+const SERVICE = 'secretsmanager';
 const ACCOUNT = '123456789012';
-const arn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
 
 class AwsError extends Error {
   constructor(
@@ -29,9 +58,20 @@ class AwsError extends Error {
   }
 }
 
-export async function startSecretsManager(initial: Record<string, string> = {}): Promise<SecretsManagerServer> {
+export async function startSecretsManager(initial: Record<string, string> = {}, opts: SecretsManagerOptions = {}): Promise<SecretsManagerServer> {
+  const credentials = opts.credentials ?? { [TEST_ACCESS_KEY_ID]: TEST_SECRET_ACCESS_KEY };
+  const region = opts.region ?? 'us-east-1';
+  const pageSize = opts.pageSize ?? 3;
+  const now = opts.now ?? (() => new Date());
+  const arn = (name: string) => `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-AbCdEf`;
   const secrets = new Map(Object.entries(initial));
+  const descriptions = new Map<string, string>();
+  const created = new Map([...secrets.keys()].map((k) => [k, Date.now() / 1000]));
   const calls: string[] = [];
+  const refused: string[] = [];
+  /** NextToken → where the next page starts; tokens are opaque to clients, as AWS's are. */
+  const tokens = new Map<string, number>();
+
   const nameOf = (id: unknown) => {
     const name = String(id ?? '').replace(/^arn:aws:secretsmanager:[^:]+:\d+:secret:(.*)-[A-Za-z0-9]{6}$/, '$1');
     if (!secrets.has(name)) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
@@ -51,18 +91,47 @@ export async function startSecretsManager(initial: Record<string, string> = {}):
       const name = String(b.Name);
       if (secrets.has(name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
       secrets.set(name, String(b.SecretString ?? ''));
+      created.set(name, Date.now() / 1000);
+      if (typeof b.Description === 'string') descriptions.set(name, b.Description);
       return { ARN: arn(name), Name: name, VersionId: randomUUID() };
     },
     DescribeSecret: (b) => {
       const name = nameOf(b.SecretId);
       return { ARN: arn(name), Name: name, LastChangedDate: Date.now() / 1000 };
     },
-    // Filters as AWS applies them: Key "name" matches names starting with any of the values.
+    // Paged over every secret in CreatedDate order, then filtered within the page, as AWS does:
+    // "[NextToken] can occur even when the response includes no values at all, such as when
+    // you ask for a filtered view of a long list."
     ListSecrets: (b) => {
-      const filters = (b.Filters ?? []) as { Key: string; Values: string[] }[];
-      const prefixes = filters.filter((f) => f.Key === 'name').flatMap((f) => f.Values);
-      const names = [...secrets.keys()].sort().filter((n) => prefixes.length === 0 || prefixes.some((p) => n.toLowerCase().startsWith(p.toLowerCase())));
-      return { SecretList: names.map((name) => ({ ARN: arn(name), Name: name })) };
+      const max = b.MaxResults === undefined ? pageSize : Number(b.MaxResults);
+      if (!Number.isInteger(max) || max < 1 || max > 100) {
+        throw new AwsError('ValidationException', `1 validation error detected: Value '${String(b.MaxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value ${max < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
+      }
+      let start = 0;
+      if (b.NextToken !== undefined) {
+        const at = tokens.get(String(b.NextToken));
+        if (at === undefined) throw new AwsError('InvalidNextTokenException', 'The NextToken value is invalid.');
+        start = at;
+      }
+      const filters = (b.Filters ?? []) as { Key?: string; Values?: string[] }[];
+      for (const [i, f] of filters.entries()) {
+        if (!FILTER_KEYS.includes(String(f.Key))) {
+          throw new AwsError('ValidationException', `1 validation error detected: Value '${String(f.Key)}' at 'filters.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`);
+        }
+      }
+      const order = [...secrets.keys()].sort((x, y) => created.get(x)! - created.get(y)!);
+      if (b.SortOrder === 'desc') order.reverse();
+      const page = order.slice(start, start + max);
+      const matches = (name: string) => filters.every((f) => matchesFilter(f, name, descriptions.get(name) ?? ''));
+      let NextToken: string | undefined;
+      if (start + max < order.length) {
+        NextToken = randomBytes(24).toString('base64');
+        tokens.set(NextToken, start + max);
+      }
+      return {
+        SecretList: page.filter(matches).map((name) => ({ ARN: arn(name), Name: name, CreatedDate: created.get(name), LastChangedDate: created.get(name) })),
+        ...(NextToken ? { NextToken } : {}),
+      };
     },
   };
 
@@ -74,13 +143,19 @@ export async function startSecretsManager(initial: Record<string, string> = {}):
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
         res.end(JSON.stringify(body));
       };
+      const body = Buffer.concat(chunks);
       try {
         const target = String(req.headers['x-amz-target'] ?? '');
         const op = target.replace(/^secretsmanager\./, '');
+        try {
+          authenticate(req, body, { credentials, region, now: now() });
+        } catch (err) {
+          if (err instanceof AwsError) refused.push(err.type);
+          throw err;
+        }
         if (req.method !== 'POST' || !target.startsWith('secretsmanager.') || !ops[op]) throw new AwsError('UnknownOperationException', `unknown operation ${target}`);
-        if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
         calls.push(op);
-        reply(200, ops[op]!(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>));
+        reply(200, ops[op]!(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>));
       } catch (err) {
         if (err instanceof AwsError) reply(err.status, { __type: err.type, message: err.message });
         else reply(500, { __type: 'InternalServiceError', message: String(err) });
@@ -89,8 +164,114 @@ export async function startSecretsManager(initial: Record<string, string> = {}):
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, secrets, calls, close: () => new Promise((r) => {
-      server.closeAllConnections(); // the SDK keeps connections alive
-      server.close(() => r());
-    }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    region,
+    secrets,
+    calls,
+    refused,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections(); // the SDK keeps connections alive
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A ListSecrets filter as the API documents it: prefix matches, name case-sensitive, `!` negates. */
+function matchesFilter(f: { Key?: string; Values?: string[] }, name: string, description: string): boolean {
+  const values = f.Values ?? [];
+  const test = (v: string) => {
+    const negate = v.startsWith('!');
+    const prefix = negate ? v.slice(1) : v;
+    const hit =
+      f.Key === 'name' ? name.startsWith(prefix) :
+      f.Key === 'description' ? description.toLowerCase().startsWith(prefix.toLowerCase()) :
+      f.Key === 'all' ? name.toLowerCase().startsWith(prefix.toLowerCase()) || description.toLowerCase().startsWith(prefix.toLowerCase()) :
+      false; // tags, regions and owning services: this server keeps none
+    return negate ? !hit : hit;
+  };
+  return values.some(test);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SigV4, server side: what AWS recomputes to accept or refuse a request.
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+/** RFC 3986 unreserved characters stay; everything else is percent-encoded, as SigV4 requires. */
+const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const amzDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+function authenticate(req: IncomingMessage, body: Buffer, ctx: { credentials: Record<string, string>; region: string; now: Date }): void {
+  const auth = req.headers.authorization;
+  if (!auth) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  if (!auth.startsWith('AWS4-HMAC-SHA256 ')) throw new AwsError('IncompleteSignatureException', `Unsupported AWS 'algorithm': '${auth.split(' ')[0]}'`);
+  const params = new Map<string, string>();
+  for (const part of auth.slice('AWS4-HMAC-SHA256 '.length).split(',')) {
+    const kv = part.trim();
+    const eq = kv.indexOf('=');
+    if (eq < 0) throw new AwsError('IncompleteSignatureException', `'${kv}' not a valid key=value pair (missing equal-sign) in Authorization header: '${auth}'.`);
+    params.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  const dateHeader = req.headers['x-amz-date'];
+  const missing = [
+    ...['Credential', 'Signature', 'SignedHeaders'].filter((p) => !params.get(p)).map((p) => `Authorization header requires '${p}' parameter.`),
+    ...(typeof dateHeader === 'string' ? [] : ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."]),
+  ];
+  if (missing.length > 0) throw new AwsError('IncompleteSignatureException', `${missing.join(' ')} Authorization=${auth}`);
+
+  const [keyId, scopeDate, scopeRegion, scopeService, terminator, ...rest] = params.get('Credential')!.split('/');
+  if (!keyId || !scopeDate || !scopeRegion || !scopeService || !terminator || rest.length > 0) {
+    throw new AwsError('IncompleteSignatureException', `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${params.get('Credential')}'`);
+  }
+  const secret = ctx.credentials[keyId];
+  if (secret === undefined) throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+  const signedHeaders = params.get('SignedHeaders')!.split(';');
+  if (!signedHeaders.includes('host')) throw new AwsError('IncompleteSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (!signedHeaders.includes('x-amz-date')) throw new AwsError('IncompleteSignatureException', "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+  for (const h of signedHeaders) {
+    if (req.headers[h] === undefined) throw new AwsError('IncompleteSignatureException', `'${h}' is named as a SignedHeader, but it does not exist in the HTTP request.`);
+  }
+
+  const date = String(dateHeader);
+  const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+  if (!when) throw new AwsError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${date}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  if (scopeDate !== date.slice(0, 8)) {
+    throw new AwsError('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${date.slice(0, 8)}', from '${date}'.`);
+  }
+  if (scopeRegion !== ctx.region) throw new AwsError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'. `);
+  if (scopeService !== SERVICE) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${SERVICE}'. `);
+  if (terminator !== 'aws4_request') throw new AwsError('InvalidSignatureException', `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `);
+  const signedAt = Date.UTC(+when[1]!, +when[2]! - 1, +when[3]!, +when[4]!, +when[5]!, +when[6]!);
+  const nowMs = ctx.now.getTime();
+  if (signedAt < nowMs - MAX_SKEW_MS) {
+    throw new AwsError('InvalidSignatureException', `Signature expired: ${date} is now earlier than ${amzDate(new Date(nowMs - MAX_SKEW_MS))} (${amzDate(ctx.now)} - 15 min.)`);
+  }
+  if (signedAt > nowMs + MAX_SKEW_MS) {
+    throw new AwsError('InvalidSignatureException', `Signature not yet current: ${date} is still later than ${amzDate(new Date(nowMs + MAX_SKEW_MS))} (${amzDate(ctx.now)} + 15 min.)`);
+  }
+
+  // The canonical request, from what arrived: the path escaped once more (every service but
+  // S3), the query sorted, each named header lower-cased with its value trimmed, the body hashed.
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname.split('/').map(escape).join('/') || '/';
+  const query = [...url.searchParams.entries()]
+    .map(([k, v]) => [escape(k), escape(v)] as const)
+    .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const headerValue = (h: string) => {
+    const v = req.headers[h];
+    return (Array.isArray(v) ? v.join(',') : String(v)).trim().replace(/\s+/g, ' ');
+  };
+  const canonical = [req.method, path, query, ...signedHeaders.map((h) => `${h}:${headerValue(h)}`), '', signedHeaders.join(';'), sha256(body)].join('\n');
+  const scope = `${scopeDate}/${scopeRegion}/${scopeService}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', date, scope, sha256(canonical)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, scopeDate), scopeRegion), scopeService), 'aws4_request');
+  const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
+  if (expected !== params.get('Signature')) {
+    throw new AwsError('InvalidSignatureException', `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
+  }
 }
