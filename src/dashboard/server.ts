@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { misdirected, unmapped } from './host-check.js';
+import type { Refusal, RefusalReason } from './refusals.js';
 import type { DashboardSnapshot } from './snapshot.js';
 import type { AuditEntry } from '../audit/entry.js';
 import type { AuditFilter } from '../audit/query.js';
@@ -13,6 +15,8 @@ export interface DashboardApi {
   audit(filter: AuditFilter): Promise<{ entries: AuditEntry[]; verify: VerifyResult }>;
   /** Present only when the dashboard was started with --actions. */
   restart?(agent: string): Promise<RestartResult>;
+  /** Audits a refused restart; never rejects, so the refusal is always answered. */
+  refused(refusal: Refusal): Promise<void>;
 }
 
 export interface DashboardServer {
@@ -24,12 +28,24 @@ export interface DashboardServer {
 const STATIC: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' };
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const COOKIE = 'clawctl_dashboard';
+const RESTART = /^\/api\/agents\/([a-z0-9-]+)\/restart$/;
+
+interface ServerOptions {
+  /** The address or name it listens on, as given to --host. */
+  host: string;
+  token?: string;
+  api: DashboardApi;
+}
+
+/** Answers a refusal; a refused restart is audited first, so the entry exists once the answer arrives. */
+type Refuse = (status: number, error: string, reason: RefusalReason, claimed?: { host?: string; origin?: string }) => Promise<void>;
 
 /**
- * Read-only HTTP: the page and two JSON endpoints. With a token (required off loopback),
- * every request must carry it as a bearer token or the cookie that `/?token=` sets.
+ * Read-only HTTP: the page and two JSON endpoints. Every request must name this server in its
+ * Host header (see host-check.ts). With a token (required off loopback), every request must
+ * carry it as a bearer token or the cookie that `/?token=` sets.
  */
-export async function startDashboardServer(opts: { host: string; port: number; token?: string; api: DashboardApi }): Promise<DashboardServer> {
+export async function startDashboardServer(opts: ServerOptions & { port: number }): Promise<DashboardServer> {
   const server = createServer((req, res) => {
     handle(req, res, opts).catch((err: Error) => send(res, 500, { error: err.message }));
   });
@@ -43,11 +59,19 @@ export async function startDashboardServer(opts: { host: string; port: number; t
   return { url: `http://${host}:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?: string; api: DashboardApi }): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://dashboard');
   res.setHeader('content-security-policy', "default-src 'self'; frame-ancestors 'none'");
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('cache-control', 'no-store');
+  const restart = req.method === 'POST' ? RESTART.exec(url.pathname)?.[1] : undefined;
+  const refuse: Refuse = async (status, error, reason, claimed = {}) => {
+    if (restart) await opts.api.refused({ agent: restart, reason, remote: unmapped(req.socket.remoteAddress ?? 'unknown'), ...claimed });
+    send(res, status, { error });
+  };
+  // Before anything else, reads included: the snapshot is the fleet's data.
+  const wrongHost = misdirected(req.headers.host, { address: req.socket.localAddress, port: req.socket.localPort }, opts.host);
+  if (wrongHost) return refuse(421, wrongHost, 'host', req.headers.host === undefined ? {} : { host: req.headers.host });
   if (opts.token) {
     const offered = url.searchParams.get('token');
     if (url.pathname === '/' && offered !== null && same(offered, opts.token)) {
@@ -55,10 +79,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?:
       res.end();
       return;
     }
-    if (!authorized(req, opts.token)) return send(res, 401, { error: 'a token is required: open the URL clawctl printed (/?token=…) or send Authorization: Bearer' });
+    if (!authorized(req, opts.token)) return refuse(401, 'a token is required: open the URL clawctl printed (/?token=…) or send Authorization: Bearer', 'token');
   }
-  const restart = /^\/api\/agents\/([a-z0-9-]+)\/restart$/.exec(url.pathname);
-  if (restart && req.method === 'POST') return restartAction(req, res, opts.api, restart[1]!);
+  if (restart) return restartAction(req, res, opts.api, restart, refuse);
   if (req.method !== 'GET') return send(res, 405, { error: 'the dashboard is read-only' });
   const file = STATIC[url.pathname];
   if (file) {
@@ -83,13 +106,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: { token?:
 /**
  * The one action, behind a confirmation: the page must send the agent's name back in a
  * custom header (which no cross-site form or link can set, and for which no CORS is offered)
- * from this page's own origin.
+ * from this page's own origin (its Host already checked, so a rebound name cannot match).
  */
-async function restartAction(req: IncomingMessage, res: ServerResponse, api: DashboardApi, agent: string): Promise<void> {
-  if (!api.restart) return send(res, 403, { error: 'actions are off: start the dashboard with --actions to allow restarts' });
-  if (req.headers['x-clawctl-confirm'] !== agent) return send(res, 428, { error: `confirm by sending the header x-clawctl-confirm: ${agent}` });
+async function restartAction(req: IncomingMessage, res: ServerResponse, api: DashboardApi, agent: string, refuse: Refuse): Promise<void> {
+  if (!api.restart) return refuse(403, 'actions are off: start the dashboard with --actions to allow restarts', 'actions-off');
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host}`) return send(res, 403, { error: `requests from ${origin} are not accepted` });
+  if (origin !== undefined && origin !== `http://${req.headers.host}`) return refuse(403, `requests from ${origin.slice(0, 200)} are not accepted`, 'origin', { origin });
+  if (req.headers['x-clawctl-confirm'] !== agent) return refuse(428, `confirm by sending the header x-clawctl-confirm: ${agent}`, 'confirmation');
   try {
     return send(res, 200, await api.restart(agent));
   } catch (err) {

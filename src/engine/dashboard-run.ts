@@ -1,6 +1,7 @@
 import { auditStore } from '../audit/audit-log.js';
 import { queryLog } from '../audit/query.js';
 import { verifyLog } from '../audit/verify.js';
+import { refusalAudit } from '../dashboard/refusals.js';
 import { startDashboardServer } from '../dashboard/server.js';
 import { errorSnapshot, makeSnapshot, type DashboardSnapshot } from '../dashboard/snapshot.js';
 import type { AuditMode } from '../audit/audit-log.js';
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   signal: AbortSignal;
   onReady(url: string): void;
   onSnapshot(snapshot: DashboardSnapshot): void;
+  /** Something the operator should know that is not worth stopping for (an audit write that failed). */
+  onWarning(message: string): void;
 }
 
 /**
@@ -32,6 +35,7 @@ export interface DashboardOptions {
 export async function runDashboard(opts: DashboardOptions): Promise<{ url: string; cycles: number }> {
   let current: DashboardSnapshot | undefined;
   const store = auditStore(opts.plan.fleetDir, opts.auditMode);
+  const auditRefusal = refusalAudit(opts.plan.audit);
   const server = await startDashboardServer({
     host: opts.host,
     port: opts.port,
@@ -43,6 +47,8 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
         return { entries: queryLog(text, filter), verify: verifyLog(text) };
       },
       ...(opts.actions ? { restart: (agent: string) => restartAgent({ fleetDir: opts.plan.fleetDir, agent, audit: opts.plan.audit }) } : {}),
+      // The refusal stands either way; a failed write goes to the operator, not to the requester.
+      refused: (r) => auditRefusal(r).catch((err: Error) => opts.onWarning(`could not audit a refused restart of ${r.agent} (${r.reason}, from ${r.remote}): ${err.message}`)),
     },
   });
   opts.onReady(server.url);
