@@ -202,4 +202,25 @@ describe('propose and the plan comment', () => {
     expect(outside.code).toBe(1);
     expect(outside.stderr).toContain('--pr-comment needs a GitHub Actions pull_request run');
   });
+
+  it('plan --pr-comment finds its comment past the first page of a long conversation', async () => {
+    // Pull request #2 (from the retry above), with more comments than one page of 100 holds.
+    const event = join(root, 'event-2.json');
+    writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 2, pull_request: { number: 2 } }));
+    const actions = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'acme/fleet', GITHUB_RUN_ID: '4243', GITHUB_SHA: 'b'.repeat(40), GITHUB_SERVER_URL: 'https://github.test' };
+    for (let i = 0; i < 130; i++) gh.comment(2, `reviewer note ${i}`);
+    const plans = () => gh.comments.filter((c) => c.issue === 2 && c.body.startsWith('<!-- clawctl:plan '));
+    const first = await run(['plan', '--pr-comment'], actions);
+    expect(first.code, first.stderr).toBe(0);
+    expect(plans()).toHaveLength(1);
+    const mine = plans()[0]!;
+    expect(gh.comments.filter((c) => c.issue === 2).indexOf(mine)).toBe(130); // on page 2 of 100
+    const calls = gh.calls.length;
+    const again = await run(['plan', '--pr-comment'], actions);
+    expect(again.code, again.stderr).toBe(0);
+    expect(plans()).toEqual([mine]);
+    expect(again.stderr).toContain(`#issuecomment-${mine.id}`);
+    // octokit followed GitHub's Link header to the second page
+    expect(gh.calls.slice(calls)).toContain(`GET /repositories/${gh.repoId}/issues/2/comments?per_page=100&page=2`);
+  });
 });

@@ -4,9 +4,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 /**
  * A small, honest GitHub REST API (v3 JSON over HTTP) for the calls clawctl makes: pull
  * requests, labels and issue comments. It checks the token like GitHub (401 "Bad
- * credentials"), paginates with Link headers, refuses a second open pull request for a head
- * and a head branch that the backing bare repository does not have (422 "Validation Failed"),
- * and refuses comments over 65,536 characters.
+ * credentials") and the User-Agent GitHub requires (403), refuses a second open pull request
+ * for a head and a head branch that the backing bare repository does not have (422
+ * "Validation Failed"), and refuses comments over 65,536 characters.
+ *
+ * Lists page as GitHub documents it: per_page (default 30, at most 100) and page, a Link
+ * header with next/last (and prev/first past page 1) only when there is more than one page,
+ * its URLs in GitHub's own form /repositories/{id}/… (which must be followed, not rebuilt);
+ * issue comments in ascending id, pull requests newest first unless `direction` says otherwise.
  */
 export interface PullRequest {
   number: number;
@@ -27,12 +32,18 @@ export interface Comment {
 export interface GitHubServer {
   url: string;
   token: string;
+  /** The repository's numeric id, as GitHub puts it in Link URLs (/repositories/{id}/…). */
+  repoId: number;
   pulls: PullRequest[];
   comments: Comment[];
-  /** Every request as `METHOD path`, in order. */
+  /** Every request as `METHOD path?query`, in order. */
   calls: string[];
+  /** Someone else's comment on an issue or pull request, as if posted through the API. */
+  comment(issue: number, body: string): Comment;
   close(): Promise<void>;
 }
+
+const REPO_ID = 861_530_471;
 
 class ApiError extends Error {
   constructor(
@@ -86,9 +97,45 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     return body;
   };
 
+  /**
+   * One page of a list, GitHub's way: per_page (default 30, capped at 100), page (from 1), and
+   * a Link header only when the list spans pages, with the query kept and URLs of the form
+   * /repositories/{id}/… as api.github.com writes them.
+   */
+  const paged = <T>(res: ServerResponse, path: string, q: URLSearchParams, items: T[]): T[] => {
+    const perPageAsked = Number(q.get('per_page') ?? 30);
+    const perPage = Number.isInteger(perPageAsked) && perPageAsked > 0 ? Math.min(100, perPageAsked) : 30;
+    const pageAsked = Number(q.get('page') ?? 1);
+    const page = Number.isInteger(pageAsked) && pageAsked > 0 ? pageAsked : 1;
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    if (last > 1) {
+      const link = (n: number, rel: string) => {
+        const query = new URLSearchParams(q);
+        query.set('page', String(n));
+        return `<${base}/repositories/${REPO_ID}${path}?${query.toString()}>; rel="${rel}"`;
+      };
+      const rels = [
+        ...(page > 1 ? [link(Math.min(page - 1, last), 'prev')] : []),
+        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+        ...(page > 1 ? [link(1, 'first')] : []),
+      ];
+      res.setHeader('link', rels.join(', '));
+    }
+    return items.slice((page - 1) * perPage, page * perPage);
+  };
+
   type Route = [method: string, path: RegExp, handle: (m: string[], q: URLSearchParams, body: Record<string, unknown>, res: ServerResponse) => unknown];
   const routes: Route[] = [
-    ['GET', /^\/pulls$/, (_m, q) => pulls.filter((p) => (q.get('state') ?? 'open') === 'all' || p.state === (q.get('state') ?? 'open')).filter((p) => !q.get('head') || `${opts.owner}:${p.head}` === q.get('head')).map(pullJson)],
+    ['GET', /^\/pulls$/, (_m, q, _b, res) => {
+      const state = q.get('state') ?? 'open';
+      const matching = pulls
+        .filter((p) => state === 'all' || p.state === state)
+        .filter((p) => !q.get('head') || `${opts.owner}:${p.head}` === q.get('head'))
+        .filter((p) => !q.get('base') || p.base === q.get('base'));
+      // sort=created (the default): newest first unless direction=asc
+      const ordered = q.get('direction') === 'asc' ? matching : [...matching].reverse();
+      return paged(res, '/pulls', q, ordered).map(pullJson);
+    }],
     ['POST', /^\/pulls$/, (_m, _q, b, res) => {
       const head = String(b.head ?? '');
       const baseRef = String(b.base ?? '');
@@ -116,12 +163,8 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     }],
     ['GET', /^\/issues\/(\d+)\/comments$/, (m, q, _b, res) => {
       pullOf(m[1]!);
-      const all = comments.filter((c) => c.issue === Number(m[1]));
-      const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
-      const page = Number(q.get('page') ?? 1);
-      const last = Math.max(1, Math.ceil(all.length / perPage));
-      if (page < last) res.setHeader('link', `<${base}${prefix}/issues/${m[1]}/comments?per_page=${perPage}&page=${page + 1}>; rel="next", <${base}${prefix}/issues/${m[1]}/comments?per_page=${perPage}&page=${last}>; rel="last"`);
-      return all.slice((page - 1) * perPage, page * perPage).map(commentJson);
+      const all = comments.filter((c) => c.issue === Number(m[1])).sort((a, b) => a.id - b.id);
+      return paged(res, `/issues/${m[1]}/comments`, q, all).map(commentJson);
     }],
     ['POST', /^\/issues\/(\d+)\/comments$/, (m, _q, b, res) => {
       pullOf(m[1]!);
@@ -143,13 +186,18 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', base);
-      calls.push(`${req.method} ${url.pathname}`);
+      calls.push(`${req.method} ${url.pathname}${url.search}`);
       res.setHeader('content-type', 'application/json; charset=utf-8');
       try {
+        if (!req.headers['user-agent']) {
+          throw new ApiError(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.');
+        }
         const auth = req.headers.authorization ?? '';
         if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`) throw new ApiError(401, 'Bad credentials');
-        if (!url.pathname.startsWith(`${prefix}/`)) throw new ApiError(404, 'Not Found');
-        const path = url.pathname.slice(prefix.length);
+        // The repository by name, or by id as GitHub's own Link URLs address it.
+        const root = [`${prefix}/`, `/repositories/${REPO_ID}/`].find((r) => url.pathname.startsWith(r));
+        if (!root) throw new ApiError(404, 'Not Found');
+        const path = url.pathname.slice(root.length - 1);
         const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
         for (const [method, re, handle] of routes) {
           const m = re.exec(path);
@@ -170,5 +218,10 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
   base = `http://127.0.0.1:${address.port}`;
-  return { url: base, token: opts.token, pulls, comments, calls, close: () => new Promise((r) => server.close(() => r())) };
+  const comment = (issue: number, body: string) => {
+    const c: Comment = { id: nextId++, issue, body };
+    comments.push(c);
+    return c;
+  };
+  return { url: base, token: opts.token, repoId: REPO_ID, pulls, comments, calls, comment, close: () => new Promise((r) => server.close(() => r())) };
 }
