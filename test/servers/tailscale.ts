@@ -1,19 +1,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
-/** A device as the Tailscale API v2 returns it with fields=all (the fields clawctl reads, and a few it does not). */
+/** A device of the tailnet: the fields clawctl reads, and a few it does not. */
 export interface FakeDevice {
   id: string;
   hostname: string;
   addresses: string[];
   tags: string[];
   connectedToControl: boolean;
+  /** When it was last connected; the API reports it only while the device is not connected. */
   lastSeen: string;
+  advertisedRoutes?: string[];
+  enabledRoutes?: string[];
 }
 
 export interface TailscaleServer {
   url: string;
   devices: FakeDevice[];
-  /** Every request as `METHOD path`, in order. */
+  /** Every request as `METHOD path?query`, in order. */
   calls: string[];
   close(): Promise<void>;
 }
@@ -23,11 +26,17 @@ export interface TailscaleServer {
  * /api/v2/device/{id}/tags, with bearer or basic auth (the key as user name) as Tailscale
  * accepts, 401/403/404 bodies of the form {"message": …}, and tag rules: a tag must be
  * `tag:name` and owned by the key's owner (tagOwners), or the whole request is refused.
+ *
+ * The devices list is what Tailscale documents: every device in one response (the endpoint
+ * has no paging), with the default field set unless `fields=all` is asked for. The default
+ * set leaves out enabledRoutes, advertisedRoutes, clientConnectivity and postureIdentity;
+ * tags, addresses and connectedToControl are in both. Since Tailscale's 2025-10-08 API
+ * release, lastSeen is empty for a device that is connected to control, so it is left out here.
  */
 export async function startTailscale(opts: { key: string; tailnet: string; devices: FakeDevice[]; ownedTags: string[] }): Promise<TailscaleServer> {
   const calls: string[] = [];
   const devices = opts.devices;
-  const deviceJson = (d: FakeDevice) => ({
+  const deviceJson = (d: FakeDevice, all: boolean) => ({
     id: d.id,
     nodeId: `n${d.id}CNTRL`,
     name: `${d.hostname}.tail1234.ts.net`,
@@ -35,20 +44,33 @@ export async function startTailscale(opts: { key: string; tailnet: string; devic
     addresses: d.addresses,
     tags: d.tags,
     connectedToControl: d.connectedToControl,
-    lastSeen: d.lastSeen,
+    ...(d.connectedToControl ? {} : { lastSeen: d.lastSeen }),
     os: 'linux',
     clientVersion: '1.88.1-t1234',
     authorized: true,
     user: 'ops@example.com',
     keyExpiryDisabled: true,
     blocksIncomingConnections: false,
+    ...(all
+      ? {
+          advertisedRoutes: d.advertisedRoutes ?? [],
+          enabledRoutes: d.enabledRoutes ?? [],
+          clientConnectivity: {
+            endpoints: ['192.0.2.10:41641'],
+            mappingVariesByDestIP: false,
+            latency: { Frankfurt: { preferred: true, latencyMs: 12.5 } },
+            clientSupports: { hairPinning: false, ipv6: true, pcp: false, pmp: false, udp: true, upnp: false },
+          },
+          postureIdentity: { disabled: true },
+        }
+      : {}),
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      calls.push(`${req.method} ${url.pathname}`);
+      calls.push(`${req.method} ${url.pathname}${url.search}`);
       const send = (status: number, body?: unknown) => {
         res.statusCode = status;
         res.setHeader('content-type', 'application/json');
@@ -61,7 +83,8 @@ export async function startTailscale(opts: { key: string; tailnet: string; devic
       if (m && req.method === 'GET') {
         const tailnet = decodeURIComponent(m[1]!);
         if (tailnet !== '-' && tailnet !== opts.tailnet) return send(404, { message: 'tailnet not found' });
-        return send(200, { devices: devices.map(deviceJson) });
+        const all = url.searchParams.get('fields') === 'all';
+        return send(200, { devices: devices.map((d) => deviceJson(d, all)) });
       }
       m = /^\/api\/v2\/device\/([^/]+)\/tags$/.exec(url.pathname);
       if (m && req.method === 'POST') {
