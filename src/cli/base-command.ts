@@ -10,7 +10,7 @@ export interface ErrorOutput {
   error: { message: string; exitCode: number; diagnostics: Diagnostic[] };
 }
 
-/** Flags every fleet command takes (DESIGN.md: common flags). */
+/** Flags every fleet command takes (README, Commands: common flags). */
 export const fleetFlags = {
   fleet: Flags.directory({ description: 'fleet directory', default: './fleet', helpGroup: 'FLEET' }),
   selector: Flags.string({ char: 'l', description: 'only agents with this label (key=value); repeatable', multiple: true, helpGroup: 'FLEET' }),

@@ -1,3 +1,4 @@
+import { plural } from './plural.js';
 import type { AgentStatus } from '../engine/status.js';
 import { table } from './table.js';
 
@@ -9,7 +10,7 @@ export function renderStatusTable(agents: readonly AgentStatus[]): string {
     a.host,
     a.state,
     a.version.running ?? a.version.installed ?? '-',
-    a.drift === 0 ? 'in sync' : `${a.drift} change(s)`,
+    a.drift === 0 ? 'in sync' : plural(a.drift, 'change'),
     a.reason,
   ]);
   return table(['AGENT', 'HOST', 'STATE', 'VERSION', 'DRIFT', 'DETAIL'], rows);

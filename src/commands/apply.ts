@@ -34,7 +34,7 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
     const approvals = flags.approve ?? [];
     checkApprovalsAllowed(approvals);
     const options = { ...this.planOptions(flags), approvals };
-    const out = await withFleetLock(flags.fleet, `clawctl ${this.argv.join(' ')}`.trim(), async (): Promise<ApplyCommandResult> => {
+    const out = await withFleetLock(flags.fleet, ['clawctl', 'apply', ...this.argv].join(' '), async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);
         // Shown only once it is verified: a stale or edited plan is refused before it is printed.

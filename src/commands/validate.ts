@@ -4,6 +4,7 @@ import { configCheckSummary, configCheckWarnings, type ConfigCheck } from '../op
 import { desiredPolicy } from '../engine/policy-check.js';
 import { formatOptOut, formatViolation, type PolicyReport } from '../policy/violation.js';
 import { ExitCode } from '../util/errors.js';
+import { plural } from '../cli/plural.js';
 
 export interface ValidateResult {
   /** False when a policy is violated (exit 3); other problems are errors (exit 1). */
@@ -43,11 +44,11 @@ export default class Validate extends BaseCommand<ValidateResult> {
     for (const o of policy.optOuts) this.say(`policy: ${formatOptOut(o)}`);
     if (!result.valid) {
       for (const v of policy.violations) process.stderr.write(`${formatViolation(v)}\n`);
-      this.say(`${flags.fleet}: ${policy.violations.length} policy violation(s)`);
+      this.say(`${flags.fleet}: ${plural(policy.violations.length, 'policy violation')}`);
       this.setExit(ExitCode.policy);
       return result;
     }
-    this.say(`${flags.fleet}: valid (fleet ${result.fleet}: ${result.hosts} host(s), ${result.agents} agent(s), ${result.policies} polic(ies))`);
+    this.say(`${flags.fleet}: valid (fleet ${result.fleet}: ${plural(result.hosts, 'host')}, ${plural(result.agents, 'agent')}, ${plural(result.policies, 'policy', 'policies')})`);
     return result;
   }
 }

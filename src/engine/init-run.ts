@@ -18,7 +18,7 @@ export interface InitResult {
 }
 
 const HASH_KEY_FILE = 'secrets/clawctl.sops.yaml';
-/** The GitOps loop: plan comments on pull requests, apply on merge (DESIGN.md: `.github/workflows/`). */
+/** The GitOps loop: plan comments on pull requests, apply on merge (written to the fleet repo's `.github/workflows/`). */
 const WORKFLOWS = ['clawctl-plan.yml', 'clawctl-apply.yml'];
 const TEMPLATES = new URL('../../.github/workflows/templates/', import.meta.url);
 

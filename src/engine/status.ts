@@ -18,7 +18,7 @@ export interface AgentStatus {
   reason: string;
   version: { pinned?: string; installed?: string; running?: string };
   service?: string;
-  /** Number of planned actions: 0 means no drift. */
+  /** Number of planned changes (files, version; restarts not counted): 0 means no drift. */
   drift: number;
   observedAt: string;
 }
@@ -30,7 +30,8 @@ export function agentStatuses(desired: DesiredState, observed: ObservedState, pl
   return desired.agents.map((agent) => {
     const host = seen.hosts.get(agent.host);
     const obs = seen.agents.get(agent.name);
-    const drift = changes.get(agent.name)?.actions.length ?? 0;
+    // What differs (files, version); a restart is how a change takes effect, not another change.
+    const drift = changes.get(agent.name)?.actions.filter((a) => a.type !== 'restart').length ?? 0;
     const [state, reason] = !host?.ok ? (['unknown', host ? host.error : 'not observed'] as const) : classify(obs!.health, obs!.service);
     return {
       agent: agent.name,

@@ -1,8 +1,5 @@
 import { githubError, type GitHub } from './client.js';
 
-/** GitHub refuses issue comments longer than this many characters. */
-export const MAX_COMMENT = 65536;
-
 /**
  * Create or update the one comment on a pull request that starts with `marker` (a hidden
  * HTML comment): each push re-plans into the same comment, as Atlantis and tfcmt do,

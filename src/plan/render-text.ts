@@ -3,7 +3,8 @@ import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
 import { summarize, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
 
-const MAX_VALUE = 80;
+/** Longer values are printed as indented JSON below their path. */
+const MAX_INLINE = 80;
 
 /** Human view of a plan, built only from its JSON form (what `plan --json` prints). */
 export function renderPlanText(plan: Plan): string {
@@ -85,20 +86,26 @@ function modeNote(mode: { from: string | null; to: string } | undefined): string
   return mode.from ? ` (mode 0${mode.from} → 0${mode.to})` : ` (mode 0${mode.to})`;
 }
 
+/** A patch operation with its values whole: what goes away is shown in full, never cut. */
 function renderOp(op: Operation, previous: unknown): string {
   switch (op.op) {
     case 'add':
-      return `+ ${op.path}: ${short(op.value)}`;
+      return `+ ${op.path}: ${shown(op.value)}`;
     case 'replace':
-      return `~ ${op.path}: ${short(previous)} → ${short(op.value)}`;
+      if (fitsInline(previous) && fitsInline(op.value)) return `~ ${op.path}: ${shown(previous)} → ${shown(op.value)}`;
+      return `~ ${op.path}:\n        was ${shown(previous)}\n        now ${shown(op.value)}`;
     case 'remove':
-      return `- ${op.path}: ${short(previous)}`;
+      return `- ${op.path}: ${shown(previous)}`;
     default:
       return `${op.op} ${op.path}`;
   }
 }
 
-function short(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+function fitsInline(value: unknown): boolean {
+  return JSON.stringify(value).length <= MAX_INLINE;
+}
+
+/** Short values on the line; longer ones as indented JSON on the lines below. */
+function shown(value: unknown): string {
+  return fitsInline(value) ? JSON.stringify(value) : JSON.stringify(value, null, 2).replace(/\n/g, '\n          ');
 }

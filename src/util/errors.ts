@@ -21,7 +21,7 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;
 }
 
-/** Exit codes fixed by DESIGN.md; scripts and CI depend on them. */
+/** Exit codes of the CLI contract (README, Commands); scripts and CI depend on them. */
 export const ExitCode = {
   ok: 0,
   error: 1,

@@ -2,6 +2,7 @@ import { auditStore } from '../../audit/audit-log.js';
 import { verifyLog, type VerifyResult } from '../../audit/verify.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { ExitCode } from '../../util/errors.js';
+import { plural } from '../../cli/plural.js';
 
 export interface AuditVerifyResult extends VerifyResult {
   /** The log checked: a file, or a remote branch. */
@@ -19,10 +20,10 @@ export default class AuditVerify extends BaseCommand<AuditVerifyResult> {
     const result = verifyLog(await store.read());
     if (result.broken) {
       const b = result.broken;
-      this.say(`${store.where}:${b.line}: broken chain${b.seq !== undefined ? ` at entry ${b.seq}` : ''}: ${b.reason}. The ${result.entries} entries before it verify.`);
+      this.say(`${store.where}:${b.line}: broken chain${b.seq !== undefined ? ` at entry ${b.seq}` : ''}: ${b.reason}. ${result.entries === 1 ? 'The 1 entry before it verifies' : `The ${result.entries} entries before it verify`}.`);
       this.setExit(ExitCode.error);
     } else {
-      this.say(`${store.where}: ${result.entries} entries, chain intact.`);
+      this.say(`${store.where}: ${plural(result.entries, 'entry', 'entries')}, chain intact.`);
     }
     return { ...result, where: store.where };
   }
