@@ -1,5 +1,6 @@
 import { clawctlStateDir, fleetRepoRoot } from '../load/repo-root.js';
 import { currentActor } from './actor.js';
+import { advanceHead } from './anchor.js';
 import type { AuditRecord } from './entry.js';
 import { fileStore } from './file-store.js';
 import { gitStore } from './git-store.js';
@@ -37,7 +38,9 @@ export function auditLog(fleetDir: string, mode: AuditMode): AuditSink {
         return true;
       });
       if (fresh.length === 0) return;
-      await store.append(fresh, await (actor ??= currentActor(fleetRepoRoot(fleetDir))));
+      const entries = await store.append(fresh, await (actor ??= currentActor(fleetRepoRoot(fleetDir))));
+      const last = entries.at(-1);
+      if (last) await advanceHead(store.logId, { seq: last.seq, hash: last.hash });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { chainTip, extend } from './chain.js';
 import type { AuditEntry, AuditRecord } from './entry.js';
@@ -10,6 +10,7 @@ export function fileStore(stateDir: string): AuditStore {
   const path = join(stateDir, 'audit.jsonl');
   return {
     where: path,
+    logId: `file:${resolve(path)}`,
     async append(records: readonly AuditRecord[], actor: string): Promise<AuditEntry[]> {
       await mkdir(stateDir, { recursive: true });
       await (await open(path, 'a', 0o644)).close();

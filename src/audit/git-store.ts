@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { lock } from 'proper-lockfile';
 import type { SimpleGit } from 'simple-git';
 import { gitAt } from '../util/git.js';
@@ -45,6 +45,7 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
   const text = () => readFile(join(work, LOG), 'utf8').catch(() => '');
   return {
     where: `${remote} branch ${AUDIT_BRANCH}`,
+    logId: `git:${resolve(repoDir)}:${remote}:${AUDIT_BRANCH}`,
     async append(records: readonly AuditRecord[], actor: string): Promise<AuditEntry[]> {
       await mkdir(stateDir, { recursive: true });
       const release = await lock(work, LOCK);
@@ -62,6 +63,29 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
             if (attempt >= ATTEMPTS) throw new Error(`could not push the audit branch ${AUDIT_BRANCH} after ${ATTEMPTS} attempts: ${(err as Error).message}`);
           }
         }
+      } finally {
+        await release();
+      }
+    },
+    /**
+     * The branch's pushed history is the anchor: every commit may only add lines. With the
+     * final log's chain intact, a commit that deleted none means no entry ever committed
+     * was removed or rewritten since.
+     */
+    async history(): Promise<string | undefined> {
+      await mkdir(stateDir, { recursive: true });
+      const release = await lock(work, LOCK);
+      try {
+        const { git, exists } = await open();
+        if (!exists) return undefined;
+        const log = await git.raw(['log', '--reverse', '--first-parent', '--numstat', '--format=commit %H', AUDIT_BRANCH, '--', LOG]);
+        let commit = '';
+        for (const line of log.split('\n')) {
+          if (line.startsWith('commit ')) commit = line.slice(7);
+          const [, deleted] = line.split('\t');
+          if (deleted !== undefined && deleted !== '0') return `commit ${commit.slice(0, 12)} on ${AUDIT_BRANCH} removed or rewrote ${deleted} line(s) of ${LOG}`;
+        }
+        return undefined;
       } finally {
         await release();
       }

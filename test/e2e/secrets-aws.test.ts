@@ -125,7 +125,9 @@ spec:
     expect(overview).toEqual([{ location: 'aws:prod/openai', exists: true, lastChanged: expect.any(String), usedBy: { OPENAI_API_KEY: ['a'] } }]);
     const rotate = await clawctl(['secrets', 'rotate', 'aws:prod/openai', 'OPENAI_API_KEY', '--no-plan', '--json'], { cwd: root, env, stdin: SECRET });
     expect(rotate.code, rotate.stderr).toBe(0);
-    expect(rotate.stderr).toContain('Used by a');
+    // --json: the document alone; who uses the secret is in it, nothing human on stderr.
+    expect(rotate.stderr).toBe('');
+    expect(JSON.parse(rotate.stdout).usedBy).toEqual(['a']);
     expectOutputSchema('secrets rotate', JSON.parse(rotate.stdout));
     expectOutputSchema('secrets set', JSON.parse((await clawctl(['secrets', 'set', 'aws:prod/telegram', 'X', '--json'], { cwd: root, env, stdin: 'x' })).stdout));
     expectOutputSchema('secrets get', JSON.parse((await run('secrets', 'get', 'aws:prod/telegram', 'X', '--json')).stdout));

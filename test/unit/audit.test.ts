@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileStore } from '../../src/audit/file-store.js';
 import { gitStore } from '../../src/audit/git-store.js';
-import { verifyLog } from '../../src/audit/verify.js';
+import { verifyLog, verifyStore } from '../../src/audit/verify.js';
+import { auditLog } from '../../src/audit/audit-log.js';
+import { entryHash, GENESIS, type AuditEntry } from '../../src/audit/entry.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -40,7 +42,7 @@ describe('audit log', () => {
     );
     expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
     const text = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
-    expect(verifyLog(text)).toEqual({ ok: true, entries: 60 });
+    expect(verifyLog(text)).toMatchObject({ ok: true, entries: 60 });
     expect(new Set(text.trim().split('\n').map((l) => JSON.parse(l).target)).size).toBe(60);
   });
 
@@ -82,8 +84,84 @@ describe('audit log', () => {
     );
     expect(codes.flat()).toEqual([0, 0, 0]);
     const text = execFileSync('git', ['--git-dir', remote, 'show', 'clawctl/audit:audit.jsonl'], { encoding: 'utf8' });
-    expect(verifyLog(text)).toEqual({ ok: true, entries: 9 });
+    expect(verifyLog(text)).toMatchObject({ ok: true, entries: 9 });
     expect(Number(execFileSync('git', ['--git-dir', remote, 'rev-list', '--count', 'clawctl/audit'], { encoding: 'utf8' }))).toBe(9);
     expect(await gitStore(clones[0]!, join(clones[0]!, '.clawctl')).read()).toBe(text);
+  });
+
+  describe('the kept head: a log cut short, emptied, deleted or rewritten does not verify', () => {
+    /** A fleet repo whose audit log clawctl writes, and this machine's head store, both fresh. */
+    const setup = async () => {
+      const repo = tmp();
+      execFileSync('git', ['init', '-q', repo]);
+      process.env.XDG_STATE_HOME = join(repo, 'state');
+      const log = auditLog(join(repo, 'fleet'), 'file');
+      for (let i = 1; i <= 5; i++) await log.record([{ action: 'apply', target: `fleet-${i}`, result: 'applied' }]);
+      const path = join(repo, '.clawctl', 'audit.jsonl');
+      return { store: fileStore(join(repo, '.clawctl')), path, lines: readFileSync(path, 'utf8').trim().split('\n') };
+    };
+    afterAll(() => delete process.env.XDG_STATE_HOME);
+
+    it('verifies the log as written, and names what is missing when its tail is cut', async () => {
+      const { store, path, lines } = await setup();
+      expect(await verifyStore(store)).toMatchObject({ ok: true, entries: 5 });
+      writeFileSync(path, `${lines.slice(0, 3).join('\n')}\n`);
+      expect((await verifyStore(store)).broken?.reason).toMatch(/^the log ends at entry 3, but this machine saw entry 5 on .*: entries were cut from its end/);
+    });
+
+    it('refuses an emptied or deleted log', async () => {
+      const { store, path } = await setup();
+      writeFileSync(path, '');
+      expect((await verifyStore(store)).broken?.reason).toMatch(/the log ends at entry 0, but this machine saw entry 5/);
+      rmSync(path);
+      expect((await verifyStore(store)).ok).toBe(false);
+    });
+
+    it('refuses a log rewritten with every hash recomputed', async () => {
+      const { store, path, lines } = await setup();
+      let prev = GENESIS;
+      const forged = lines.map((l) => {
+        const { hash: _old, ...body } = JSON.parse(l) as AuditEntry;
+        const e = { ...body, result: 'failed', prev };
+        prev = entryHash(e);
+        return JSON.stringify({ ...e, hash: prev });
+      });
+      writeFileSync(path, `${forged.join('\n')}\n`);
+      expect(verifyLog(readFileSync(path, 'utf8')).ok).toBe(true); // the chain alone cannot tell
+      expect((await verifyStore(store)).broken).toMatchObject({ seq: 5, reason: expect.stringContaining('is not the one this machine saw') });
+    });
+
+    it('--audit git: a pushed commit that removes entries, and a force-push that cuts the branch, are named', async () => {
+      const remote = tmp();
+      execFileSync('git', ['init', '-q', '--bare', remote]);
+      const repo = tmp();
+      execFileSync('git', ['init', '-q', repo]);
+      execFileSync('git', ['-C', repo, 'remote', 'add', 'origin', remote]);
+      process.env.XDG_STATE_HOME = join(repo, 'state');
+      const log = auditLog(join(repo, 'fleet'), 'git');
+      for (let i = 1; i <= 3; i++) await log.record([{ action: 'apply', target: `fleet-${i}`, result: 'applied' }]);
+      const store = gitStore(repo, join(repo, '.clawctl'));
+      expect(await verifyStore(store)).toMatchObject({ ok: true, entries: 3 });
+
+      // Someone with push access replaces the branch with its first entry only (a force-push).
+      const other = tmp();
+      execFileSync('git', ['clone', '-q', '--branch', 'clawctl/audit', remote, other]);
+      const first = readFileSync(join(other, 'audit.jsonl'), 'utf8').split('\n')[0];
+      execFileSync('git', ['-C', other, 'reset', '-q', '--hard', 'HEAD~2']);
+      expect(readFileSync(join(other, 'audit.jsonl'), 'utf8').trim()).toBe(first);
+      execFileSync('git', ['-C', other, 'push', '-q', '--force', 'origin', 'clawctl/audit']);
+      expect((await verifyStore(store)).broken?.reason).toMatch(/the log ends at entry 1, but this machine saw entry 3/);
+
+      // A machine with no head of its own still sees a pushed commit that removed lines.
+      process.env.XDG_STATE_HOME = join(other, 'state');
+      execFileSync('git', ['-C', other, '-c', 'user.name=x', '-c', 'user.email=x@x', 'commit', '-q', '--allow-empty', '-m', 'noop']);
+      writeFileSync(join(other, 'audit.jsonl'), '');
+      execFileSync('git', ['-C', other, '-c', 'user.name=x', '-c', 'user.email=x@x', 'commit', '-q', '-am', 'cut']);
+      execFileSync('git', ['-C', other, 'push', '-q', 'origin', 'clawctl/audit']);
+      const fresh = tmp();
+      execFileSync('git', ['init', '-q', fresh]);
+      execFileSync('git', ['-C', fresh, 'remote', 'add', 'origin', remote]);
+      expect((await verifyStore(gitStore(fresh, join(fresh, '.clawctl')))).broken?.reason).toMatch(/^commit [0-9a-f]{12} on clawctl\/audit removed or rewrote 1 line\(s\) of audit.jsonl$/);
+    });
   });
 });
