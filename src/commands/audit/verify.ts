@@ -1,5 +1,5 @@
 import { auditStore } from '../../audit/audit-log.js';
-import { verifyLog, type VerifyResult } from '../../audit/verify.js';
+import { verifyStore, type VerifyResult } from '../../audit/verify.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { ExitCode } from '../../util/errors.js';
 import { plural } from '../../cli/plural.js';
@@ -17,13 +17,15 @@ export default class AuditVerify extends BaseCommand<AuditVerifyResult> {
   async run(): Promise<AuditVerifyResult> {
     const { flags } = await this.parse(AuditVerify);
     const store = auditStore(flags.fleet, flags.audit);
-    const result = verifyLog(await store.read());
+    const result = await verifyStore(store);
     if (result.broken) {
       const b = result.broken;
-      this.say(`${store.where}:${b.line}: broken chain${b.seq !== undefined ? ` at entry ${b.seq}` : ''}: ${b.reason}. ${result.entries === 1 ? 'The 1 entry before it verifies' : `The ${result.entries} entries before it verify`}.`);
+      const where = b.line !== undefined ? `${store.where}:${b.line}` : store.where;
+      const before = result.entries === 1 ? 'The 1 entry before it verifies' : `The ${result.entries} entries before it verify`;
+      this.say(`${where}: ${b.seq !== undefined ? `entry ${b.seq}: ` : ''}${b.reason}. ${before}.`);
       this.setExit(ExitCode.error);
     } else {
-      this.say(`${store.where}: ${plural(result.entries, 'entry', 'entries')}, chain intact.`);
+      this.say(`${store.where}: ${plural(result.entries, 'entry', 'entries')}, chain intact, nothing this machine saw is missing.`);
     }
     return { ...result, where: store.where };
   }
