@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2086 # word splitting of the lists below is wanted (see set -f)
 # clawctl facts: every fact of every agent on this host, in one exec (POSIX sh).
 #   sh -c "$FACTS" clawctl-facts SERVICE "STATEDIR PORT UNIT" ...
 # State dirs are validated names (.openclaw or .openclaw-<dns label>), ports numbers, units

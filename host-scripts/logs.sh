@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # clawctl agents logs: one agent's gateway log (POSIX sh), after openclaw-log.sh.
 #   sh -c "$LOGS" clawctl-logs SOURCE SERVICE UNIT PROFILE LINES FOLLOW
 # SOURCE: file (OpenClaw's JSON log), journal (the service's), or auto (file, else journal).
