@@ -1,5 +1,6 @@
-import type { HostConnection } from '../connection/connection.js';
+import type { ExecResult, HostConnection } from '../connection/connection.js';
 import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
+import { redactor } from '../diagnose/redact.js';
 import { effectiveFiles } from '../diff/effective.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
@@ -7,7 +8,9 @@ import { renderDotenv } from '../openclaw/dotenv.js';
 import { CONFIG_FILE, ENV_FILE, serviceUnitName, type ManagedFile } from '../openclaw/paths.js';
 import type { AgentPlan } from '../plan/plan.js';
 import type { AgentApplyResult } from './apply-result.js';
-import { CONFIG_REJECTED, installFilesArgv, ownerLine, installVersionArgv, restartArgv, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
+import { execWithin } from './bounded-exec.js';
+import { formatIssues, parseHostVerdict } from './config-rejection.js';
+import { CONFIG_REJECTED, deadlineFor, forgetEnvArgv, installFilesArgv, installVersionArgv, ownerLine, restartArgv, restartNotes, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
 
 export interface AgentApplyContext {
   /** The fleet's name, written into the agent's ownership marker. */
@@ -16,29 +19,56 @@ export interface AgentApplyContext {
   host: DesiredHost;
   desired: DesiredAgent;
   observed: ObservedAgent;
+  /** Bounds every restart and every wait for /readyz. */
   healthTimeoutSeconds: number;
   hooks: EngineHooks;
 }
 
-class StepError extends Error {}
+class StepError extends Error {
+  constructor(
+    message: string,
+    readonly stdout: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One command on the host, as an apply step; `seconds` bounds it on this side too. */
+type Step = (name: string, argv: string[], opts?: { stdin?: string; seconds?: number }) => Promise<string>;
+
+interface Run {
+  plan: AgentPlan;
+  ctx: AgentApplyContext;
+  result: AgentApplyResult;
+  step: Step;
+  redact: (text: string) => string;
+  /** Whether apply got as far as restarting the gateway: then its rollback restarts it too. */
+  restarted: boolean;
+}
 
 /**
- * Carry out one agent's planned actions: files, then version, then restart, then the
- * health gate. If anything after the files fails, the files are rolled back (and the
- * gateway restarted onto them) so the agent is left as it was.
+ * Carry out one agent's planned actions: files, then version, then restart, then the health
+ * gate. If anything after the files fails, the files are rolled back and the gateway brought
+ * back onto them: a gateway that was healthy before apply is healthy after it, or the result
+ * says plainly that it is not.
  */
 export async function applyAgent(plan: AgentPlan, ctx: AgentApplyContext): Promise<AgentApplyResult> {
   const { conn, desired, observed, hooks } = ctx;
   const result: AgentApplyResult = { agent: plan.agent, host: plan.host, ok: false, done: [] };
-  const step = async (name: string, argv: string[], stdin?: string) => {
-    const res = await conn.exec(argv, stdin);
-    const ok = res.code === 0;
-    hooks.emit({ type: 'action-done', agent: plan.agent, action: name, ok, ...(ok ? {} : { detail: firstLines(res.stdout + res.stderr) }) });
-    if (!ok) throw new StepError(`${name} failed on ${conn.describe} (exit ${res.code}): ${firstLines(res.stdout + res.stderr)}`, { cause: res.code });
-    result.done.push(name);
-  };
-
   const files = effectiveFiles(desired, observed);
+  // Host text shown to people (OpenClaw's words, restart output) never carries a .env value.
+  const redact = redactor([...Object.values(files.env), ...Object.values(observed.env?.entries ?? {})]);
+  const step: Step = async (name, argv, opts = {}) => {
+    const res = opts.seconds ? await execWithin(conn, argv, opts.seconds, opts.stdin) : await conn.exec(argv, opts.stdin);
+    const ok = res.code === 0;
+    const detail = 'timedOut' in res && res.timedOut ? `no answer within ${opts.seconds} s` : lastLines(redact(res.stdout + res.stderr));
+    hooks.emit({ type: 'action-done', agent: plan.agent, action: name, ok, ...(ok ? {} : { detail }) });
+    if (!ok) throw new StepError(`${name} failed on ${conn.describe} (exit ${res.code}): ${detail}`, res.stdout);
+    result.done.push(name);
+    return res.stdout;
+  };
+  const run: Run = { plan, ctx, result, step, redact, restarted: false };
+
   const names: ManagedFile[] = [];
   const lines: string[] = [];
   for (const action of plan.actions) {
@@ -54,24 +84,14 @@ export async function applyAgent(plan: AgentPlan, ctx: AgentApplyContext): Promi
 
   hooks.emit({ type: 'agent-apply-start', agent: plan.agent, host: plan.host });
   try {
-    if (names.length > 0) {
-      try {
-        await step(names.join(' + '), installFilesArgv(desired.stateDir, ownerLine(ctx.fleet, desired.name), names), `${lines.join('\n')}\n`);
-      } catch (err) {
-        const rejected = err instanceof StepError && err.cause === CONFIG_REJECTED;
-        throw rejected ? new StepError(`OpenClaw on ${ctx.host.name} rejected the new openclaw.json; nothing was installed. ${err.message}`) : err;
-      }
-    }
+    if (names.length > 0) await installFiles(run, names, lines);
     try {
-      await finishAgent(plan, ctx, step);
+      await finishAgent(run);
     } catch (err) {
-      if (names.length > 0) {
-        await step('rollback', rollbackFilesArgv(desired.stateDir, names)).catch(() => undefined);
-        result.rolledBack = true;
-        if (plan.actions.some((a) => a.type === 'restart')) await restart(ctx, step).catch(() => undefined);
-      }
+      if (names.length > 0) throw await rollBack(run, names, err);
       throw err;
     }
+    if (names.includes(ENV_FILE)) await forgetOldEnv(run);
     result.ok = true;
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
@@ -80,27 +100,112 @@ export async function applyAgent(plan: AgentPlan, ctx: AgentApplyContext): Promi
   return result;
 }
 
-type Step = (name: string, argv: string[], stdin?: string) => Promise<void>;
-
-async function finishAgent(plan: AgentPlan, ctx: AgentApplyContext, step: Step): Promise<void> {
-  for (const action of plan.actions) {
-    if (action.type === 'version') await step(`openclaw ${action.to}`, installVersionArgv(action.to));
+/** Stage, check with the host's OpenClaw, and rename into place; a rejection is shown whole. */
+async function installFiles(run: Run, names: ManagedFile[], lines: string[]): Promise<void> {
+  const { ctx, plan, result } = run;
+  const name = names.join(' + ');
+  const res: ExecResult = await ctx.conn.exec(installFilesArgv(ctx.desired.stateDir, ownerLine(ctx.fleet, ctx.desired.name), names), `${lines.join('\n')}\n`);
+  if (res.code === CONFIG_REJECTED) {
+    const issues = parseHostVerdict(res.stdout, res.stderr).issues.map((i) => ({ path: i.path, message: run.redact(i.message) }));
+    result.configIssues = issues;
+    ctx.hooks.emit({ type: 'action-done', agent: plan.agent, action: name, ok: false, detail: `rejected by the host's OpenClaw: ${issues.length} issue(s)` });
+    throw new Error(`OpenClaw on ${ctx.host.name} rejected the new openclaw.json; nothing was installed. \`openclaw config validate\` names ${issues.length} issue(s):\n${formatIssues(issues, '      ')}`);
   }
-  if (plan.actions.some((a) => a.type === 'restart')) await restart(ctx, step);
+  const ok = res.code === 0;
+  const detail = lastLines(run.redact(res.stdout + res.stderr));
+  ctx.hooks.emit({ type: 'action-done', agent: plan.agent, action: name, ok, ...(ok ? {} : { detail }) });
+  if (!ok) throw new Error(`${name} failed on ${ctx.conn.describe} (exit ${res.code}): ${detail}`);
+  result.done.push(name);
+}
+
+async function finishAgent(run: Run): Promise<void> {
+  for (const action of run.plan.actions) {
+    if (action.type === 'version') await run.step(`openclaw ${action.to}`, installVersionArgv(action.to));
+  }
+  if (run.plan.actions.some((a) => a.type === 'restart')) {
+    run.restarted = true;
+    await restart(run, 'restart');
+  }
   // Gate on health only where there was a healthy gateway to keep healthy: a gateway that
   // was down before apply is not started by it.
-  if (ctx.observed.health.state === 'ready') {
-    ctx.hooks.emit({ type: 'agent-health-wait', agent: plan.agent, timeoutSeconds: ctx.healthTimeoutSeconds });
-    await step('health', waitReadyArgv(ctx.desired.port, ctx.healthTimeoutSeconds));
+  if (wasReady(run)) await waitHealthy(run, 'health');
+}
+
+const wasReady = (run: Run) => run.ctx.observed.health.state === 'ready';
+const canRestart = (run: Run) => run.ctx.host.service !== 'none';
+
+/**
+ * A restart is for a changed .env or OpenClaw version, and only a new process reads either:
+ * `fresh`. It is bounded by the health timeout, a stuck stop forced (restart.sh).
+ */
+async function restart(run: Run, name: string): Promise<void> {
+  if (!canRestart(run)) return;
+  const { desired, host } = run.ctx;
+  const limit = run.ctx.healthTimeoutSeconds;
+  const argv = restartArgv({ service: host.service, unit: serviceUnitName(desired.profile), stateDir: desired.stateDir, profile: desired.profile, port: desired.port, mode: 'fresh', limitSeconds: limit });
+  const noteForced = (stdout: string) => {
+    const { forced } = restartNotes(run.redact(stdout));
+    if (forced.length > 0) (run.result.forced ??= []).push(...forced);
+  };
+  try {
+    noteForced(await run.step(name, argv, { seconds: deadlineFor(limit) }));
+  } catch (err) {
+    if (err instanceof StepError) noteForced(err.stdout);
+    throw err;
   }
 }
 
-function restart(ctx: AgentApplyContext, step: Step): Promise<void> {
-  if (ctx.host.service === 'none') return Promise.resolve();
-  const { desired } = ctx;
-  return step('restart', restartArgv(ctx.host.service, serviceUnitName(desired.profile), desired.stateDir, desired.profile));
+async function waitHealthy(run: Run, name: string): Promise<void> {
+  const limit = run.ctx.healthTimeoutSeconds;
+  run.ctx.hooks.emit({ type: 'agent-health-wait', agent: run.plan.agent, timeoutSeconds: limit });
+  await run.step(name, waitReadyArgv(run.ctx.desired.port, limit), { seconds: deadlineFor(limit) });
 }
 
-function firstLines(text: string): string {
-  return text.trim().split('\n').slice(0, 8).join('\n');
+/**
+ * Put the previous files back and bring the gateway back onto them: restarted where apply
+ * restarted it (the same bounded, escalating restart), and for a gateway that was healthy
+ * before, waited on; if it is not healthy, restarted once more and waited on again. Returns
+ * the error to report, which says whether the gateway is healthy again.
+ */
+async function rollBack(run: Run, names: ManagedFile[], cause: unknown): Promise<Error> {
+  const message = errorText(cause);
+  const problems: string[] = [];
+  const attempt = async (fn: () => Promise<void>): Promise<boolean> => {
+    try {
+      await fn();
+      return true;
+    } catch (err) {
+      problems.push(errorText(err));
+      return false;
+    }
+  };
+  if (!(await attempt(async () => void (await run.step('rollback', rollbackFilesArgv(run.ctx.desired.stateDir, names)))))) {
+    return new Error(`${message}\n    the rollback failed too, so the new files may still be in place: ${problems.join('; ')}`);
+  }
+  run.result.rolledBack = true;
+  const restarts = canRestart(run) && run.restarted;
+  if (restarts) await attempt(() => restart(run, 'rollback restart'));
+  if (!wasReady(run)) return new Error(problems.length > 0 ? `${message}\n    after the rollback: ${problems.join('; ')}` : message);
+  let healthy = await attempt(() => waitHealthy(run, 'rollback health'));
+  if (!healthy && !restarts && canRestart(run)) {
+    // A config-only rollback relies on hot reload; a gateway that did not come back by it
+    // gets a new process on the old files.
+    healthy = (await attempt(() => restart(run, 'rollback restart'))) && (await attempt(() => waitHealthy(run, 'rollback health')));
+  }
+  run.result.healthyAfterRollback = healthy;
+  if (healthy) return new Error(`${message}\n    the gateway is healthy again on the previous files`);
+  return new Error(`${message}\n    the gateway was healthy before apply and is NOT healthy after the rollback: ${problems.join('; ')}\n    next: clawctl diagnose ${run.plan.agent}`);
+}
+
+/** The old .env served only a rollback; once the agent passed its gate it would only keep rotated-out secrets. */
+async function forgetOldEnv(run: Run): Promise<void> {
+  const res = await run.ctx.conn.exec(forgetEnvArgv(run.ctx.desired.stateDir));
+  if (res.code !== 0) run.ctx.hooks.emit({ type: 'action-done', agent: run.plan.agent, action: 'remove .env.clawctl-prev', ok: false, detail: lastLines(run.redact(res.stdout + res.stderr)) });
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The end of a command's output: where a script or npm says why it failed. */
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-8).join('\n');
 }

@@ -35,7 +35,7 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
         const host = hosts.get(agentPlan.host)!;
         const conn = await pool.get(host).catch((err: Error) => err);
         if (conn instanceof Error) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: conn.message };
-        if (agentPlan.actions.some((a) => a.type === 'destroy')) return removeAgent(agentPlan, conn, host, opts.hooks);
+        if (agentPlan.actions.some((a) => a.type === 'destroy')) return removeAgent(agentPlan, conn, host, opts.hooks, desired.rollout.healthTimeoutSeconds);
         const agent = agents.get(agentPlan.agent)!;
         const agentObs = seen.agents.get(agentPlan.agent);
         if (!agentObs) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: `host ${agentPlan.host} was not observed` };

@@ -1,3 +1,5 @@
+import type { HostConfigIssue } from './config-rejection.js';
+
 /** What apply did, per agent: the `--json` output of `clawctl apply` and the audit record. */
 export interface AgentApplyResult {
   agent: string;
@@ -7,6 +9,15 @@ export interface AgentApplyResult {
   done: string[];
   error?: string;
   rolledBack?: boolean;
+  /**
+   * After a rollback of an agent whose gateway was healthy before apply: whether it is healthy
+   * again (false: the rollback did not bring it back, and `error` says so).
+   */
+  healthyAfterRollback?: boolean;
+  /** The host's own `openclaw config validate` refused the new openclaw.json: every issue it named. */
+  configIssues?: HostConfigIssue[];
+  /** What a restart had to force, e.g. a SIGKILL for a stop that hung. */
+  forced?: string[];
 }
 
 export type ApplyStatus = 'nothing-to-do' | 'applied' | 'partial' | 'failed';

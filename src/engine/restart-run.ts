@@ -1,5 +1,6 @@
 import type { AuditSink } from '../audit/audit-log.js';
-import { restartArgv, waitReadyArgv } from '../apply/host-scripts.js';
+import { execWithin } from '../apply/bounded-exec.js';
+import { deadlineFor, restartArgv, restartNotes, waitReadyArgv } from '../apply/host-scripts.js';
 import { redactor } from '../diagnose/redact.js';
 import { serviceUnitName } from '../openclaw/paths.js';
 import type { ServiceKind } from '../validate/manifests.js';
@@ -17,12 +18,15 @@ export interface RestartResult {
   healthy: boolean;
   seconds: number;
   detail?: string;
+  /** What the restart had to force, e.g. a SIGKILL for a stop that hung. */
+  forced?: string[];
 }
 
 /**
  * The one imperative action: restart an agent's gateway through its service manager, then
- * wait for /readyz. Under the fleet lock, so it never interleaves with an apply; audited
- * either way. Files are not touched: what the gateway loads is what the host has.
+ * wait for /readyz, each within the timeout; a stop that hangs is forced (restart.sh). Under
+ * the fleet lock, so it never interleaves with an apply; audited either way. Files are not
+ * touched: what the gateway loads is what the host has.
  */
 export async function restartAgent(opts: { fleetDir: string; agent: string; timeoutSeconds?: number; audit: AuditSink }): Promise<RestartResult> {
   return withFleetLock(opts.fleetDir, `agents restart ${opts.agent}`, async () => {
@@ -38,10 +42,13 @@ export async function restartAgent(opts: { fleetDir: string; agent: string; time
       const conn = await t.pool.get(t.host);
       const started = Date.now();
       const timeout = opts.timeoutSeconds ?? t.desired.rollout.healthTimeoutSeconds;
-      const restarted = await conn.exec(restartArgv(t.host.service, serviceUnitName(t.agent.profile), t.agent.stateDir, t.agent.profile));
-      const ready = restarted.code === 0 ? await conn.exec(waitReadyArgv(t.agent.port, timeout)) : undefined;
+      const argv = restartArgv({ service: t.host.service, unit: serviceUnitName(t.agent.profile), stateDir: t.agent.stateDir, profile: t.agent.profile, port: t.agent.port, mode: 'reuse', limitSeconds: timeout });
+      const restarted = await execWithin(conn, argv, deadlineFor(timeout));
+      const { forced } = restartNotes(redact(restarted.stdout));
+      const ready = restarted.code === 0 ? await execWithin(conn, waitReadyArgv(t.agent.port, timeout), deadlineFor(timeout)) : undefined;
       const healthy = ready?.code === 0;
-      const output = redact((ready ?? restarted).stdout + (ready ?? restarted).stderr).trim().split('\n').slice(-5).join('\n');
+      const last = ready ?? restarted;
+      const output = last.timedOut ? `no answer from ${conn.describe} within ${deadlineFor(timeout)} s` : redact(last.stdout + last.stderr).trim().split('\n').slice(-5).join('\n');
       const result: RestartResult = {
         agent: t.agent.name,
         host: t.host.name,
@@ -50,8 +57,9 @@ export async function restartAgent(opts: { fleetDir: string; agent: string; time
         healthy,
         seconds: Math.round((Date.now() - started) / 100) / 10,
         ...(healthy ? {} : { detail: restarted.code !== 0 ? `restart via ${t.host.service} exited ${restarted.code}: ${output}` : output }),
+        ...(forced.length > 0 ? { forced } : {}),
       };
-      await opts.audit.record([{ action: 'agent.restart', target: t.agent.name, result: healthy ? 'ok' : restarted.code !== 0 ? 'failed' : 'unhealthy', details: { host: t.host.name, service: t.host.service, before: result.before, seconds: result.seconds } }]);
+      await opts.audit.record([{ action: 'agent.restart', target: t.agent.name, result: healthy ? 'ok' : restarted.code !== 0 ? 'failed' : 'unhealthy', details: { host: t.host.name, service: t.host.service, before: result.before, seconds: result.seconds, ...(forced.length > 0 ? { forced: forced.join('; ') } : {}) } }]);
       return result;
     } finally {
       await t.pool.closeAll();

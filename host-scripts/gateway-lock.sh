@@ -1,0 +1,52 @@
+# shellcheck shell=sh
+# Prepended to the scripts that look for an agent's gateway process (restart.sh, remove.sh,
+# diagnose.sh). OpenClaw 2026.9 keeps its gateway lock in the state dir
+# (docs/gateway/gateway-lock.md; dist: resolveGatewayLockDir, acquireLockFile):
+#   <state dir>/tmp/openclaw-<uid>/gateway.state.lock
+# JSON, two-space indented, naming the owner's "pid", when it took the lock ("createdAt", new
+# on every in-process restart) and on Linux its "startTime" (field 22 of /proc/<pid>/stat).
+# The file outlives a killed gateway, so a pid counts only while a live process has that start
+# time: OpenClaw's own liveness rule, which also keeps a reused pid from being signalled.
+
+# gateway_lock STATEDIR: "PID START CREATED" of the live holder; nothing when there is none.
+gateway_lock() {
+  gl_file="$1/tmp/openclaw-$(id -u)/gateway.state.lock"
+  [ -f "$gl_file" ] || return 0
+  gl_line=$(awk '$1 == "\"pid\":" { p = $2 } $1 == "\"startTime\":" { s = $2 } $1 == "\"createdAt\":" { c = $2 }
+    END { gsub(/[^0-9]/, "", p); gsub(/[^0-9]/, "", s); gsub(/[",]/, "", c); if (p != "") print p, (s == "" ? "-" : s), (c == "" ? "-" : c) }' "$gl_file" 2>/dev/null)
+  [ -n "$gl_line" ] || return 0
+  # shellcheck disable=SC2086 # three words, digits and an ISO time
+  pid_alive $gl_line && printf '%s\n' "$gl_line"
+  return 0
+}
+
+# pid_alive PID START: PID is a live process (not a zombie) with that start time ("-": any).
+pid_alive() {
+  pa_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  # After the command name (which may hold spaces and parens): state, then field 22 is 20th.
+  # shellcheck disable=SC2086 # numbers and one state letter
+  set -- "$1" "$2" ${pa_stat##*) }
+  [ "$3" != Z ] || return 1
+  [ "$2" = - ] || [ "${22:-}" = "$2" ]
+}
+
+# wait_gone PID START SECONDS: true once PID is gone, false if it still runs after SECONDS.
+wait_gone() {
+  wg_end=$(( $(date +%s) + $3 ))
+  while pid_alive "$1" "$2"; do
+    [ "$(date +%s)" -lt "$wg_end" ] || return 1
+    sleep 1
+  done
+}
+
+# stop_gateway PID START GRACE: SIGTERM, and SIGKILL if it still runs GRACE seconds later. A
+# gateway whose channel cannot stop ignores further SIGTERMs ("received SIGTERM during
+# shutdown; ignoring") and would hold its lock for minutes.
+stop_gateway() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  echo "clawctl: sent SIGTERM to gateway pid $1"
+  wait_gone "$1" "$2" "$3" && return 0
+  echo "clawctl-forced: gateway pid $1 was still stopping $3 s after SIGTERM; sent SIGKILL"
+  kill -KILL "$1" 2>/dev/null || true
+  wait_gone "$1" "$2" 10
+}

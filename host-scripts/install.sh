@@ -1,0 +1,45 @@
+# shellcheck shell=sh
+# clawctl: install an agent's files atomically (POSIX sh).
+#   sh -c "$INSTALL" clawctl-install STATEDIR OWNER FILE...   (stdin: one base64 line per FILE)
+# Every file is staged beside its target, the candidate openclaw.json is checked by the host's
+# own OpenClaw (when installed), then for each file: fsync, keep the current one as
+# <file>.clawctl-prev, rename into place, fsync the directory. A rejected candidate or a kill
+# at any point leaves every live file old or new, never partial. Contents come on stdin, so no
+# secret is in a command line or `ps`; staged files are created anew (noclobber, after rm), so
+# a planted symlink is never written through.
+set -eu
+PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
+umask 077
+dir="$HOME/$1" owner=$2
+shift 2
+[ -d "$dir" ] || { mkdir -p "$dir"; chmod 700 "$dir"; }
+set -C
+for name in "$@"; do
+  IFS= read -r line || true
+  rm -f "$dir/.clawctl-new.$name"
+  printf '%s' "$line" | base64 -d > "$dir/.clawctl-new.$name"
+done
+cand="$dir/.clawctl-new.openclaw.json"
+case " $* " in *" openclaw.json "*) check=yes ;; *) check=no ;; esac
+if [ "$check" = yes ] && command -v openclaw >/dev/null 2>&1; then
+  # stdout is the JSON verdict ({valid, issues[{path, message}]}); OpenClaw's stderr goes
+  # to ours, apart, so a warning never breaks the JSON.
+  if ! out=$(OPENCLAW_CONFIG_PATH="$cand" OPENCLAW_STATE_DIR="$dir" openclaw config validate --json); then
+    for name in "$@"; do rm -f "$dir/.clawctl-new.$name"; done
+    printf '%s\n' "$out"
+    exit 65
+  fi
+fi
+for name in "$@"; do
+  sync "$dir/.clawctl-new.$name" 2>/dev/null || sync
+  if [ -e "$dir/$name" ]; then ln -f "$dir/$name" "$dir/$name.clawctl-prev"; else rm -f "$dir/$name.clawctl-prev"; fi
+  mv -f "$dir/.clawctl-new.$name" "$dir/$name"
+done
+# A .env this apply does not replace needs no backup: one left by an earlier, interrupted
+# apply would only keep old secrets on disk (forget-env.sh drops it after a healthy apply).
+case " $* " in *" .env "*) ;; *) rm -f "$dir/.env.clawctl-prev" ;; esac
+# The ownership marker: this state dir belongs to that fleet's agent, so it can be pruned
+# when the agent leaves the fleet, and never when another tool made it.
+rm -f "$dir/.clawctl-new.managed"
+printf '%s\n' "$owner" > "$dir/.clawctl-new.managed" && mv -f "$dir/.clawctl-new.managed" "$dir/.clawctl-managed"
+sync "$dir" 2>/dev/null || sync
