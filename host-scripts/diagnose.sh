@@ -1,4 +1,6 @@
-# clawctl diagnose: what explains one agent's health, in one exec (POSIX sh).
+# shellcheck shell=sh
+# clawctl diagnose: what explains one agent's health, in one exec (POSIX sh), after
+# openclaw-log.sh and gateway-lock.sh.
 #   sh -c "$DIAGNOSE" clawctl-diagnose SERVICE STATEDIR PORT UNIT PROFILE LOGLINES
 # Every value is a validated name or a number (see facts.sh); PROFILE may be empty.
 # Read-only: nothing here changes the host.
@@ -16,9 +18,13 @@ done
 if command -v openclaw >/dev/null 2>&1; then
   echo "openclaw $(command -v openclaw)"
   if [ -f "$dir/openclaw.json" ]; then
+    # The verdict whole (its JSON parses only whole); OpenClaw's stderr apart, after it.
     echo "validate-begin"
-    OPENCLAW_STATE_DIR="$dir" OPENCLAW_CONFIG_PATH="$dir/openclaw.json" timeout 60 openclaw config validate --json 2>&1 | tail -n 40
+    exec 3>&1
+    verr=$({ OPENCLAW_STATE_DIR="$dir" OPENCLAW_CONFIG_PATH="$dir/openclaw.json" timeout 60 openclaw config validate --json | head -c 262144 >&3; } 2>&1)
+    exec 3>&-
     echo "validate-end"
+    [ -z "$verr" ] || { echo "validate-stderr-begin"; printf '%s\n' "$verr" | tail -n 5; echo "validate-stderr-end"; }
   fi
 else
   echo "openclaw none"
@@ -29,6 +35,9 @@ command -v node >/dev/null 2>&1 && echo "node $(node --version 2>/dev/null)"
 listen=$(awk -v p="$port" 'function hex(s, i, n) { for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return n }
   $4 == "0A" { a = $2; sub(/.*:/, "", a); if (hex(a) == p) { print "yes"; exit } }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
 echo "listen ${listen:-no}"
+# The live process that holds the gateway lock: one stuck stopping holds it without listening.
+holder=$(gateway_lock "$dir")
+[ -z "$holder" ] || echo "lock ${holder%% *}"
 
 case "$service" in
   systemd-user | systemd)

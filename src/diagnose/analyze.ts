@@ -45,10 +45,11 @@ const MAX_EVIDENCE = 8;
 export function analyze(input: DiagnoseInput): DiagnoseResult {
   const { agent, facts, redact } = input;
   const steps: DiagnoseStep[] = [];
-  const failures: { step: StepName; summary: string; fix: string }[] = [];
-  const add = (step: StepName, status: DiagnoseStep['status'], detail: string, fix?: string) => {
+  // `own`: the failure is its own cause, which no log line explains better.
+  const failures: { step: StepName; summary: string; fix: string; own?: boolean }[] = [];
+  const add = (step: StepName, status: DiagnoseStep['status'], detail: string, fix?: string, own?: boolean) => {
     steps.push({ step, status, detail });
-    if (status === 'fail' && fix) failures.push({ step, summary: detail, fix });
+    if (status === 'fail' && fix) failures.push({ step, summary: detail, fix, ...(own ? { own } : {}) });
   };
   const base = { agent: agent.name, host: agent.host };
 
@@ -76,10 +77,14 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   else add('files', 'ok', 'openclaw.json and .env match the fleet');
 
   if (facts.validate && !facts.validate.valid) {
-    add('config', 'fail', `the host's OpenClaw rejects openclaw.json: ${redact(facts.validate.issues.join('; ')).slice(0, 500)}`, 'fix the manifest (`clawctl validate` with the pinned OpenClaw names the line) and apply');
+    add('config', 'fail', `the host's OpenClaw rejects openclaw.json: ${redact(facts.validate.issues.join('; '))}`, 'fix the manifest (`clawctl validate` with the pinned OpenClaw names the line) and apply');
   } else if (facts.validate) add('config', 'ok', "openclaw.json passes the host's `openclaw config validate`");
   else add('config', 'skipped', 'not checked: no openclaw.json or no openclaw on the host');
 
+  // A live process holding the lock but not listening: a gateway stuck stopping (or still
+  // starting). No new one can start while it holds the lock.
+  const holder = facts.lockHolder;
+  const stuck = holder && !facts.listening ? `gateway process ${holder.pid} is alive and holds the gateway lock, but nothing listens on port ${agent.port}: it is stuck stopping (or still starting), and no new gateway can start while it holds the lock` : undefined;
   const unit = serviceUnitName(agent.profile);
   if (input.service === 'systemd' || input.service === 'systemd-user') {
     const u = facts.unit ?? {};
@@ -89,13 +94,16 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
     else if (u.ActiveState && u.ActiveState !== 'active') add('service', 'fail', `${unit} is ${u.ActiveState}${u.SubState ? ` (${u.SubState})` : ''}`, `\`${ctl} start ${unit}\`; enable lingering (\`loginctl enable-linger\`) for a user unit on a headless host`);
     else add('service', u.ActiveState ? 'ok' : 'warn', u.ActiveState ? `${unit} is active` : `${unit}: no systemd answer`);
   } else if (input.service === 'process') {
-    // A gateway process is known by its port: pgrep -f would also match this very script.
-    if (!facts.listening) add('service', 'fail', 'no gateway process runs for this user', `start it: \`openclaw${agent.profile ? ` --profile ${agent.profile}` : ''} gateway run\` (or manage it with systemd: service: systemd-user)`);
-    else add('service', 'ok', `a process listens on port ${agent.port}`);
+    // A gateway process is known by its port, or by OpenClaw's gateway lock: pgrep -f would
+    // also match this very script.
+    if (stuck) add('service', 'fail', stuck, `\`clawctl agents restart ${agent.name}\` stops it (SIGTERM, then SIGKILL) and starts a new gateway; or \`kill ${holder!.pid}\`, then \`kill -9 ${holder!.pid}\` if it does not exit`, true);
+    else if (!facts.listening) add('service', 'fail', 'no gateway process runs for this user', `start it: \`openclaw${agent.profile ? ` --profile ${agent.profile}` : ''} gateway run\` (or manage it with systemd: service: systemd-user)`);
+    else add('service', 'ok', `a process listens on port ${agent.port}${holder ? ` (pid ${holder.pid}, which holds the gateway lock)` : ''}`);
   } else add('service', 'skipped', 'service: none — clawctl does not manage how the gateway runs');
 
   const http = facts.http;
-  if (!facts.listening) add('gateway', 'fail', `nothing listens on port ${agent.port}`, 'start the gateway (see the service step); if it exits at once, the logs below say why');
+  if (stuck) add('gateway', 'fail', stuck, `\`clawctl agents restart ${agent.name}\` forces the stop and starts a new gateway`, true);
+  else if (!facts.listening) add('gateway', 'fail', `nothing listens on port ${agent.port}`, 'start the gateway (see the service step); if it exits at once, the logs below say why');
   else if ((http.healthz?.status ?? 0) === 0 && (http.readyz?.status ?? 0) === 0) add('gateway', 'fail', `port ${agent.port} is open but does not answer OpenClaw's probes: another program holds it`, 'stop that program, or give this agent another `gateway.port` and apply');
   else add('gateway', 'ok', `listening on port ${agent.port}`);
 
@@ -120,8 +128,8 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   const evidence = [...(known ? [known.line] : []), ...problems.filter((p) => p !== known?.line)].slice(0, MAX_EVIDENCE);
   // A missing install, file or config is itself the cause; a gateway that is down or unready
   // is explained by what it logged.
-  const { step: first, ...failure } = failures[0]!;
-  const explained = known && ['service', 'gateway', 'health', 'logs'].includes(first);
+  const { step: first, own, ...failure } = failures[0]!;
+  const explained = known && !own && ['service', 'gateway', 'health', 'logs'].includes(first);
   const cause = explained ? { summary: known.cause.cause, fix: known.cause.fix } : failure;
   return { ...base, healthy: false, steps, cause: { ...cause, evidence } };
 }

@@ -1,3 +1,5 @@
+import { parseHostVerdict } from '../apply/config-rejection.js';
+
 /** What host-scripts/diagnose.sh reports, parsed; plain data, so analysis is a pure function. */
 export interface FileFact {
   mode: string;
@@ -17,6 +19,8 @@ export interface DiagnoseFacts {
   /** `openclaw config validate --json` on the host's live config. */
   validate?: { valid: boolean; issues: string[] };
   listening: boolean;
+  /** The live process holding OpenClaw's gateway lock (gateway-lock.sh); absent when none does. */
+  lockHolder?: { pid: number };
   /** systemctl show properties, for systemd services. */
   unit?: Record<string, string>;
   journal: string[];
@@ -38,6 +42,8 @@ export function parseDiagnoseFacts(stdout: string): DiagnoseFacts {
     while (++i < lines.length && lines[i] !== endMark) out.push(lines[i]!);
     return [out, i];
   };
+  let validateOut: string[] | undefined;
+  let validateErr: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const [word, ...rest] = line.split(' ');
@@ -64,15 +70,18 @@ export function parseDiagnoseFacts(stdout: string): DiagnoseFacts {
       case 'listen':
         f.listening = arg === 'yes';
         break;
+      case 'lock':
+        if (/^\d+$/.test(arg)) f.lockHolder = { pid: Number(arg) };
+        break;
       case 'unit':
         f.unit = Object.fromEntries(rest.filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
         break;
-      case 'validate-begin': {
-        const [out, end] = block(i, 'validate-end');
-        f.validate = parseValidate(out.join('\n'));
-        i = end;
+      case 'validate-begin':
+        [validateOut, i] = block(i, 'validate-end');
         break;
-      }
+      case 'validate-stderr-begin':
+        [validateErr, i] = block(i, 'validate-stderr-end');
+        break;
       case 'journal-begin':
         [f.journal, i] = block(i, 'journal-end');
         break;
@@ -91,16 +100,10 @@ export function parseDiagnoseFacts(stdout: string): DiagnoseFacts {
       }
     }
   }
-  return f;
-}
-
-/** OpenClaw's `config validate --json`: {valid, issues[]}; anything else is one issue, verbatim. */
-function parseValidate(text: string): { valid: boolean; issues: string[] } {
-  const start = text.indexOf('{');
-  try {
-    const v = JSON.parse(text.slice(start)) as { valid?: boolean; issues?: { path?: string; message?: string }[] };
-    return { valid: v.valid === true, issues: (v.issues ?? []).map((x) => [x.path, x.message].filter(Boolean).join(': ')) };
-  } catch {
-    return { valid: false, issues: text.trim() ? [text.trim().split('\n').slice(-3).join(' ')] : ['openclaw config validate printed nothing'] };
+  if (validateOut) {
+    // OpenClaw's `config validate --json`: {valid, issues[]}; anything else is one issue, whole.
+    const verdict = parseHostVerdict(validateOut.join('\n'), validateErr.join('\n'));
+    f.validate = { valid: verdict.valid, issues: verdict.issues.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)) };
   }
+  return f;
 }

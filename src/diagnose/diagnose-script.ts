@@ -3,7 +3,7 @@ import { hostScript } from '../openclaw/host-script.js';
 import type { ServiceKind } from '../validate/manifests.js';
 
 /** host-scripts/diagnose.sh: read-only, one exec per diagnosis. */
-const DIAGNOSE_SCRIPT = hostScript('openclaw-log.sh', 'diagnose.sh');
+const DIAGNOSE_SCRIPT = hostScript('openclaw-log.sh', 'gateway-lock.sh', 'diagnose.sh');
 
 export interface DiagnoseTarget {
   service: ServiceKind;
