@@ -21,8 +21,27 @@ export interface HostConnection {
    * Run argv on the host with $HOME set to the managed home. argv[0] is a program, never a
    * shell line: SSH quotes every argument, the local connection passes argv as is.
    */
-  exec(argv: readonly string[], stdin?: string, stream?: StreamOptions): Promise<ExecResult>;
+  exec(argv: readonly string[], stdin?: string, stream?: StreamOptions, deadline?: Deadline): Promise<ExecResult>;
   close(): void;
+}
+
+/**
+ * How long a command may run before clawctl gives up on it: a host is hostile ground, where
+ * a command can hang (a forced `command=`, a stalled disk, a dead link). Every exec has
+ * one: the connection's default (the Fleet's `commandTimeoutSeconds`) unless the caller
+ * names another; only a stream the caller ends itself (`--follow`) may run without.
+ */
+export type Deadline = { seconds: number } | 'none';
+
+/** The deadline in seconds, if any: the caller's, else the connection's; none for a stream the caller ends itself. */
+export function limit(deadline: Deadline | undefined, fallback: number, streaming: StreamOptions | undefined): number | undefined {
+  if (deadline === 'none' || (deadline === undefined && streaming?.signal)) return undefined;
+  return deadline?.seconds ?? fallback;
+}
+
+/** The program a command runs, for messages: a host script's name (`sh -c SCRIPT NAME …`) or argv[0]. */
+export function programName(argv: readonly string[]): string {
+  return argv[0] === 'sh' && argv[1] === '-c' && argv[3] ? argv[3] : (argv[0] ?? 'command');
 }
 
 /** A host could not be reached or refused us; names the host so a fleet run can go on without it. */
@@ -34,5 +53,17 @@ export class HostUnreachableError extends Error {
   ) {
     super(`host ${host}: ${message}`);
     this.name = 'HostUnreachableError';
+  }
+}
+
+/** A command that outlived its deadline; it was killed on the host where the transport allows. */
+export class CommandTimeoutError extends HostUnreachableError {
+  constructor(
+    host: string,
+    readonly seconds: number,
+    program: string,
+  ) {
+    super(host, `${program} did not finish within ${seconds} s; it was stopped`, "the host may be hung, overloaded or out of disk; if it is only slow, raise the Fleet's spec.commandTimeoutSeconds");
+    this.name = 'CommandTimeoutError';
   }
 }

@@ -26,11 +26,11 @@ export class ConnectionPool {
 async function connect(host: DesiredHost): Promise<HostConnection> {
   const c = host.connection;
   if (c.kind === 'local') {
-    return openLocal(c.home).catch((err: NodeJS.ErrnoException) => {
+    return openLocal(host.name, c.home, host.commandTimeoutSeconds).catch((err: NodeJS.ErrnoException) => {
       throw new HostUnreachableError(host.name, `cannot use local home ${c.home}: ${err.code ?? err.message}`);
     });
   }
   // ssh2 is loaded only when a fleet has SSH hosts: local-only runs start faster.
   const { openSsh } = await import('../ssh/ssh-connection.js');
-  return openSsh({ host: host.name, ...c });
+  return openSsh({ host: host.name, ...c }, host.commandTimeoutSeconds);
 }

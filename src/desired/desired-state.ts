@@ -12,6 +12,8 @@ export interface DesiredHost {
   labels: Record<string, string>;
   connection: Connection;
   service: ServiceKind;
+  /** How long one command on the host may run (the Fleet's commandTimeoutSeconds). */
+  commandTimeoutSeconds: number;
 }
 
 export interface DesiredAgent {

@@ -12,6 +12,8 @@ import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desi
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
 
 const DEFAULT_SSH_PORT = 22;
+/** A host command that has not finished in two minutes is hung, not slow: facts take well under a second. */
+const DEFAULT_COMMAND_TIMEOUT = 120;
 
 /**
  * Environment every managed gateway gets: clawctl owns openclaw.json, so OpenClaw's own
@@ -28,7 +30,7 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
   // Keys the hashes plans show (validate never hashes, so it needs no secrets).
   const key = secrets?.hashKey ?? fallbackHashKey(fleet.metadata.name);
   const problems: Diagnostic[] = [];
-  const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service));
+  const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service, fleet.spec.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT));
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
   return {
@@ -42,7 +44,7 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
   };
 }
 
-function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defaultService: DesiredHost['service'] | undefined): DesiredHost {
+function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defaultService: DesiredHost['service'] | undefined, commandTimeoutSeconds: number): DesiredHost {
   const spec = manifest.spec;
   let connection: Connection;
   if (spec.ssh) {
@@ -57,6 +59,7 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
     labels: manifest.metadata.labels ?? {},
     connection,
     service: spec.service ?? defaultService ?? 'systemd-user',
+    commandTimeoutSeconds,
   };
 }
 

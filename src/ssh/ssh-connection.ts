@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
-import { HostUnreachableError, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
+import { CommandTimeoutError, HostUnreachableError, limit, programName, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
 import { shellJoin } from '../util/shell.js';
 import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
 
@@ -21,7 +21,7 @@ const READY_TIMEOUT_MS = 10_000;
  * One SSH connection to a host, verified against its pinned key: a key that differs is
  * refused, never trusted on first use. Commands run as one quoted argv each.
  */
-export async function openSsh(target: SshTarget): Promise<HostConnection> {
+export async function openSsh(target: SshTarget, commandTimeoutSeconds: number): Promise<HostConnection> {
   const pinned = parsePinnedKey(target.hostKey);
   let seen: Buffer | undefined;
   const client = new Client();
@@ -52,7 +52,8 @@ export async function openSsh(target: SshTarget): Promise<HostConnection> {
   return {
     describe,
     // exec: the login shell replaces itself with the program instead of forking for it.
-    exec: (argv, stdin, streaming) => exec(client, target.host, `exec ${shellJoin(argv)}`, stdin, streaming),
+    exec: (argv, stdin, streaming, deadline) =>
+      exec(client, target.host, `exec ${shellJoin(argv)}`, stdin, streaming, limit(deadline, commandTimeoutSeconds, streaming), programName(argv)),
     close: () => client.end(),
   };
 }
@@ -93,13 +94,23 @@ function connectError(target: SshTarget, describe: string, err: Error & { level?
   return new HostUnreachableError(target.host, `cannot connect to ${describe}: ${code ?? err.message}`);
 }
 
-function exec(client: Client, host: string, command: string, stdin?: string, streaming?: StreamOptions): Promise<ExecResult> {
+function exec(client: Client, host: string, command: string, stdin: string | undefined, streaming: StreamOptions | undefined, seconds: number | undefined, program: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
       if (err) {
         reject(new HostUnreachableError(host, `exec failed: ${err.message}`));
         return;
       }
+      // Past the deadline: ask sshd to kill the program, drop the channel, and report the host.
+      const timer =
+        seconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              code = -2;
+              stream.signal('KILL');
+              stream.close();
+              reject(new CommandTimeoutError(host, seconds, program));
+            }, seconds * 1000);
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
       let code = -1;
@@ -113,6 +124,8 @@ function exec(client: Client, host: string, command: string, stdin?: string, str
         code = c ?? (signal ? 128 : 1);
       });
       stream.on('close', () => {
+        clearTimeout(timer);
+        if (code === -2) return; // already reported as timed out
         if (code === -1) reject(new HostUnreachableError(host, 'connection lost during a command'));
         else {
           const bytes = Buffer.concat(out);

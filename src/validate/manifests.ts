@@ -34,6 +34,7 @@ export interface FleetSpec {
   openclaw?: { version?: string };
   defaults?: { config?: JsonObject; env?: EnvMap; ignoreDifferences?: IgnoreRule[]; service?: ServiceKind };
   rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
+  commandTimeoutSeconds?: number;
   secrets?: { hashKey?: SecretRef };
 }
 
