@@ -21,7 +21,7 @@ export default class Apply extends BaseCommand<ApplyCommandResult> {
   static override description = `Rolling, in batches of the Fleet's rollout.maxUnavailable; a failed agent is rolled back and the rollout stops. One apply per fleet at a time.
 Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by policy (nothing applied), 4 some agents failed and were rolled back while others applied.`;
   static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply plan.json', '<%= config.bin %> apply --auto-approve --json'];
-  static override args = { planfile: Args.file({ description: 'a plan saved by `clawctl plan --out`', exists: true }) };
+  static override args = { planfile: Args.file({ ignoreStdin: true, description: 'a plan saved by `clawctl plan --out`', exists: true }) };
   static override flags = {
     ...fleetFlags,
     ...checkFlags,

@@ -9,7 +9,7 @@ export default class Diagnose extends BaseCommand<DiagnoseResult> {
   static override summary = 'Walk one agent from host to service, gateway, health, logs and config; name the cause and a fix';
   static override description = 'Read-only. Log lines are shown with every .env value and anything shaped like a credential redacted. Exit 0 when the agent is healthy, 1 when a problem was found.';
   static override examples = ['<%= config.bin %> diagnose support-bot', '<%= config.bin %> diagnose support-bot --json'];
-  static override args = { agent: Args.string({ description: 'agent name', required: true }) };
+  static override args = { agent: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = {
     fleet: fleetFlags.fleet,
     audit: fleetFlags.audit,

@@ -6,7 +6,7 @@ import { initFleetRepo, type InitResult } from '../engine/init-run.js';
 export default class Init extends BaseCommand<InitResult> {
   static override summary = 'Scaffold a fleet repo: fleet/, .sops.yaml, GitHub workflows, a per-fleet hash key, and an age key outside the repo';
   static override description = 'Uses the age key in SOPS_AGE_KEY_FILE or ~/.config/sops/age/keys.txt, creating one (mode 0600) when there is none. Prints the recipient to share.';
-  static override args = { dir: Args.directory({ description: 'the repo directory', default: '.' }) };
+  static override args = { dir: Args.directory({ ignoreStdin: true, description: 'the repo directory', default: '.' }) };
   static override flags = { name: Flags.string({ description: 'the fleet name (default: the directory name)' }) };
 
   async run(): Promise<InitResult> {

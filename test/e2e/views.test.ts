@@ -49,6 +49,25 @@ describe('views: --json output, names, and the secret reads they audit', () => {
     expect(res.stderr).not.toContain('TypeError');
   });
 
+  it('reads arguments only from argv: piped stdin is never taken for one', async () => {
+    const apply = await clawctl(['apply'], { cwd: root, env, stdin: 'no\n' });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).not.toContain('No file found at no');
+    expect(apply.stderr).toContain('there is no terminal to ask');
+    const diagnose = await clawctl(['diagnose'], { cwd: root, env, stdin: 'x\n' });
+    expect(diagnose.code).toBe(2);
+    expect(diagnose.stderr).toContain('Missing 1 required arg');
+    expect(diagnose.stderr).not.toContain('--target');
+  });
+
+  it('says which name is unknown in the words the user typed', async () => {
+    const res = await run(['diagnose', 'nosuch']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('nosuch: the fleet has no agent or host of that name');
+    expect(res.stderr).toContain('hint: agents: bot; hosts: h');
+    expect(res.stderr).not.toContain('--target');
+  });
+
   it('records each secret read with the command it was for', async () => {
     await run(['agents', 'info', 'bot']);
     const fors = reads().map((r) => r.details?.for);

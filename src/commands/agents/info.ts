@@ -17,7 +17,7 @@ export interface AgentInfoResult {
 
 export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
   static override summary = 'One agent in detail: status, desired config, .env names, pending changes';
-  static override args = { name: Args.string({ description: 'agent name', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit };
 
   async run(): Promise<AgentInfoResult> {

@@ -9,7 +9,7 @@ export default class AgentsLogs extends BaseCommand<AgentLogsResult> {
   static override description =
     "OpenClaw's own JSON log (/tmp/openclaw/openclaw[-PROFILE]-DATE.log), else the service's journal. Every .env value on the host and anything shaped like a credential is redacted. --follow streams new lines until Ctrl-C.";
   static override examples = ['<%= config.bin %> agents logs support-bot', '<%= config.bin %> agents logs support-bot --lines 500 --source journal', '<%= config.bin %> agents logs support-bot --follow'];
-  static override args = { name: Args.string({ description: 'agent name', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = {
     fleet: fleetFlags.fleet,
     lines: Flags.integer({ char: 'n', description: 'lines to show from the end', default: 100, min: 1, max: 100_000 }),

@@ -9,7 +9,7 @@ export default class AgentsRestart extends BaseCommand<RestartResult> {
   static override description =
     'The one imperative action: no file changes, under the fleet lock, audited (agent.restart). Exit 1 when the gateway is not ready within the timeout (default: the Fleet\'s rollout.healthTimeoutSeconds); `clawctl diagnose AGENT` then says why.';
   static override examples = ['<%= config.bin %> agents restart support-bot', '<%= config.bin %> agents restart support-bot --timeout 120 --json'];
-  static override args = { name: Args.string({ description: 'agent name', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = {
     fleet: fleetFlags.fleet,
     audit: fleetFlags.audit,

@@ -9,7 +9,7 @@ export default class NetworkTag extends BaseCommand<NetworkTagResult> {
   static override description = 'All Hosts with spec.tailscale when none is named. Only devices whose tags differ are changed; each change is an audit entry (network.tag). The API key must own the tags (tagOwners in the tailnet policy file).';
   static override examples = ['<%= config.bin %> network tag', '<%= config.bin %> network tag edge-1 --dry-run'];
   static override strict = false;
-  static override args = { host: Args.string({ description: 'Host names (default: every Host with spec.tailscale)' }) };
+  static override args = { host: Args.string({ ignoreStdin: true, description: 'Host names (default: every Host with spec.tailscale)' }) };
   static override flags = {
     fleet: fleetFlags.fleet,
     audit: fleetFlags.audit,

@@ -7,8 +7,8 @@ import { secretsContext, setSecret, type SecretWriteResult } from '../../engine/
 import { parseLocation } from '../../secrets/location.js';
 
 export const secretArgs = {
-  location: Args.string({ description: 'a SOPS file relative to the fleet directory (secrets/prod.sops.yaml), or aws:<secret id>', required: true }),
-  key: Args.string({ description: 'a dotted key path in a SOPS file, or a JSON key of an AWS secret', required: true }),
+  location: Args.string({ ignoreStdin: true, description: 'a SOPS file relative to the fleet directory (secrets/prod.sops.yaml), or aws:<secret id>', required: true }),
+  key: Args.string({ ignoreStdin: true, description: 'a dotted key path in a SOPS file, or a JSON key of an AWS secret', required: true }),
 };
 
 export default class SecretsSet extends BaseCommand<SecretWriteResult> {
