@@ -10,6 +10,7 @@
 # Lines "clawctl: …" say what was done, "clawctl-forced: …" what had to be forced.
 set -u
 PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
+umask 077
 service=$1 unit=$2 state="$HOME/$3" profile=$4 port=$5 mode=$6 limit=$7 grace=$8
 end=$(( $(date +%s) + limit ))
 budget=$(( limit - grace ))
@@ -24,7 +25,8 @@ case "$service" in
     timeout -k 2 "$budget" $sc restart "$unit"
     rc=$?
     [ "$rc" = 0 ] && exit 0
-    [ "$rc" = 124 ] || { echo "clawctl: $sc restart $unit exited $rc"; exit "$rc"; }
+    # 124: the bound passed (137: and systemctl needed SIGKILL to go).
+    case $rc in 124 | 137) ;; *) echo "clawctl: $sc restart $unit exited $rc"; exit "$rc" ;; esac
     # shellcheck disable=SC2086
     if [ "$(timeout 10 $sc show -p ActiveState --value "$unit")" = deactivating ]; then
       echo "clawctl-forced: $unit was still stopping after $budget s; sent SIGKILL to its processes (systemctl kill)"
@@ -44,18 +46,24 @@ case "$service" in
   *) echo "clawctl: service $service: clawctl does not run this gateway"; exit 2 ;;
 esac
 
+answers() { command -v curl >/dev/null 2>&1 && [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ]; }
 if [ -n "$profile" ]; then set -- --profile "$profile"; else set --; fi
 export OPENCLAW_STATE_DIR="$state"
 before=$(gateway_lock "$state")
-if [ "$mode" = reuse ]; then
+# A gateway that answers but holds no lock clawctl can read (an OpenClaw from before the lock
+# moved into the state dir) is left to OpenClaw's own restart, whatever the mode.
+if [ "$mode" = reuse ] || { [ -z "$before" ] && answers; }; then
+  [ "$mode" = reuse ] || echo "clawctl: no gateway lock in $state; asking OpenClaw to restart the gateway"
   timeout -k 2 "$budget" openclaw "$@" gateway restart
   rc=$?
   [ "$rc" = 0 ] && exit 0
   now=$(gateway_lock "$state")
   # A different pid, or the same one with a new lock (an in-process restart that got through).
   if [ -n "$now" ] && [ "$now" != "$before" ]; then echo "clawctl: a new gateway holds the lock (pid ${now%% *})"; exit 0; fi
-  if [ "$rc" = 124 ]; then echo "clawctl-forced: openclaw gateway restart did not finish within $budget s"
-  else echo "clawctl: openclaw gateway restart exited $rc; starting the gateway afresh"; fi
+  case $rc in
+    124 | 137) echo "clawctl-forced: openclaw gateway restart did not finish within $budget s" ;;
+    *) echo "clawctl: openclaw gateway restart exited $rc; starting the gateway afresh" ;;
+  esac
 fi
 
 holder=$(gateway_lock "$state")
@@ -65,12 +73,14 @@ if [ -n "$holder" ]; then
   [ "$left" -lt "$grace" ] || left=$grace
   [ "$left" -ge 1 ] || left=1
   stop_gateway "$pid" "${rest%% *}" "$left" || { echo "clawctl: gateway pid $pid still runs after SIGKILL"; exit 1; }
-elif [ -z "$before" ] && command -v curl >/dev/null 2>&1 && [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ]; then
-  # Something answers on the port that holds no lock clawctl can read (an older OpenClaw):
-  # leave it to OpenClaw rather than start a second gateway beside it.
-  echo "clawctl: a gateway answers on port $port but holds no lock in $state; not starting another"
+elif answers; then
+  echo "clawctl: a gateway answers on port $port but holds no lock in $state; not starting another beside it"
   exit 1
 fi
 # In its own session, so it outlives this SSH session; OpenClaw writes its own log file.
-setsid openclaw "$@" gateway run </dev/null >/dev/null 2>&1 &
+if command -v setsid >/dev/null 2>&1; then
+  setsid openclaw "$@" gateway run </dev/null >/dev/null 2>&1 &
+else
+  nohup openclaw "$@" gateway run </dev/null >/dev/null 2>&1 &
+fi
 echo "clawctl: started a new gateway process, pid $!"

@@ -64,8 +64,8 @@ export function restartArgv(r: RestartRequest): string[] {
   return bounded(limit + 10, sh(RESTART, 'clawctl-restart', ...args));
 }
 
-export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, limitSeconds: number) =>
-  bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, String(limitSeconds), String(graceSeconds(limitSeconds))));
+export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, profile: string | undefined, limitSeconds: number) =>
+  bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, profile ?? '', String(limitSeconds), String(graceSeconds(limitSeconds))));
 
 export const waitReadyArgv = (port: number, timeoutSeconds: number) => bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds)));
 

@@ -14,7 +14,7 @@ import { deadlineFor, removeAgentArgv } from './host-scripts.js';
 export async function removeAgent(plan: AgentPlan, conn: HostConnection, host: DesiredHost, hooks: EngineHooks, limitSeconds: number): Promise<AgentApplyResult> {
   hooks.emit({ type: 'agent-apply-start', agent: plan.agent, host: plan.host });
   const profile = profileOfStateDir(plan.stateDir);
-  const res = await execWithin(conn, removeAgentArgv(plan.stateDir, host.service, serviceUnitName(profile), limitSeconds), deadlineFor(limitSeconds));
+  const res = await execWithin(conn, removeAgentArgv(plan.stateDir, host.service, serviceUnitName(profile), profile, limitSeconds), deadlineFor(limitSeconds));
   const ok = res.code === 0;
   const detail = res.timedOut ? `no answer within ${deadlineFor(limitSeconds)} s` : (res.stdout + res.stderr).trim().split('\n').slice(-3).join(' / ');
   hooks.emit({ type: 'action-done', agent: plan.agent, action: 'remove', ok, ...(ok ? {} : { detail }) });
