@@ -10,7 +10,7 @@ import type { AgentPlan } from '../plan/plan.js';
 import type { AgentApplyResult } from './apply-result.js';
 import { execWithin } from './bounded-exec.js';
 import { formatIssues, parseHostVerdict } from './config-rejection.js';
-import { CONFIG_REJECTED, deadlineFor, forgetEnvArgv, installFilesArgv, installVersionArgv, ownerLine, restartArgv, restartNotes, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
+import { CONFIG_REJECTED, deadlineFor, forgetEnvArgv, INSTALL_VERSION_SECONDS, installFilesArgv, installVersionArgv, ownerLine, restartArgv, restartNotes, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
 
 export interface AgentApplyContext {
   /** The fleet's name, written into the agent's ownership marker. */
@@ -120,7 +120,7 @@ async function installFiles(run: Run, names: ManagedFile[], lines: string[]): Pr
 
 async function finishAgent(run: Run): Promise<void> {
   for (const action of run.plan.actions) {
-    if (action.type === 'version') await run.step(`openclaw ${action.to}`, installVersionArgv(action.to));
+    if (action.type === 'version') await run.step(`openclaw ${action.to}`, installVersionArgv(action.to), { seconds: deadlineFor(INSTALL_VERSION_SECONDS) });
   }
   if (run.plan.actions.some((a) => a.type === 'restart')) {
     run.restarted = true;
@@ -199,7 +199,8 @@ async function rollBack(run: Run, names: ManagedFile[], cause: unknown): Promise
 
 /** The old .env served only a rollback; once the agent passed its gate it would only keep rotated-out secrets. */
 async function forgetOldEnv(run: Run): Promise<void> {
-  const res = await run.ctx.conn.exec(forgetEnvArgv(run.ctx.desired.stateDir));
+  // The agent is applied and healthy whatever happens here: a failure is shown, not fatal.
+  const res = await run.ctx.conn.exec(forgetEnvArgv(run.ctx.desired.stateDir)).catch((err: unknown) => ({ code: 1, stdout: '', stderr: errorText(err) }));
   if (res.code !== 0) run.ctx.hooks.emit({ type: 'action-done', agent: run.plan.agent, action: 'remove .env.clawctl-prev', ok: false, detail: lastLines(run.redact(res.stdout + res.stderr)) });
 }
 

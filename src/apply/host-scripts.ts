@@ -41,7 +41,9 @@ export const ownerLine = (fleet: string, agent: string) => `fleet=${fleet} agent
 export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => sh(INSTALL, 'clawctl-install', stateDir, owner, ...names);
 export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => sh(ROLLBACK, 'clawctl-rollback', stateDir, ...names);
 export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
-export const installVersionArgv = (version: string) => sh(INSTALL_VERSION, 'clawctl-install-version', version);
+/** A first install downloads ~100 MB with npm: far longer than a command's usual deadline. */
+export const INSTALL_VERSION_SECONDS = 1800;
+export const installVersionArgv = (version: string) => bounded(INSTALL_VERSION_SECONDS, sh(INSTALL_VERSION, 'clawctl-install-version', version));
 
 export interface RestartRequest {
   service: ServiceKind;
