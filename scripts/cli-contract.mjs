@@ -26,6 +26,7 @@ const OUTPUTS = {
   'secrets rotate': ['src/commands/secrets/rotate.ts', 'SecretsRotateResult'],
   'secrets get': ['src/engine/secrets-run.ts', 'SecretReadResult'],
   'secrets list': ['src/commands/secrets/list.ts', 'SecretsListResult'],
+  'secrets rehash': ['src/commands/secrets/rehash.ts', 'SecretsRehashResult'],
   'audit log': ['src/commands/audit/log.ts', 'AuditLogResult'],
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],

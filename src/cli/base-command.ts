@@ -65,6 +65,7 @@ export abstract class BaseCommand<T> extends Command {
       approvals: [],
       prune: true,
       purpose: (this.id ?? 'clawctl').replace(/:/g, ' '),
+      decrypt: false,
       openclawCheck: { enforce: true, require: flags['require-openclaw-check'] ?? false },
     };
   }

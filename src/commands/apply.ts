@@ -33,7 +33,7 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
     const { args, flags } = await this.parse(Apply);
     const approvals = flags.approve ?? [];
     checkApprovalsAllowed(approvals);
-    const options = { ...this.planOptions(flags), approvals };
+    const options = { ...this.planOptions(flags), approvals, decrypt: true };
     const out = await withFleetLock(flags.fleet, ['clawctl', 'apply', ...this.argv].join(' '), async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);

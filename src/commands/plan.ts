@@ -17,13 +17,14 @@ export default class PlanCommand extends BaseCommand<Plan> {
     ...checkFlags,
     out: Flags.file({ description: 'save the plan to this file, for `clawctl apply FILE`' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none' }),
+    decrypt: Flags.boolean({ description: "decrypt every secret, as apply does, rather than read their keyed hashes from the fleet's hash record (needs the keys); a record that no longer matches the values is an error" }),
     'pr-comment': Flags.boolean({ description: 'in a GitHub Actions pull_request run, post the plan (or why it failed) as a comment on the pull request, updated on every push (GITHUB_TOKEN)' }),
   };
 
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand);
     const plan = await this.makePlan(flags.fleet, flags['pr-comment'], async () => {
-      const run = await planFleet(this.planOptions(flags));
+      const run = await planFleet({ ...this.planOptions(flags), decrypt: flags.decrypt });
       await run.pool.closeAll();
       return run.plan;
     });

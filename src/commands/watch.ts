@@ -24,7 +24,7 @@ export default class Watch extends BaseCommand<WatchResult> {
     const { flags } = await this.parse(Watch);
     return untilInterrupted((signal) =>
       watchFleet({
-        plan: { ...this.planOptions(flags), prune: flags.prune },
+        plan: { ...this.planOptions(flags), prune: flags.prune, decrypt: flags.apply },
         intervalSeconds: flags.interval,
         apply: flags.apply,
         signal,

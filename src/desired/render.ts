@@ -75,8 +75,11 @@ function renderAgent(agent: SourcedAgent, all: Manifests, key: string, problems:
   ] as const) {
     for (const [name, value] of Object.entries((map ?? {}) as EnvMap)) {
       if (typeof value === 'object') {
-        const resolved = secrets?.values.get(refKey(value.secretRef));
+        const ref = refKey(value.secretRef);
+        const resolved = secrets?.values.get(ref);
+        const recorded = secrets?.recorded.get(ref);
         if (resolved !== undefined) env[name] = new Sensitive(resolved, key);
+        else if (recorded !== undefined) env[name] = Sensitive.ofHash(recorded);
         continue;
       }
       const problem = dotenvProblem(String(value));

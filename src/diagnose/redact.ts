@@ -9,6 +9,7 @@ import type { Sensitive } from '../util/sensitive.js';
 export function redactor(values: readonly Sensitive[]): (text: string) => string {
   // Longest first, so a value containing another is replaced whole. Short values would
   // blank out ordinary words: those are left to the credential patterns.
-  const known = [...new Map(values.map((v) => [v.reveal(), v])).values()].filter((v) => v.reveal().length >= 6).sort((a, b) => b.reveal().length - a.reveal().length);
+  // A value known only by its recorded hash (a keyless run) is on the host, whose .env values are here too.
+  const known = [...new Map(values.filter((v) => v.known).map((v) => [v.reveal(), v])).values()].filter((v) => v.reveal().length >= 6).sort((a, b) => b.reveal().length - a.reveal().length);
   return (text) => redactCredentials(known.reduce((t, v) => t.split(v.reveal()).join(v.toString()), text));
 }

@@ -33,7 +33,7 @@ export async function withFleetLock<T>(fleetDir: string, command: string, fn: ()
  */
 export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: () => void): Promise<ApplyResult> {
   const { fleetDir, concurrency, hooks } = opts;
-  const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, audit: opts.audit, purpose: 'apply' });
+  const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, decrypt: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
   const planned = new Set(plan.changes.map((c) => c.host));

@@ -27,15 +27,16 @@ export interface Desired {
 }
 
 /**
- * load → validate → (resolve secrets) → render. No host is touched; secrets are read only
- * when `secrets` is set (plan and apply, not validate).
+ * load → validate → (resolve secrets) → render. No host is touched. With `secrets`, .env
+ * values come from the fleet's hash record (plan, views) or, with `decrypt`, are decrypted
+ * (apply); validate needs neither.
  */
-export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; audit: AuditSink; purpose: string }, cwd = process.cwd()): Promise<Desired> {
+export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; decrypt: boolean; audit: AuditSink; purpose: string }, cwd = process.cwd()): Promise<Desired> {
   const loaded = await loadFleet(fleetDir, cwd);
   const manifests = await validateFleet(loaded, cwd);
   let secrets: ResolvedSecrets | undefined;
   if (opts.secrets) {
-    secrets = await resolveSecrets(fleetDir, manifests);
+    secrets = await resolveSecrets(fleetDir, manifests, { decrypt: opts.decrypt });
     await opts.audit.record(secrets.locations.map((target) => ({ action: 'secret.read', target, result: 'ok', details: { for: opts.purpose } })));
   }
   return { manifests, desired: renderDesired(loaded, manifests, secrets) };
@@ -90,6 +91,8 @@ export interface PlanOptions {
   approvals: string[];
   /** Why secrets are read, for the audit log: the command (plan, status, watch…); values are only hashed. */
   purpose: string;
+  /** Decrypt every secret (apply), rather than take their recorded hashes (plan and the views). */
+  decrypt: boolean;
   /** Plan the removal of agents that left the fleet (watch --apply does only with --prune, as Argo CD and Flux). */
   prune: boolean;
   /**
@@ -116,7 +119,7 @@ export async function checkConfigs(manifests: Manifests, desired: DesiredState, 
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
-  const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, audit: opts.audit, purpose: opts.purpose });
+  const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, decrypt: opts.decrypt, audit: opts.audit, purpose: opts.purpose });
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {

@@ -9,7 +9,8 @@ import { refKey } from '../secrets/resolve.js';
 import { openSecret, SecretStoreError, type OpenSecret } from '../secrets/store.js';
 import { keyPaths } from '../secrets/sops/sops-file.js';
 import { ClawctlError } from '../util/errors.js';
-import { fallbackHashKey, sensitiveHash } from '../util/hash.js';
+import { fallbackHashKey, keyedHash, sensitiveHash } from '../util/hash.js';
+import { updateHashRecord } from '../secrets/hash-record.js';
 import type { EnvMap, Manifests, SecretRef } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 
@@ -33,14 +34,46 @@ async function open(ctx: SecretsContext, loc: SecretLocation, create: boolean): 
   });
 }
 
-/** The hash plans show for a value: keyed with the fleet's hashKey when it has one (read once). */
-async function hashOf(ctx: SecretsContext, value: string): Promise<string> {
-  ctx.hashKey ??= (async () => {
+/** The fleet's hash key: its spec.secrets.hashKey (decrypted once), else the fallback key. */
+function hashKeyOf(ctx: SecretsContext): Promise<string> {
+  return (ctx.hashKey ??= (async () => {
     const ref = ctx.manifests.fleet.manifest.spec.secrets?.hashKey;
     const fallback = fallbackHashKey(ctx.manifests.fleet.manifest.metadata.name);
     return ref ? ((await open(ctx, locationOfRef(ref), false)).get(ref.key) ?? fallback) : fallback;
-  })();
-  return `sha256:${sensitiveHash(value, await ctx.hashKey)}`;
+  })());
+}
+
+/** The hash plans show for a value: keyed with the fleet's hash key. */
+async function hashOf(ctx: SecretsContext, value: string): Promise<string> {
+  return `sha256:${sensitiveHash(value, await hashKeyOf(ctx))}`;
+}
+
+/** Keep the fleet's hash record in step with a value written or removed (undefined). */
+async function record(ctx: SecretsContext, loc: SecretLocation, key: string, value: string | undefined): Promise<void> {
+  const hashKey = await hashKeyOf(ctx);
+  await updateHashRecord(ctx.fleetDir, hashKey, { [`${formatLocation(loc)}#${key}`]: value === undefined ? undefined : keyedHash(value, hashKey) });
+}
+
+/**
+ * Record every referenced value's keyed hash as it is now (decrypting each), for plans made
+ * without the key: after a fleet's first secrets, or after a value changed outside clawctl.
+ */
+export async function rehashSecrets(ctx: SecretsContext): Promise<{ recorded: number; locations: string[] }> {
+  const hashKey = await hashKeyOf(ctx);
+  const refs = refsOf(ctx.manifests);
+  const changes: Record<string, string> = {};
+  const opened = new Map<string, OpenSecret>();
+  for (const ref of refs) {
+    const loc = locationOfRef(ref);
+    const name = formatLocation(loc);
+    if (!opened.has(name)) opened.set(name, await open(ctx, loc, false));
+    const value = opened.get(name)!.get(ref.key);
+    if (value === undefined) throw new ClawctlError(`${name} has no key ${ref.key}`, [{ message: `${name} has no key "${ref.key}"`, hint: `add it with \`clawctl secrets set ${name} ${ref.key}\`` }]);
+    changes[refKey(ref)] = keyedHash(value, hashKey);
+  }
+  await ctx.audit.record([...opened.keys()].map((target) => ({ action: 'secret.read', target, result: 'ok', details: { for: 'secrets rehash' } })));
+  await updateHashRecord(ctx.fleetDir, hashKey, changes);
+  return { recorded: Object.keys(changes).length, locations: [...opened.keys()] };
 }
 
 /** Agents whose .env takes location#key, through their own env or the Fleet's defaults. */
@@ -74,6 +107,7 @@ export async function setSecret(ctx: SecretsContext, loc: SecretLocation, key: s
   if (old === value) return { ...base, action: 'unchanged', after: base.before! };
   s.set(key, value);
   await s.save();
+  await record(ctx, loc, key, value);
   await ctx.audit.record([{ action: 'secret.write', target: `${location}#${key}`, result: 'ok', details: { operation: mode } }]);
   return { ...base, action: old === undefined ? 'created' : 'updated', after: await hashOf(ctx, value) };
 }
@@ -84,6 +118,7 @@ export async function removeSecret(ctx: SecretsContext, loc: SecretLocation, key
   const usedBy = usersOf(ctx.manifests, loc, key);
   if (!s.remove(key)) return { location, key, action: 'unchanged', usedBy };
   await s.save();
+  await record(ctx, loc, key, undefined);
   await ctx.audit.record([{ action: 'secret.write', target: `${location}#${key}`, result: 'ok', details: { operation: 'rm' } }]);
   return { location, key, action: 'removed', usedBy };
 }

@@ -5,7 +5,7 @@ import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
 import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost, type WriteDigest } from './plan.js';
 import { writeDigest } from './write-digest.js';
-import { fileContents } from '../diff/file-contents.js';
+import { writeContents } from '../diff/write-contents.js';
 
 export interface PlanContext {
   fleetDir: string;
@@ -45,7 +45,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
       if (actions.length === 0) continue;
       changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
-      writes[agent.name] = writeDigest(actions, fileContents(agent, agentObs), desired.fleet.key);
+      writes[agent.name] = writeDigest(actions, writeContents(agent, agentObs), desired.fleet.key);
     }
     if (!ctx.prune.hosts.has(host.name)) continue;
     // Left the fleet: marked by this fleet's apply, no longer declared, its dir not reused.

@@ -1,14 +1,15 @@
 import { createHmac } from 'node:crypto';
-import type { FileContents } from '../diff/file-contents.js';
+import type { WriteContents } from '../diff/write-contents.js';
 import type { PlannedAction, WriteDigest } from './plan.js';
 
 /**
  * What apply will write for one agent, as keyed digests (HMAC with the fleet's hash key, so
- * a low-entropy secret cannot be guessed from a plan file): the files' exact bytes, the
- * version, the restart. A saved plan carries them; apply recomputes them from the inputs it
- * resolves now and refuses any that differ, so a secret rotated after review is never written.
+ * a low-entropy secret cannot be guessed from a plan file): openclaw.json's exact bytes,
+ * .env's entries by their keyed hashes, the version, the restart. A saved plan carries them;
+ * apply recomputes them from the inputs it resolves now and refuses any that differ, so a
+ * secret rotated after review is never written.
  */
-export function writeDigest(actions: readonly PlannedAction[], contents: FileContents, key: string): WriteDigest {
+export function writeDigest(actions: readonly PlannedAction[], contents: WriteContents, key: string): WriteDigest {
   const mac = (text: string) => `hmac-sha256:${createHmac('sha256', key).update(text).digest('hex')}`;
   const out: WriteDigest = {};
   for (const a of actions) {

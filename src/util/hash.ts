@@ -9,7 +9,12 @@ export function sha256(data: string | Buffer): string {
  * fleets hashes differently and a hash can't be looked up in a table of common values.
  */
 export function sensitiveHash(value: string, fleetKey: string): string {
-  return createHmac('sha256', fleetKey).update(value).digest('hex').slice(0, 8);
+  return keyedHash(value, fleetKey).slice(0, 8);
+}
+
+/** The whole keyed hash (HMAC-SHA256, hex): what the fleet's hash record keeps per secret. */
+export function keyedHash(value: string, fleetKey: string): string {
+  return createHmac('sha256', fleetKey).update(value).digest('hex');
 }
 
 /** The hash key of a fleet without spec.secrets.hashKey: unique per fleet, but guessable. */

@@ -159,7 +159,7 @@ spec:
   it('a wrong secret key or an unknown key id is refused by AWS, reported with a hint, the key never printed', async () => {
     const before = aws.calls.length;
     const wrongSecret = 'wrong-secret-key-never-print';
-    const bad = await clawctl(['plan'], { cwd: root, env: { ...env, AWS_SECRET_ACCESS_KEY: wrongSecret } });
+    const bad = await clawctl(['plan', '--decrypt'], { cwd: root, env: { ...env, AWS_SECRET_ACCESS_KEY: wrongSecret } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/AWS Secrets Manager, secret prod\/openai: InvalidSignatureException: The request signature we calculated does not match the signature you provided/);
     expect(bad.stderr).toContain('check AWS credentials');

@@ -125,7 +125,7 @@ spec:
     expectOutputSchema('audit log', JSON.parse(log.stdout));
     const entries = JSON.parse(log.stdout).entries as { action: string; target: string; details?: { revealed?: boolean } }[];
     expect(entries.some((e) => e.target === 'secrets/prod.sops.yaml#OPENAI_API_KEY' && e.details?.revealed === true)).toBe(true);
-    expect(entries.filter((e) => e.action === 'secret.read' && e.target === 'secrets/prod.sops.yaml').length).toBeGreaterThanOrEqual(3);
+    expect(entries.filter((e) => e.action === 'secret.read' && e.target === 'secrets/prod.sops.yaml').length).toBeGreaterThanOrEqual(1);
     pristine = readFileSync(join(root, 'fleet', 'secrets', 'prod.sops.yaml'), 'utf8');
     const verify = await run(['audit', 'verify', '--json']);
     expect(verify.code).toBe(0);
