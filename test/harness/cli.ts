@@ -14,7 +14,7 @@ export interface RunningClawctl {
   /** Its output so far. */
   stdout(): string;
   stderr(): string;
-  /** Resolves when it has exited (by itself or killed): code 1 for a signal, as a shell would not say, but with `signal` set. */
+  /** Resolves when it has exited, by itself or killed (then `signal` names the signal, and code is 1). */
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
