@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clawctl, startClawctl, type RunningClawctl } from '../harness/cli.js';
+import { writeFleet, type AgentDef } from '../harness/fleet.js';
+import { makeClientKey, startGate, startSshHost, type ClientKey, type Gate, type SshHost } from '../harness/sshd.js';
+
+/**
+ * "One apply per fleet at a time", with two real applies started together. One of the hosts
+ * sits behind a gate that holds every connection to it until the race is decided, so the
+ * apply that took the lock is still holding it when the other one asks, however slowly either
+ * process starts: the outcome never depends on timing.
+ */
+describe('two applies started together', () => {
+  let root: string;
+  let repo: string;
+  let client: ClientKey;
+  let hosts: SshHost[];
+  let gate: Gate;
+  const agents = (gen: number): AgentDef[] =>
+    ['a1', 'a2', 'b1', 'b2'].map((name, i) => ({ name, host: i < 2 ? 'h1' : 'h2', profile: name, port: 19300 + i, config: { generation: gen } }));
+  // h2 is reached through the gate.
+  const fleet = (gen: number) => writeFleet(repo, [hosts[0]!, { ...hosts[1]!, port: gate.port }], agents(gen), { identityFile: client.privateKeyPath });
+  const generation = (host: SshHost, name: string) => JSON.parse(readFileSync(join(host.home, `.openclaw-${name}`, 'openclaw.json'), 'utf8')).generation as number;
+  const applies = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0 : 0);
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'clawctl-race-'));
+    repo = join(root, 'repo');
+    execFileSync('git', ['init', '-q', repo]);
+    client = makeClientKey(root);
+    hosts = await Promise.all(['h1', 'h2'].map((n) => startSshHost(n, root, client)));
+    gate = await startGate(hosts[1]!.port);
+  });
+
+  afterAll(async () => {
+    await gate?.close();
+    await Promise.all((hosts ?? []).map((h) => h.remove()));
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('exactly one runs; the other exits 1 naming the one that holds the lock (four rounds)', async () => {
+    for (let round = 1; round <= 4; round++) {
+      fleet(round);
+      const audited = applies();
+      gate.hold();
+      const started = [startClawctl(['apply', '--auto-approve'], { cwd: repo }), startClawctl(['apply', '--auto-approve'], { cwd: repo })];
+      // Decided when one has exited, or when both have reached the gated host: then both got past the lock.
+      const decided = await Promise.race([
+        ...started.map((run) => run.done.then(() => 'one exited' as const)),
+        (async () => {
+          while (gate.connections() < 2) await new Promise((r) => setTimeout(r, 20));
+          return 'both reached the hosts' as const;
+        })(),
+      ]);
+      gate.release();
+      const results = await Promise.all(started.map((run) => run.done));
+      const show = (run: RunningClawctl, i: number) => `apply ${i + 1} (pid ${run.child.pid}): exit ${results[i]!.code}\n${results[i]!.stdout}${results[i]!.stderr}`;
+      const report = `round ${round}: ${decided}\n${started.map(show).join('\n')}`;
+      expect(decided, report).toBe('one exited');
+      expect(results.map((r) => r.code).sort(), report).toEqual([0, 1]);
+      const winner = started[results.findIndex((r) => r.code === 0)]!;
+      const loser = results.find((r) => r.code === 1)!;
+      expect(loser.stderr, report).toContain(`the fleet is locked: held by ${userInfo().username} on ${hostname()} (pid ${winner.child.pid}, \`clawctl apply --auto-approve\`)`);
+      expect(loser.stderr, report).toContain('wait for the other apply to finish');
+      expect(loser.stdout, report).not.toContain('Apply complete');
+      // Only the winner reached the gated host, and only the winner's apply is audited.
+      expect(gate.connections(), report).toBe(1);
+      expect(applies(), report).toBe(audited + 1);
+      for (const [host, names] of [[hosts[0]!, ['a1', 'a2']], [hosts[1]!, ['b1', 'b2']]] as const) {
+        for (const name of names) expect(generation(host, name), `${name} in ${report}`).toBe(round);
+      }
+      expect(existsSync(join(repo, '.clawctl', 'lock')), 'the winner released the lock').toBe(false);
+    }
+    expect((await clawctl(['plan', '--detailed-exitcode'], { cwd: repo })).code).toBe(0);
+  });
+});
