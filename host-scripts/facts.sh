@@ -27,7 +27,7 @@ tmp=""
 i=0
 for spec in "$@"; do
   set -- $spec
-  files="$files $1/openclaw.json $1/.env"
+  files="$files $1 $1/openclaw.json $1/.env"
   units="$units $3"
   case "$listening" in
     *" all "* | *" $2 "*)
@@ -74,17 +74,22 @@ done
 set -f
 
 # One stat and one cat for every file: the sizes from stat split the cat's raw output.
-# Missing files are simply absent from stat's output.
+# Missing files are simply absent from stat's output. stat does not follow links, and only
+# regular files are read: a state dir or file the host's user made a symlink is reported as
+# one (%f, the raw mode: 8xxx a regular file), never read or written through.
 set --
 [ -n "$pkg" ] && set -- "$pkg"
-listed=$(stat -c 'file %a %s %n' -- $files $bodies "$@" 2>/dev/null)
+listed=$(stat -c 'file %a %s %f %n' -- $files $bodies "$@" 2>/dev/null)
 set --
 IFS='
 '
 for line in $listed; do
   printf '%s\n' "$line"
-  set -- "$@" "${line#file * * }"
+  rest=${line#file * * }
+  case $rest in 8???" "*) set -- "$@" "${rest#* }" ;; esac
 done
 echo blob
-[ $# -gt 0 ] && exec cat -- "$@"
-exit 0
+[ $# -eq 0 ] && exit 0
+# With probe bodies, the EXIT trap must still remove their temp dir: no `exec` then.
+[ -n "$tmp" ] && { cat -- "$@"; exit 0; }
+exec cat -- "$@"

@@ -12,7 +12,11 @@ PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
 umask 077
 dir="$HOME/$1" owner=$2
 shift 2
+# Nothing is written through a link the host's user planted: refuse it, naming it.
+refuse_link() { [ -L "$1" ] && { echo "$1 is a symbolic link; clawctl never writes through a link" >&2; exit 66; }; return 0; }
+refuse_link "$dir"
 [ -d "$dir" ] || { mkdir -p "$dir"; chmod 700 "$dir"; }
+for name in "$@" .clawctl-managed; do refuse_link "$dir/$name"; refuse_link "$dir/$name.clawctl-prev"; done
 set -C
 for name in "$@"; do
   IFS= read -r line || true

@@ -31,6 +31,8 @@ export interface ObservedAgent {
   service?: string;
   /** Hash of what apply depends on (files, modes, installed version): a saved plan is bound to it. */
   fingerprint: string;
+  /** The state dir or a managed file is a symbolic link (the host's user made it one): not touched. */
+  links?: string[];
 }
 
 /** An agent state dir that clawctl's apply made for a fleet (its `.clawctl-managed` file). */

@@ -20,8 +20,10 @@ export interface RawFacts {
   units: string[];
   /** URL → HTTP status; 0 when nothing answered. */
   http: Map<string, number>;
-  /** Path as the script named it → file. */
+  /** Path as the script named it → file (regular files only). */
   files: Map<string, RawFile>;
+  /** Paths that are symbolic links: never read, and never written through. */
+  links: Set<string>;
   managed: ManagedMarker[];
 }
 
@@ -35,7 +37,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), managed: [] };
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [] };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -52,8 +54,12 @@ export function splitFacts(stdout: Buffer): RawFacts {
       const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)$/.exec(line);
       if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]! });
     } else if (line.startsWith('file ')) {
-      const m = /^file (\d+) (\d+) (.*)$/.exec(line);
-      if (m) listed.push({ mode: m[1]!, size: Number(m[2]), path: m[3]! });
+      // `file MODE SIZE RAWMODE PATH`: the raw mode's type bits say what it is (8: a regular file, a: a link).
+      const m = /^file (\d+) (\d+) ([0-9a-f]+) (.*)$/.exec(line);
+      if (!m) continue;
+      const type = parseInt(m[3]!, 16) & 0xf000;
+      if (type === 0x8000) listed.push({ mode: m[1]!, size: Number(m[2]), path: m[4]! });
+      else if (type === 0xa000) facts.links.add(m[4]!);
     }
   }
   if (at < 0) throw new FactsError('facts output ended early; was the connection cut?');
@@ -81,9 +87,11 @@ export function parseFacts(
     const config = raw.files.get(`${a.stateDir}/openclaw.json`);
     const env = raw.files.get(`${a.stateDir}/.env`);
     const service = raw.units[i];
+    const links = [a.stateDir, `${a.stateDir}/openclaw.json`, `${a.stateDir}/.env`].filter((p) => raw.links.has(p));
     return {
       name: a.name,
       host,
+      ...(links.length > 0 ? { links: links.map((p) => `~/${p}`) } : {}),
       config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
       env: env ? parseEnv(env.mode, env.content.toString('utf8'), fleetKey) : null,
       health: parseHealth(raw, a.port, i),

@@ -41,6 +41,12 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     }
     for (const agentObs of obs.agents) {
       const agent = agents.get(agentObs.name)!;
+      if (agentObs.links) {
+        // A link the host's user planted could send a write anywhere they choose: not planned.
+        const what = agentObs.links.length === 1 ? `${agentObs.links[0]} is a symbolic link` : `${agentObs.links.join(' and ')} are symbolic links`;
+        unreachable.push({ host: obs.host, error: `host ${obs.host}: ${what}; clawctl never reads or writes an agent's files through a link`, hint: 'on the host, replace the link with a real directory or file (or remove it), then plan again', agents: [agent.name] });
+        continue;
+      }
       fingerprints[agent.name] = agentObs.fingerprint;
       const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
       if (actions.length === 0) continue;

@@ -15,6 +15,7 @@ function shape(a: ObservedAgent) {
     env: a.env && { mode: a.env.mode, names: Object.keys(a.env.entries) },
     health: a.health,
     ...(a.service ? { service: a.service } : {}),
+    ...(a.links ? { links: a.links } : {}),
   };
 }
 
@@ -26,7 +27,7 @@ describe('facts parser', () => {
   });
 
   it('refuses output whose file sizes do not add up (a file changed mid-read)', () => {
-    const stdout = Buffer.from('CLAWCTL-FACTS 2\nfile 600 99 .openclaw/.env\nblob\nA=1\n');
+    const stdout = Buffer.from('CLAWCTL-FACTS 2\nfile 600 99 81a4 .openclaw/.env\nblob\nA=1\n');
     expect(() => parseFacts(stdout, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow(FactsError);
   });
 
@@ -47,14 +48,14 @@ describe('facts parser', () => {
   it('changes the fingerprint when a mode, a byte or the version changes, and only then', () => {
     const agents = [{ name: 'a', stateDir: '.openclaw', port: 1 }];
     const fp = (s: string) => parseFacts(Buffer.from(s), 'h', agents, 'k').agents[0]!.fingerprint;
-    const base = 'CLAWCTL-FACTS 2\nfile 600 4 .openclaw/.env\nblob\nA=1\n';
+    const base = 'CLAWCTL-FACTS 2\nfile 600 4 81a4 .openclaw/.env\nblob\nA=1\n';
     expect(fp(base)).toBe(fp(base.replace('CLAWCTL-FACTS 2\n', 'CLAWCTL-FACTS 2\nhttp 200 http://127.0.0.1:1/readyz\n')));
     expect(fp(base)).not.toBe(fp(base.replace('file 600', 'file 644')));
     expect(fp(base)).not.toBe(fp(base.replace('A=1', 'A=2')));
   });
 
   it('keeps secret values out of every rendering of what it observed', () => {
-    const parsed = parseFacts(Buffer.from('CLAWCTL-FACTS 2\nfile 600 18 .openclaw/.env\nblob\nTOKEN=hunter2-xyz\n'), 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k');
+    const parsed = parseFacts(Buffer.from('CLAWCTL-FACTS 2\nfile 600 18 81a4 .openclaw/.env\nblob\nTOKEN=hunter2-xyz\n'), 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k');
     expect(JSON.stringify(parsed)).not.toContain('hunter2');
     expect(String(parsed.agents[0]!.env!.entries.TOKEN)).toMatch(/^\(sensitive, sha256:[0-9a-f]{8}\)$/);
     expect(parsed.agents[0]!.env!.entries.TOKEN!.reveal()).toBe('hunter2-xyz');

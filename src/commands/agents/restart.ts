@@ -13,15 +13,18 @@ export default class AgentsRestart extends BaseCommand<RestartResult> {
   static override flags = {
     fleet: fleetFlags.fleet,
     audit: fleetFlags.audit,
-    timeout: Flags.integer({ description: 'seconds to wait for /readyz after the restart', min: 1, max: 3600 }),
+    timeout: Flags.integer({ description: 'seconds the restart and the wait for /readyz may take (a stop that hangs is forced within it)', min: 1, max: 3600 }),
   };
 
   async run(): Promise<RestartResult> {
     const { args, flags } = await this.parse(AgentsRestart);
     const result = await restartAgent({ fleetDir: flags.fleet, agent: args.name, ...(flags.timeout ? { timeoutSeconds: flags.timeout } : {}), audit: auditLog(flags.fleet, flags.audit) });
-    if (result.healthy) this.say(`Restarted ${result.agent} on ${result.host} via ${result.service}; ready after ${result.seconds} s (was ${result.before}).`);
+    const forced = result.forced?.length ? ` It had to be forced: ${result.forced.join('; ')}.` : '';
+    if (result.healthy) this.say(`Restarted ${result.agent} on ${result.host} via ${result.service}; ready after ${result.seconds} s (was ${result.before}).${forced}`);
     else {
-      this.say(`Restarted ${result.agent} on ${result.host} via ${result.service}, but it is not ready: ${result.detail ?? ''}\nNext: clawctl diagnose ${result.agent}`);
+      // Say what happened, not "restarted" when nothing came up.
+      const what = result.before === 'down' ? `${result.agent} on ${result.host} was not running, and starting it via ${result.service} did not make it ready` : `The restart of ${result.agent} on ${result.host} via ${result.service} did not make it ready`;
+      this.say(`${what}: ${result.detail ?? 'no answer from /readyz'}.${forced}\nNext: clawctl diagnose ${result.agent}`);
       this.setExit(ExitCode.error);
     }
     return result;
