@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { actionRef, findClawctlAction, type ClawctlAction } from '../github/clawctl-action.js';
 import { defaultKeyFile, findAgeIdentities, generateAgeIdentity } from '../secrets/sops/age-keys.js';
 import { creationRuleFor } from '../secrets/sops/creation-rules.js';
 import { createSopsFile, saveSopsFile, setValue } from '../secrets/sops/sops-file.js';
@@ -15,23 +17,56 @@ export interface InitResult {
   keyFile: string;
   keyCreated: boolean;
   files: string[];
+  /**
+   * The clawctl GitHub Action the workflows install clawctl with, `owner/repo@<commit>`; null
+   * when it could not be known here, and the workflows then name a placeholder to replace.
+   */
+  action: string | null;
 }
 
 const HASH_KEY_FILE = 'secrets/clawctl.sops.yaml';
-/** The GitOps loop: plan comments on pull requests, apply on merge (written to the fleet repo's `.github/workflows/`). */
-const WORKFLOWS = ['clawctl-plan.yml', 'clawctl-apply.yml'];
+/**
+ * The GitOps loop, written to the fleet repo's `.github/workflows/`: plan comments on pull
+ * requests, apply on merge, and a scheduled drift check that keeps one issue open while the
+ * hosts differ from main.
+ */
+export const WORKFLOWS = ['clawctl-plan.yml', 'clawctl-apply.yml', 'clawctl-drift.yml'];
 const TEMPLATES = new URL('../../.github/workflows/templates/', import.meta.url);
+/** What the workflows name when the clawctl action is not known: a run fails on it rather than install anything else. */
+export const ACTION_PLACEHOLDER = 'OWNER/clawctl@FULL_COMMIT_SHA # replace: the repository and commit of your clawctl (or run clawctl init --action)';
+/** The team CODEOWNERS names until the user puts theirs in. */
+export const CODEOWNERS_PLACEHOLDER = '@OWNER/fleet-admins';
+
+/**
+ * A workflow template as `init` writes it: the clawctl version that wrote it, and the action
+ * every job installs clawctl with (pinned by commit, with the version as a comment).
+ */
+export async function renderWorkflow(name: string, clawctlVersion: string, action: ClawctlAction | undefined): Promise<string> {
+  const uses = action ? `${actionRef(action)} # clawctl ${clawctlVersion}` : ACTION_PLACEHOLDER;
+  return (await readFile(new URL(name, TEMPLATES), 'utf8')).replaceAll('{{CLAWCTL_VERSION}}', clawctlVersion).replaceAll('{{CLAWCTL_ACTION}}', uses);
+}
+
+function codeowners(): string {
+  return `# Written by \`clawctl init\`. Whoever may change these paths decides what checks and applies
+# the fleet: the workflows, the policies, and whom secrets are encrypted for. Replace
+# ${CODEOWNERS_PLACEHOLDER} with your team, and require review from code owners on main.
+/.github/        ${CODEOWNERS_PLACEHOLDER}
+/fleet/policies/ ${CODEOWNERS_PLACEHOLDER}
+/.sops.yaml      ${CODEOWNERS_PLACEHOLDER}
+`;
+}
 
 /**
  * A new fleet repo: fleet/ with a Fleet manifest, .sops.yaml for the user's age key (made
  * outside the repo when there is none), and the per-fleet key that keys plan hashes, in a
  * SOPS file so only key holders can compute hashes.
  */
-export async function initFleetRepo(dir: string, name: string, clawctlVersion: string): Promise<InitResult> {
+export async function initFleetRepo(dir: string, name: string, clawctlVersion: string, actionFlag?: ClawctlAction): Promise<InitResult> {
   const fleetDir = join(dir, 'fleet');
   if ((await readdir(fleetDir).catch(() => [])).length > 0) {
     throw new ClawctlError(`${fleetDir} already holds files; nothing was written`, [{ message: `${fleetDir} is not empty`, hint: 'run `clawctl init` in a new directory' }]);
   }
+  const action = actionFlag ?? (await findClawctlAction(fileURLToPath(new URL('../../', import.meta.url))));
   const { recipient, keyFile, created } = await ensureAgeKey();
   const files: Record<string, string> = {
     '.sops.yaml': `# Whom SOPS files are encrypted for (sops and clawctl both read this).\n# New files are encrypted for these age recipients (comma-separated: add teammates and CI);\n# re-wrap an existing file for a changed list with \`sops updatekeys FILE\`.\ncreation_rules:\n  - path_regex: fleet/secrets/.*\\.sops\\.ya?ml$\n    age: ${recipient}\n`,
@@ -39,12 +74,14 @@ export async function initFleetRepo(dir: string, name: string, clawctlVersion: s
     'fleet/fleet.yaml': fleetYaml(name),
     'fleet/hosts/.gitkeep': '',
     'fleet/agents/.gitkeep': '',
+    'fleet/policies/.gitkeep': '',
   };
-  // A repo that already has its own workflows keeps them.
+  // A repo that already has its own workflows, or code owners, keeps them.
   for (const w of WORKFLOWS) {
     const rel = `.github/workflows/${w}`;
-    if (!existsSync(join(dir, rel))) files[rel] = (await readFile(new URL(w, TEMPLATES), 'utf8')).replaceAll('{{CLAWCTL_VERSION}}', clawctlVersion);
+    if (!existsSync(join(dir, rel))) files[rel] = await renderWorkflow(w, clawctlVersion, action);
   }
+  if (!['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'].some((f) => existsSync(join(dir, f)))) files['.github/CODEOWNERS'] = codeowners();
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
     await writeFile(join(dir, rel), text, { flag: rel === '.gitignore' ? 'a' : 'w' });
@@ -55,7 +92,7 @@ export async function initFleetRepo(dir: string, name: string, clawctlVersion: s
   const file = await createSopsFile(hashKeyPath, rule.recipients, rule.rule);
   setValue(file, ['hashKey'], randomBytes(32).toString('base64url'));
   await saveSopsFile(file);
-  return { dir, recipient, keyFile, keyCreated: created, files: [...Object.keys(files), `fleet/${HASH_KEY_FILE}`] };
+  return { dir, recipient, keyFile, keyCreated: created, files: [...Object.keys(files), `fleet/${HASH_KEY_FILE}`], action: action ? actionRef(action) : null };
 }
 
 async function ensureAgeKey(): Promise<{ recipient: string; keyFile: string; created: boolean }> {
