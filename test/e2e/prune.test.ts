@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
 import { LOCAL_FLEET, LOCAL_HOST } from '../harness/local-fleet.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
+import { writeFleet, type AgentDef } from '../harness/fleet.js';
+import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
 
 /** An agent removed from the fleet is removed from its host: only what clawctl made, only in scope, policy-checked. */
 describe('pruning agents that left the fleet', () => {
@@ -78,5 +80,71 @@ describe('pruning agents that left the fleet', () => {
     const again = await run('apply', 'plan.json');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/stale|no longer there to remove|changed since/);
+  });
+});
+
+/** The same over SSH, on a real sshd host: the removal happens in the host user's home, as that user. */
+describe('pruning agents that left the fleet, over SSH', () => {
+  let root: string;
+  let repo: string;
+  let client: ClientKey;
+  let host: SshHost;
+  const all: AgentDef[] = [
+    { name: 'support', host: 'p1', profile: 'support', port: 18910 },
+    { name: 'sales', host: 'p1', profile: 'sales', port: 18911 },
+  ];
+  const fleet = (agents: AgentDef[]) => writeFleet(repo, [host], agents, { identityFile: client.privateKeyPath });
+  const run = (...args: string[]) => clawctl(args, { cwd: repo, env: { GITHUB_ACTIONS: '' } });
+  const onHost = (path: string) => join(host.home, path);
+  /** A dir in the host user's home, made by that user (not by clawctl). */
+  const userDir = (path: string, marker?: string) => {
+    mkdirSync(onHost(path));
+    chownSync(onHost(path), host.uid, host.gid);
+    if (marker) {
+      writeFileSync(onHost(join(path, '.clawctl-managed')), marker);
+      chownSync(onHost(join(path, '.clawctl-managed')), host.uid, host.gid);
+    }
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'clawctl-prune-ssh-'));
+    repo = join(root, 'repo');
+    execFileSync('git', ['init', '-q', repo]);
+    client = makeClientKey(root);
+    host = await startSshHost('p1', root, client);
+    fleet(all);
+    const applied = await run('apply', '--auto-approve');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    userDir('.openclaw-byhand');
+    userDir('.openclaw-elsewhere', 'fleet=other agent=elsewhere\n');
+  });
+  afterAll(async () => {
+    await host?.remove();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('plans the removal, moves the state dir aside on the host keeping its data, touches nothing else, then has no changes', async () => {
+    expect(readFileSync(onHost('.openclaw-sales/.clawctl-managed'), 'utf8')).toBe('fleet=test agent=sales\n');
+    fleet(all.filter((a) => a.name !== 'sales'));
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain('# host p1');
+    expect(plan.stdout).toContain('- agent sales (~/.openclaw-sales): no longer in the fleet');
+    expect(plan.stdout).toContain('Plan: 0 to add, 0 to change, 1 to destroy.');
+    expect(plan.stdout).not.toMatch(/byhand|elsewhere/);
+    expect((await run('plan', '-l', 'team=x')).stdout).toContain('0 to destroy');
+
+    const applied = await run('apply', '--auto-approve');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('✓ sales (p1): remove');
+    const aside = readdirSync(host.home).filter((d) => d.startsWith('.openclaw-sales.clawctl-removed-'));
+    expect(aside).toHaveLength(1);
+    expect(JSON.parse(readFileSync(onHost(join(aside[0]!, 'openclaw.json')), 'utf8')).gateway.port).toBe(18911);
+    expect(statSync(onHost(aside[0]!)).uid, 'moved by the host user, as that user').toBe(host.uid);
+    expect(existsSync(onHost('.openclaw-sales'))).toBe(false);
+    for (const kept of ['.openclaw-support/openclaw.json', '.openclaw-byhand', '.openclaw-elsewhere/.clawctl-managed']) expect(existsSync(onHost(kept)), kept).toBe(true);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+    const audit = JSON.parse((await run('audit', 'log', '--agent', 'sales', '--action', 'agent.apply', '--json')).stdout);
+    expect(audit.entries.at(-1)).toMatchObject({ target: 'sales', result: 'ok', details: { host: 'p1', done: 'remove' } });
   });
 });
