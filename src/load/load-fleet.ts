@@ -48,7 +48,7 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
       if (doc.errors.length > 0) {
         for (const err of doc.errors) {
           const { line, col } = lines.linePos(err.pos[0]);
-          problems.push({ pos: { file: shown, line, col }, message: `YAML syntax: ${firstLine(err.message)}` });
+          problems.push({ pos: { file: shown, line, col }, message: `YAML syntax: ${firstLine(err.message)}`, hint: yamlHint(err.code) });
         }
         continue;
       }
@@ -69,6 +69,24 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
   }
   const contentHash = sha256(Object.entries(hashes).map(([rel, h]) => `${rel}\0${h}`).join('\n'));
   return { dir, docs, contentHash, files: hashes };
+}
+
+/** What usually causes each of the yaml parser's error codes, in the words of someone fixing it. */
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'keys of one mapping line up in one column, and their values are indented under them (spaces, never tabs)';
+    case 'DUPLICATE_KEY':
+      return 'a key may appear once per mapping: merge the two, or delete one';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a line indented deeper than the key before it, or a value holding ": " without quotes (write "a: b")';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces: YAML does not accept tabs';
+    default:
+      return 'quote values that hold ": ", " #", or start with *, &, !, @, `, %, {, [; check the indentation of the line and the one before it';
+  }
 }
 
 function firstLine(message: string): string {

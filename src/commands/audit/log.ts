@@ -4,6 +4,7 @@ import type { AuditEntry } from '../../audit/entry.js';
 import { queryLog } from '../../audit/query.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { ClawctlError } from '../../util/errors.js';
+import { renderAuditTable } from '../../cli/render-audit.js';
 
 export interface AuditLogResult {
   entries: AuditEntry[];
@@ -26,7 +27,7 @@ export default class AuditLog extends BaseCommand<AuditLogResult> {
     const since = flags.since === undefined ? undefined : new Date(flags.since);
     if (since && Number.isNaN(since.getTime())) throw new ClawctlError(`--since ${flags.since}: not a date`, [{ message: `--since takes an ISO 8601 date or time, got "${flags.since}"` }]);
     const entries = queryLog(await auditStore(flags.fleet, flags.audit).read(), { agent: flags.agent, action: flags.action, actor: flags.actor, since });
-    this.say(entries.map((e) => `${e.seq}\t${e.time}\t${e.actor}\t${e.action}\t${e.target}\t${e.result}${e.planHash ? `\t${e.planHash.slice(0, 19)}` : ''}`).join('\n') || 'No entries.');
+    this.say(entries.length === 0 ? 'No entries.' : renderAuditTable(entries));
     return { entries };
   }
 }
