@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /**
@@ -12,6 +13,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * header with next/last (and prev/first past page 1) only when there is more than one page,
  * its URLs in GitHub's own form /repositories/{id}/… (which must be followed, not rebuilt);
  * issue comments in ascending id, pull requests newest first unless `direction` says otherwise.
+ *
+ * Issues share the pull requests' numbers, as on GitHub, and the issues list holds both (a pull
+ * request carries `pull_request`), newest first, filtered by state and labels. Besides the
+ * all-powerful token it was started with, it mints tokens holding only a workflow's
+ * `permissions:` (as Actions mints GITHUB_TOKEN), and refuses what they do not cover with
+ * GitHub's own 403 "Resource not accessible by integration".
  */
 export interface PullRequest {
   number: number;
@@ -22,6 +29,20 @@ export interface PullRequest {
   state: 'open' | 'closed';
   labels: string[];
 }
+
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  stateReason: string | null;
+  labels: string[];
+  /** Who opened it: github-actions[bot] for a minted token. */
+  user: string;
+}
+
+/** A workflow's `permissions:`: scope → read or write (write includes read; unnamed scopes are none). */
+export type Permissions = Record<string, string>;
 
 export interface Comment {
   id: number;
@@ -35,11 +56,14 @@ export interface GitHubServer {
   /** The repository's numeric id, as GitHub puts it in Link URLs (/repositories/{id}/…). */
   repoId: number;
   pulls: PullRequest[];
+  issues: Issue[];
   comments: Comment[];
   /** Every request as `METHOD path?query`, in order. */
   calls: string[];
   /** Someone else's comment on an issue or pull request, as if posted through the API. */
   comment(issue: number, body: string): Comment;
+  /** A token holding only these permissions, as Actions gives a job whose workflow declares them. */
+  mintToken(permissions: Permissions): string;
   close(): Promise<void>;
 }
 
@@ -57,7 +81,10 @@ class ApiError extends Error {
 
 export async function startGitHub(opts: { owner: string; repo: string; token: string; bareRepo?: string }): Promise<GitHubServer> {
   const pulls: PullRequest[] = [];
+  const issues: Issue[] = [];
   const comments: Comment[] = [];
+  /** Minted tokens and what they may do; the token the server was started with may do anything. */
+  const minted = new Map<string, Permissions>();
   const calls: string[] = [];
   let nextId = 1000;
   let nextNumber = 1;
@@ -76,6 +103,21 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     base: { ref: p.base, label: `${opts.owner}:${p.base}` },
     labels: p.labels.map((name) => ({ name })),
   });
+  const htmlIssue = (n: number) => `https://github.test/${opts.owner}/${opts.repo}/issues/${n}`;
+  const issueJson = (i: Issue) => ({
+    id: i.number + 7_000_000,
+    number: i.number,
+    state: i.state,
+    state_reason: i.stateReason,
+    title: i.title,
+    body: i.body,
+    user: { login: i.user },
+    labels: i.labels.map((name) => ({ name })),
+    html_url: htmlIssue(i.number),
+    url: `${base}${prefix}/issues/${i.number}`,
+  });
+  /** A pull request as the issues endpoints show it. */
+  const pullAsIssue = (p: PullRequest) => ({ ...issueJson({ ...p, stateReason: null, user: opts.owner }), html_url: htmlPull(p.number), pull_request: { url: `${base}${prefix}/pulls/${p.number}`, html_url: htmlPull(p.number) } });
   const commentJson = (c: Comment) => ({ id: c.id, body: c.body, html_url: `${htmlPull(c.issue)}#issuecomment-${c.id}`, url: `${base}${prefix}/issues/comments/${c.id}` });
   const branchExists = (name: string) => {
     if (!opts.bareRepo) return true;
@@ -90,6 +132,17 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     const p = pulls.find((x) => x.number === Number(n));
     if (!p) throw new ApiError(404, 'Not Found');
     return p;
+  };
+  const issueOf = (n: string) => {
+    const i = issues.find((x) => x.number === Number(n));
+    if (!i) throw new ApiError(404, 'Not Found');
+    return i;
+  };
+  /** Issue comments are about an issue or a pull request; which one decides the permission they need. */
+  const threadOf = (n: string): 'issues' | 'pull-requests' => {
+    if (issues.some((x) => x.number === Number(n))) return 'issues';
+    pullOf(n);
+    return 'pull-requests';
   };
   const checkBody = (body: unknown) => {
     if (typeof body !== 'string' || body.length === 0) throw new ApiError(422, 'Validation Failed', [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
@@ -124,9 +177,18 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     return items.slice((page - 1) * perPage, page * perPage);
   };
 
+  /** The caller's permissions for this request (undefined: the all-powerful token). */
+  let caller: Permissions | undefined;
+  /** Refuse unless the caller's token holds one of `scopes` at `level` (write covers read). */
+  const need = (level: 'read' | 'write', ...scopes: string[]) => {
+    if (!caller) return;
+    if (scopes.some((s) => caller![s] === 'write' || (level === 'read' && caller![s] === 'read'))) return;
+    throw new ApiError(403, 'Resource not accessible by integration');
+  };
   type Route = [method: string, path: RegExp, handle: (m: string[], q: URLSearchParams, body: Record<string, unknown>, res: ServerResponse) => unknown];
   const routes: Route[] = [
     ['GET', /^\/pulls$/, (_m, q, _b, res) => {
+      need('read', 'pull-requests');
       const state = q.get('state') ?? 'open';
       const matching = pulls
         .filter((p) => state === 'all' || p.state === state)
@@ -137,6 +199,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
       return paged(res, '/pulls', q, ordered).map(pullJson);
     }],
     ['POST', /^\/pulls$/, (_m, _q, b, res) => {
+      need('write', 'pull-requests');
       const head = String(b.head ?? '');
       const baseRef = String(b.base ?? '');
       if (!b.title) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
@@ -151,23 +214,25 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
       return pullJson(p);
     }],
     ['PATCH', /^\/pulls\/(\d+)$/, (m, _q, b) => {
+      need('write', 'pull-requests');
       const p = pullOf(m[1]!);
       if (typeof b.title === 'string') p.title = b.title;
       if (typeof b.body === 'string') p.body = b.body;
       return pullJson(p);
     }],
     ['POST', /^\/issues\/(\d+)\/labels$/, (m, _q, b) => {
+      need('write', 'issues', 'pull-requests');
       const p = pullOf(m[1]!);
       for (const l of (b.labels as string[]) ?? []) if (!p.labels.includes(l)) p.labels.push(l);
       return p.labels.map((name) => ({ name }));
     }],
     ['GET', /^\/issues\/(\d+)\/comments$/, (m, q, _b, res) => {
-      pullOf(m[1]!);
+      need('read', ...new Set(['issues', threadOf(m[1]!)]));
       const all = comments.filter((c) => c.issue === Number(m[1])).sort((a, b) => a.id - b.id);
       return paged(res, `/issues/${m[1]}/comments`, q, all).map(commentJson);
     }],
     ['POST', /^\/issues\/(\d+)\/comments$/, (m, _q, b, res) => {
-      pullOf(m[1]!);
+      need('write', ...new Set(['issues', threadOf(m[1]!)]));
       const c: Comment = { id: nextId++, issue: Number(m[1]), body: checkBody(b.body) };
       comments.push(c);
       res.statusCode = 201;
@@ -176,8 +241,43 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     ['PATCH', /^\/issues\/comments\/(\d+)$/, (m, _q, b) => {
       const c = comments.find((x) => x.id === Number(m[1]));
       if (!c) throw new ApiError(404, 'Not Found');
+      need('write', ...new Set(['issues', threadOf(String(c.issue))]));
       c.body = checkBody(b.body);
       return commentJson(c);
+    }],
+    // Issues and pull requests together, newest first (sort=created, direction=desc by default).
+    ['GET', /^\/issues$/, (_m, q, _b, res) => {
+      need('read', 'issues');
+      const state = q.get('state') ?? 'open';
+      const wanted = (q.get('labels') ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+      const all = [...issues.map((i) => ({ n: i.number, state: i.state, labels: i.labels, json: () => issueJson(i) })), ...pulls.map((p) => ({ n: p.number, state: p.state, labels: p.labels, json: () => pullAsIssue(p) }))]
+        .filter((x) => state === 'all' || x.state === state)
+        .filter((x) => wanted.every((l) => x.labels.includes(l)))
+        .sort((a, b) => (q.get('direction') === 'asc' ? a.n - b.n : b.n - a.n));
+      return paged(res, '/issues', q, all).map((x) => x.json());
+    }],
+    ['POST', /^\/issues$/, (_m, _q, b, res) => {
+      need('write', 'issues');
+      if (typeof b.title !== 'string' || b.title.length === 0) throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+      const i: Issue = { number: nextNumber++, title: b.title, body: b.body === undefined ? '' : checkBody(b.body), state: 'open', stateReason: null, labels: [...new Set((b.labels as string[] | undefined) ?? [])], user: caller ? 'github-actions[bot]' : opts.owner };
+      issues.push(i);
+      res.statusCode = 201;
+      return issueJson(i);
+    }],
+    ['GET', /^\/issues\/(\d+)$/, (m) => {
+      need('read', 'issues');
+      return issueJson(issueOf(m[1]!));
+    }],
+    ['PATCH', /^\/issues\/(\d+)$/, (m, _q, b) => {
+      need('write', 'issues');
+      const i = issueOf(m[1]!);
+      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
+      if (typeof b.title === 'string') i.title = b.title;
+      if (b.body !== undefined) i.body = checkBody(b.body);
+      if (Array.isArray(b.labels)) i.labels = [...new Set(b.labels as string[])];
+      if (b.state === 'closed') [i.state, i.stateReason] = ['closed', typeof b.state_reason === 'string' ? b.state_reason : 'completed'];
+      if (b.state === 'open') [i.state, i.stateReason] = ['open', i.state === 'closed' ? 'reopened' : i.stateReason];
+      return issueJson(i);
     }],
   ];
 
@@ -192,8 +292,9 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
         if (!req.headers['user-agent']) {
           throw new ApiError(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.');
         }
-        const auth = req.headers.authorization ?? '';
-        if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`) throw new ApiError(401, 'Bad credentials');
+        const token = /^(?:token|Bearer) (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (token !== opts.token && !(token && minted.has(token))) throw new ApiError(401, 'Bad credentials');
+        caller = token === opts.token ? undefined : minted.get(token!);
         // The repository by name, or by id as GitHub's own Link URLs address it.
         const root = [`${prefix}/`, `/repositories/${REPO_ID}/`].find((r) => url.pathname.startsWith(r));
         if (!root) throw new ApiError(404, 'Not Found');
@@ -223,5 +324,10 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     comments.push(c);
     return c;
   };
-  return { url: base, token: opts.token, repoId: REPO_ID, pulls, comments, calls, comment, close: () => new Promise((r) => server.close(() => r())) };
+  const mintToken = (permissions: Permissions) => {
+    const token = `ghs_${randomBytes(18).toString('base64url')}`;
+    minted.set(token, { ...permissions });
+    return token;
+  };
+  return { url: base, token: opts.token, repoId: REPO_ID, pulls, issues, comments, calls, comment, mintToken, close: () => new Promise((r) => server.close(() => r())) };
 }
