@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, lchownSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, lchownSync, chownSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { SshHost } from './sshd.js';
@@ -11,8 +11,35 @@ export function openclawInstalled(): boolean {
   return existsSync(join(OPENCLAW_BIN, 'openclaw')) && existsSync(join(OPENCLAW_BIN, 'node'));
 }
 
+/**
+ * Where the host user's gateways write OpenClaw's rolling log: a directory of this test host's
+ * own, not the shared /tmp/openclaw.
+ *
+ * OpenClaw has no environment variable for its log directory (docs/logging.md): it writes to
+ * `logging.file` when the config sets one, else to /tmp/openclaw, else — when /tmp/openclaw is
+ * not the user's own (owner, mode) — to os.tmpdir()/openclaw-<uid>. clawctl's `agents logs`
+ * and `diagnose` read /tmp/openclaw and /tmp/openclaw-<uid> only, so neither `logging.file`
+ * nor TMPDIR would leave them a log to read. Instead /tmp/openclaw is kept root's, and each
+ * test user gets /tmp/openclaw-<uid>, emptied when its user is made and removed (startSshHost):
+ * uids are reused, and a log left by an earlier user of the same uid is never appended to.
+ */
+export function openclawLogDir(host: SshHost): string {
+  return `/tmp/openclaw-${host.uid}`;
+}
+
+/** Keep /tmp/openclaw from being any test user's, so each one logs under openclawLogDir(). */
+export function keepSharedLogDirRoot(uid: number): void {
+  mkdirSync('/tmp/openclaw', { recursive: true, mode: 0o755 });
+  // Made by an earlier user of this reused uid: that user is gone, and this one must not inherit it.
+  if (statSync('/tmp/openclaw').uid === uid) chownSync('/tmp/openclaw', 0, 0);
+}
+
 /** Make the test install the host user's OpenClaw: ~/.local/bin/{node,openclaw}. */
 export function provideOpenclaw(host: SshHost): void {
+  keepSharedLogDirRoot(host.uid);
+  const logs = openclawLogDir(host);
+  mkdirSync(logs, { recursive: true, mode: 0o700 });
+  chownSync(logs, host.uid, host.gid);
   const bin = join(host.home, '.local', 'bin');
   mkdirSync(bin, { recursive: true });
   for (const dir of [join(host.home, '.local'), bin]) chownSync(dir, host.uid, host.gid);
