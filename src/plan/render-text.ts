@@ -60,7 +60,7 @@ function renderAction(a: PlannedAction): string[] {
     case 'config': {
       const lines = [`${SIGN[a.action]} openclaw.json${modeNote(a.mode)}`];
       if (a.parseError) lines.push(`    ! the host's file is not valid JSON5 (${a.parseError}); it will be replaced`);
-      for (const op of a.patch) lines.push(`    ${renderOp(op, a.previous[op.path])}`);
+      for (const op of a.patch) lines.push(...renderOp(op, a.previous[op.path]).map((l) => `    ${l}`));
       return lines;
     }
     case 'env': {
@@ -86,18 +86,18 @@ function modeNote(mode: { from: string | null; to: string } | undefined): string
   return mode.from ? ` (mode 0${mode.from} → 0${mode.to})` : ` (mode 0${mode.to})`;
 }
 
-/** A patch operation with its values whole: what goes away is shown in full, never cut. */
-function renderOp(op: Operation, previous: unknown): string {
+/** A patch operation with its values whole, as lines: what goes away is shown in full, never cut. */
+function renderOp(op: Operation, previous: unknown): string[] {
   switch (op.op) {
     case 'add':
-      return `+ ${op.path}: ${shown(op.value)}`;
+      return `+ ${op.path}: ${shown(op.value, '    ')}`.split('\n');
     case 'replace':
-      if (fitsInline(previous) && fitsInline(op.value)) return `~ ${op.path}: ${shown(previous)} → ${shown(op.value)}`;
-      return `~ ${op.path}:\n        was ${shown(previous)}\n        now ${shown(op.value)}`;
+      if (fitsInline(previous) && fitsInline(op.value)) return [`~ ${op.path}: ${shown(previous, '')} → ${shown(op.value, '')}`];
+      return [`~ ${op.path}:`, ...`    was ${shown(previous, '        ')}`.split('\n'), ...`    now ${shown(op.value, '        ')}`.split('\n')];
     case 'remove':
-      return `- ${op.path}: ${shown(previous)}`;
+      return `- ${op.path}: ${shown(previous, '    ')}`.split('\n');
     default:
-      return `${op.op} ${op.path}`;
+      return [`${op.op} ${op.path}`];
   }
 }
 
@@ -105,7 +105,7 @@ function fitsInline(value: unknown): boolean {
   return JSON.stringify(value).length <= MAX_INLINE;
 }
 
-/** Short values on the line; longer ones as indented JSON on the lines below. */
-function shown(value: unknown): string {
-  return fitsInline(value) ? JSON.stringify(value) : JSON.stringify(value, null, 2).replace(/\n/g, '\n          ');
+/** Short values on the line; longer ones as JSON whose later lines are indented by `indent`. */
+function shown(value: unknown, indent: string): string {
+  return fitsInline(value) ? JSON.stringify(value) : JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
 }

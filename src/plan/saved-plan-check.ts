@@ -15,9 +15,11 @@ export function savedPlanDifferences(saved: Plan, fresh: Plan): Diagnostic[] {
   if (canonicalJson(saved.summary) !== canonicalJson(summarize(saved.changes))) {
     out.push({ message: 'the plan file\'s summary does not count its own changes; the file was edited', hint });
   }
-  const now = new Map(fresh.changes.map((c) => [c.agent, c]));
+  // One agent can stand in two places (a removal of its old state dir beside its new one).
+  const where = (c: { agent: string; host: string; stateDir: string }) => `${c.agent}\0${c.host}\0${c.stateDir}`;
+  const now = new Map(fresh.changes.map((c) => [where(c), c]));
   for (const change of saved.changes) {
-    const current = now.get(change.agent);
+    const current = now.get(where(change));
     if (!current) {
       out.push({ message: `agent ${change.agent}: the plan file lists changes that the fleet and host ${change.host} do not call for`, hint });
       continue;

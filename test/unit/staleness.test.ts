@@ -171,7 +171,7 @@ const cases: Case[] = [
     },
     expected: [
       { message: 'agent b on host h1: ~/.openclaw-b is no longer there to remove' },
-      { message: "agent b: the plan file's actions differ from what the fleet and host h1 call for now", hint: HINT },
+      { message: "agent b: the plan file lists changes that the fleet and host h1 do not call for", hint: HINT },
     ],
   },
   {
@@ -248,7 +248,7 @@ describe('a saved plan against the fleet and hosts as they are now', () => {
  * `it.fails` keeps this reproduction running; when it starts passing, make it a plain `it`.
  */
 describe('two markers of one removed agent', () => {
-  it.fails('a saved plan that removes both applies untouched', () => {
+  it('a saved plan that removes both applies untouched', () => {
     const desired = fleet();
     const observed = hosts();
     for (const host of observed.hosts) if (host.ok) host.managed.push({ stateDir: '.openclaw-old', fleet: 'prod', agent: 'old' });
