@@ -1,27 +1,45 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
 
-/** The GitOps loop against real sshd hosts: plan, apply, drift, stale plans, bad keys, down hosts. */
+/**
+ * The GitOps loop against real sshd hosts: plan, apply, drift, stale plans, bad keys, down hosts.
+ * Every case starts from the same fleet files, all hosts up and no lock (beforeEach), and sets
+ * up the host state it needs itself (fresh or converged): any one runs alone, in any order.
+ */
 describe('plan and apply over SSH', () => {
   let root: string;
   let repo: string;
   let client: ClientKey;
   let hosts: SshHost[];
-  const agents: AgentDef[] = [
+  const baseline: AgentDef[] = [
     { name: 'alpha', host: 'h1', port: 19001, env: { BANNER: 'alpha-secret-value' } },
     { name: 'beta', host: 'h2', profile: 'beta', port: 19002 },
     { name: 'gamma', host: 'h2', profile: 'gamma', port: 19003, env: { QUOTED: `it's $(touch /tmp/clawctl-pwned); \`id\`` } },
     { name: 'delta', host: 'h3', port: 19004 },
   ];
+  /** The case's own copy of the agents: a case edits it freely. */
+  let agents: AgentDef[];
   const fleet = () => writeFleet(repo, hosts, agents, { identityFile: client.privateKeyPath });
   const run = (...args: string[]) => clawctl(args, { cwd: repo });
+
+  /** No agent on any host yet: every state dir clawctl made is gone. */
+  function freshHosts(): void {
+    for (const h of hosts) for (const d of readdirSync(h.home)) if (d.startsWith('.openclaw')) rmSync(join(h.home, d), { recursive: true, force: true });
+  }
+
+  /** Every host holds the baseline fleet. */
+  async function converged(): Promise<void> {
+    const res = await run('apply', '--auto-approve');
+    expect(res.code, `converging before the case: ${res.stdout}${res.stderr}`).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+  }
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-e2e-'));
@@ -29,6 +47,12 @@ describe('plan and apply over SSH', () => {
     execFileSync('git', ['init', '-q', repo]);
     client = makeClientKey(root);
     hosts = await Promise.all(['h1', 'h2', 'h3'].map((n) => startSshHost(n, root, client)));
+  });
+
+  beforeEach(async () => {
+    agents = structuredClone(baseline);
+    for (const h of hosts) await h.start(); // a no-op for a running one
+    rmSync(join(repo, '.clawctl', 'lock'), { force: true });
     fleet();
   });
 
@@ -40,6 +64,7 @@ describe('plan and apply over SSH', () => {
   const remote = (host: SshHost, path: string) => join(host.home, path);
 
   it('plans creates on fresh hosts, applies them, and then has nothing to do', async () => {
+    freshHosts();
     const plan = await run('plan', '--detailed-exitcode');
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(2);
@@ -67,6 +92,7 @@ describe('plan and apply over SSH', () => {
   });
 
   it('reports an out-of-band edit as drift with exit 2, and --json carries the patch', async () => {
+    await converged();
     const h1 = hosts[0]!;
     const path = remote(h1, '.openclaw/openclaw.json');
     const config = JSON.parse(readFileSync(path, 'utf8'));
@@ -102,6 +128,7 @@ describe('plan and apply over SSH', () => {
   });
 
   it('refuses a saved plan when a host changed after planning, and applies a fresh one', async () => {
+    await converged();
     const h3 = hosts[2]!;
     agents[3]!.config = { logging: { level: 'debug' } };
     fleet();
@@ -145,7 +172,6 @@ describe('plan and apply over SSH', () => {
     expect(res.stdout).toMatch(/Error: host h2: host key mismatch at .*: the server presented SHA256:\S+, the manifest pins SHA256:\S+; refusing to connect/);
     expect(res.stdout).toContain(`spec.ssh.hostKey: "${hosts[1]!.hostKey}"`);
     expect(res.stdout).toContain('not planned: beta, gamma');
-    fleet();
   });
 
   it('plans the other hosts when one is down, with a clear error for that one', async () => {
@@ -168,6 +194,7 @@ describe('plan and apply over SSH', () => {
 
   it('holds one apply per fleet: a held lock is refused, unlock clears a stale one', async () => {
     const lock = join(repo, '.clawctl', 'lock');
+    mkdirSync(join(repo, '.clawctl'), { recursive: true });
     writeFileSync(lock, JSON.stringify({ holder: 'someone', machine: 'elsewhere', pid: 1, command: 'clawctl apply', since: '2026-01-01T00:00:00Z' }));
     const held = await run('apply', '--auto-approve');
     expect(held.code).toBe(1);
