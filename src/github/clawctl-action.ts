@@ -15,8 +15,6 @@ const run = promisify(execFile);
 export interface ClawctlAction {
   repo: string;
   commit: string;
-  /** Where it was learnt: the --action flag, the git checkout clawctl runs from, or npm's record of a git install. */
-  from: 'flag' | 'git checkout' | 'npm install';
 }
 
 export const actionRef = (a: ClawctlAction) => `${a.repo}@${a.commit}`;
@@ -29,7 +27,7 @@ export function parseActionRef(spec: string): ClawctlAction {
       { message: `${spec} is not pinned to a full commit sha`, hint: 'a tag or branch can be moved to other code; name the commit, e.g. acme/clawctl@$(git -C path/to/clawctl rev-parse HEAD)' },
     ]);
   }
-  return { repo: m[1]!, commit: m[2]!, from: 'flag' };
+  return { repo: m[1]!, commit: m[2]! };
 }
 
 /**
@@ -48,7 +46,7 @@ async function fromGitCheckout(root: string): Promise<ClawctlAction | undefined>
     if ((await realpath(await git('rev-parse', '--show-toplevel'))) !== (await realpath(root))) return undefined;
     const repo = parseRepoRef(await git('remote', 'get-url', 'origin'));
     const commit = await git('rev-parse', 'HEAD');
-    return repo && /^[0-9a-f]{40}$/.test(commit) ? { repo: `${repo.owner}/${repo.repo}`, commit, from: 'git checkout' } : undefined;
+    return repo && /^[0-9a-f]{40}$/.test(commit) ? { repo: `${repo.owner}/${repo.repo}`, commit } : undefined;
   } catch {
     return undefined;
   }
@@ -63,7 +61,7 @@ async function fromNpmInstall(root: string): Promise<ClawctlAction | undefined> 
     const resolved = lock.packages?.[`node_modules/${basename(root)}`]?.resolved ?? '';
     const m = /^(?:git\+)?(.+?)#([0-9a-f]{40})$/.exec(resolved);
     const repo = m ? parseRepoRef(m[1]!) : undefined;
-    return repo ? { repo: `${repo.owner}/${repo.repo}`, commit: m![2]!, from: 'npm install' } : undefined;
+    return repo ? { repo: `${repo.owner}/${repo.repo}`, commit: m![2]! } : undefined;
   } catch {
     return undefined;
   }

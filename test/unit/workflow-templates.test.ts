@@ -14,7 +14,7 @@ type Step = { id?: string; name?: string; run?: string; uses?: string; if?: stri
 type Job = { steps: Step[]; if?: string; environment?: string; permissions?: Record<string, string> };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency: { group: string; 'cancel-in-progress': boolean }; env?: Record<string, string>; jobs: Record<string, Job> };
 
-const ACTION: ClawctlAction = { repo: 'acme/clawctl', commit: '0123456789abcdef0123456789abcdef01234567', from: 'flag' };
+const ACTION: ClawctlAction = { repo: 'acme/clawctl', commit: '0123456789abcdef0123456789abcdef01234567' };
 const VERSION = '9.9.9';
 const text: Record<string, string> = Object.fromEntries(await Promise.all(WORKFLOWS.map(async (w) => [w, await renderWorkflow(w, VERSION, ACTION)] as const)));
 const load = (name: string) => parse(text[name]!) as Workflow;
@@ -152,7 +152,7 @@ describe('where this clawctl came from', () => {
     git(repo, 'init', '-q');
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'x');
     git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/clawctl.git');
-    expect(await findClawctlAction(repo)).toEqual({ repo: 'acme/clawctl', commit: git(repo, 'rev-parse', 'HEAD'), from: 'git checkout' });
+    expect(await findClawctlAction(repo)).toEqual({ repo: 'acme/clawctl', commit: git(repo, 'rev-parse', 'HEAD') });
     // inside some other repository (node_modules/clawctl of a project): not clawctl's own checkout
     const nested = join(repo, 'node_modules', 'clawctl');
     mkdirSync(nested, { recursive: true });
@@ -167,13 +167,13 @@ describe('where this clawctl came from', () => {
     mkdirSync(join(modules, 'clawctl'), { recursive: true });
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
     writeFileSync(join(modules, '.package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/clawctl': { version: '0.1.0', resolved: `git+ssh://git@github.com/acme/clawctl.git#${sha}` } } }));
-    expect(await findClawctlAction(join(modules, 'clawctl'))).toEqual({ repo: 'acme/clawctl', commit: sha, from: 'npm install' });
+    expect(await findClawctlAction(join(modules, 'clawctl'))).toEqual({ repo: 'acme/clawctl', commit: sha });
     writeFileSync(join(modules, '.package-lock.json'), JSON.stringify({ packages: { 'node_modules/clawctl': { resolved: 'https://registry.npmjs.org/clawctl/-/clawctl-0.1.0.tgz' } } }));
     expect(await findClawctlAction(join(modules, 'clawctl'))).toBeUndefined();
   });
 
   it('--action must name a full commit, never a tag or branch', () => {
-    expect(parseActionRef('acme/clawctl@0123456789abcdef0123456789abcdef01234567')).toEqual({ ...ACTION, from: 'flag' });
+    expect(parseActionRef('acme/clawctl@0123456789abcdef0123456789abcdef01234567')).toEqual(ACTION);
     for (const bad of ['acme/clawctl@v1', 'acme/clawctl@main', 'acme/clawctl', 'clawctl@0123456789abcdef0123456789abcdef01234567']) {
       expect(() => parseActionRef(bad), bad).toThrow(/expected OWNER\/REPO@<full commit sha>/);
     }
