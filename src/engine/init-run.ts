@@ -33,7 +33,7 @@ const HASH_KEY_FILE = 'secrets/clawctl.sops.yaml';
 export const WORKFLOWS = ['clawctl-plan.yml', 'clawctl-apply.yml', 'clawctl-drift.yml'];
 const TEMPLATES = new URL('../../.github/workflows/templates/', import.meta.url);
 /** What the workflows name when the clawctl action is not known: a run fails on it rather than install anything else. */
-export const ACTION_PLACEHOLDER = 'OWNER/clawctl@FULL_COMMIT_SHA # replace: the repository and commit of your clawctl (or run clawctl init --action)';
+export const ACTION_PLACEHOLDER = 'OWNER/clawctl@FULL_COMMIT_SHA # replace with the repository and full commit sha of the clawctl you run';
 /** The team CODEOWNERS names until the user puts theirs in. */
 export const CODEOWNERS_PLACEHOLDER = '@OWNER/fleet-admins';
 
