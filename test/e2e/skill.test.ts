@@ -284,7 +284,7 @@ describe('the clawctl skill', () => {
       // printf and compare, so no allowed shape relies on OpenClaw and the shell agreeing by luck.
       const shells = ['/bin/sh', '/bin/bash'].filter((sh) => existsSync(sh));
       const differ = judge([...SKILL_LINES, ...ALSO_ALLOWED]).flatMap((v) =>
-        shells.flatMap((sh) => {
+        shells.flatMap((sh): { sh: string; command: string; judged: unknown; real: unknown }[] => {
           if (!v.runs) return [{ sh, command: v.command, judged: v.argv, real: 'not allowed' }];
           const real = execFileSync(sh, ['-c', v.runs.replace(/^\S+/, "printf '%s\\0'")], { encoding: 'utf8' }).split('\0').slice(0, -1);
           return JSON.stringify(real) === JSON.stringify(v.argv[0]!.slice(1)) ? [] : [{ sh, command: v.command, judged: v.argv[0]!.slice(1), real }];
