@@ -13,7 +13,8 @@ import { freePort, makeClientKey, startSshHost, type ClientKey, type SshHost } f
 
 const VERSION = '2026.9.6';
 /** The Fleet's rollout.healthTimeoutSeconds: every restart and every wait is bounded by it. */
-const HEALTH_TIMEOUT = 45;
+// Generous: under the whole suite, with other gateways starting beside it, a start can take half a minute.
+const HEALTH_TIMEOUT = 75;
 /** Not shaped like a real Telegram token, and under a name the secret-literals baseline lets be. */
 const token = (n: number) => `700000${n}:stuck-gateway-test-${n}`;
 
