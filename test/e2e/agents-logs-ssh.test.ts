@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clawctl, startClawctl, type RunningClawctl } from '../harness/cli.js';
 import { writeFleet } from '../harness/fleet.js';
 import { eventually } from '../harness/gateway-lock.js';
@@ -61,6 +61,13 @@ describe('agents logs over SSH', () => {
     for (const p of [state, join(state, '.env'), logs, logFile]) chownSync(p, host.uid, host.gid);
   });
 
+  // A reader an earlier case left behind is that case's failure, not this one's.
+  beforeEach(async () => {
+    if (processes('tail').length === 0) return;
+    execFileSync('pkill', ['-KILL', '-u', host.user, '-x', 'tail']);
+    await eventually(() => processes('tail').length === 0, 10);
+  });
+
   afterAll(async () => {
     await host?.remove();
     if (root) rmSync(root, { recursive: true, force: true });
@@ -74,6 +81,15 @@ describe('agents logs over SSH', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ agent: 'claw', host: 'l1', source: { kind: 'file', where: logFile } });
     expect(res.stdout + json.stdout + json.stderr).not.toContain(TOKEN);
   });
+
+  /** The follower's end, within 30 s of `what`; else it is killed and the case fails saying so. */
+  async function exited(logs: RunningClawctl, what: string) {
+    const timer = setTimeout(() => logs.child.kill('SIGKILL'), 30_000);
+    const end = await logs.done;
+    clearTimeout(timer);
+    if (end.signal === 'SIGKILL' && what !== 'SIGKILL') throw new Error(`agents logs --follow still ran 30 s after ${what}; on the host:\n${psOfUser()}`);
+    return end;
+  }
 
   let appended = 0;
   /** Follow the log until its reader runs on the host and a new line has come through, redacted. */
@@ -93,7 +109,7 @@ describe('agents logs over SSH', () => {
   it('follows new lines until interrupted; then the reader on the host is gone', async () => {
     const { logs, tails } = await following();
     logs.child.kill('SIGINT');
-    const end = await logs.done;
+    const end = await exited(logs, 'Ctrl-C');
     // Ctrl-C ends a follow cleanly (soft, so the host's side is checked whatever it says).
     expect.soft(end.code, `exit code after Ctrl-C; stderr: ${end.stderr}`).toBe(0);
     expect.soft(end.stderr).toBe('');
@@ -104,7 +120,7 @@ describe('agents logs over SSH', () => {
   it('a follower that is killed outright leaves no reader on the host either', async () => {
     const { logs, tails } = await following();
     logs.child.kill('SIGKILL');
-    expect((await logs.done).signal).toBe('SIGKILL');
+    expect((await exited(logs, 'SIGKILL')).signal).toBe('SIGKILL');
     expect(await eventually(() => processes('tail').length === 0, 30), `tail ${tails.join(', ')} still runs on the host after the client was killed:\n${psOfUser()}`).toBe(true);
   });
 });
