@@ -29,6 +29,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
   const unreachable: UnreachableHost[] = [];
   const fingerprints: Record<string, string> = {};
   const writes: Record<string, WriteDigest> = {};
+  let removalsSkipped = 0;
   const hosts = indexBy(desired.hosts, (h) => h.name);
   const agents = indexBy(desired.agents, (a) => a.name);
   const agentsOf = groupBy(desired.agents, (a) => a.host);
@@ -53,12 +54,13 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
       writes[agent.name] = writeDigest(actions, writeContents(agent, agentObs), desired.fleet.key);
     }
-    if (!ctx.prune.hosts.has(host.name)) continue;
     // Left the fleet: marked by this fleet's apply, no longer declared, its dir not reused.
+    // Outside the prune scope (a label selector) they are only counted, so the plan can say so.
     const used = new Set((agentsOf.get(host.name) ?? []).map((a) => a.stateDir));
     for (const m of obs.managed) {
       if (m.fleet !== desired.fleet.name || ctx.prune.fleetAgents.has(m.agent) || used.has(m.stateDir)) continue;
-      changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [{ type: 'destroy', service: host.service }] });
+      if (ctx.prune.hosts.has(host.name)) changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [{ type: 'destroy', service: host.service }] });
+      else removalsSkipped++;
     }
   }
   return {
@@ -69,6 +71,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     changes,
     unreachable,
     summary: summarize(changes),
+    ...(removalsSkipped > 0 ? { removals_not_planned: removalsSkipped } : {}),
     config_checks: ctx.configChecks,
     policy: { violations: [], optOuts: [], approved: [] },
     fingerprint: { fleet: desired.fleet.contentHash, files: desired.fleet.files, agents: fingerprints, writes },

@@ -91,6 +91,11 @@ export interface Plan {
   changes: AgentPlan[];
   unreachable: UnreachableHost[];
   summary: PlanSummary;
+  /**
+   * Agents that left the fleet, on the hosts observed, whose removal this plan leaves out
+   * because it is limited to some agents (-l, or --target AGENT): only a whole host prunes.
+   */
+  removals_not_planned?: number;
   /** Per agent in scope: whether OpenClaw's own `config validate` ran, at which version, and what it said. */
   config_checks: ConfigCheck[];
   /** Policy on the desired state and on this plan: any violation means nothing is applied (exit 3). */

@@ -37,6 +37,11 @@ export function renderPlanText(plan: Plan): string {
   }
   const s = plan.summary;
   out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
+  const skipped = plan.removals_not_planned ?? 0;
+  if (skipped > 0) {
+    const which = skipped === 1 ? '1 agent that left the fleet is' : `${skipped} agents that left the fleet are`;
+    out.push(`Note: ${which} not planned for removal: this plan is limited to some agents (-l, or --target AGENT). Plan the whole fleet, or --target HOST, to remove them.`);
+  }
   return out.join('\n');
 }
 

@@ -64,7 +64,7 @@ spec:
     expect(readFileSync(join(root, 'fleet', 'secrets', 'clawctl.sops.yaml'), 'utf8')).toMatch(/^hashKey: ENC\[AES256_GCM,/m);
     expect(res.stdout).not.toContain('AGE-SECRET-KEY');
     const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-    for (const w of ['clawctl-plan.yml', 'clawctl-apply.yml']) expect(readFileSync(join(root, '.github', 'workflows', w), 'utf8')).toContain(`CLAWCTL_VERSION: '${version}'`);
+    for (const w of ['clawctl-plan.yml', 'clawctl-apply.yml', 'clawctl-drift.yml']) expect(readFileSync(join(root, '.github', 'workflows', w), 'utf8')).toContain(`(clawctl ${version})`);
   });
 
   it('secrets set encrypts for the .sops.yaml recipients; sops-age decrypts it', async () => {

@@ -63,6 +63,7 @@ describe('make plan: pruning and what is left unplanned', () => {
     expect(plan.changes).toEqual(f.expected.changes);
     expect(plan.unreachable).toEqual(f.expected.unreachable ?? []);
     expect(plan.summary).toEqual(f.expected.summary);
+    expect(plan.removals_not_planned).toEqual(f.expected.removals_not_planned);
     // A saved plan is bound to each agent it planned from; an agent left unplanned binds nothing.
     expect(Object.keys(plan.fingerprint.agents).sort()).toEqual(f.expected.fingerprinted);
     expect(Object.keys(plan.fingerprint.writes).sort()).toEqual(f.expected.writes ?? []);
