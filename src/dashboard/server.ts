@@ -41,7 +41,8 @@ interface ServerOptions {
 type Refuse = (status: number, error: string, reason: RefusalReason, claimed?: { host?: string; origin?: string }) => Promise<void>;
 
 /**
- * Read-only HTTP: the page and two JSON endpoints. Every request must name this server in its
+ * The page and two JSON endpoints, read-only; with --actions, also the restart action behind
+ * a typed confirmation. Every request must name this server in its
  * Host header (see host-check.ts). With a token (required off loopback), every request must
  * carry it as a bearer token or the cookie that `/?token=` sets.
  */
