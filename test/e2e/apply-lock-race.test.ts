@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { makeClientKey, startGate, startSshHost, type ClientKey, type Gate, type
  * "One apply per fleet at a time", with two real applies started together. One of the hosts
  * sits behind a gate that holds every connection to it until the race is decided, so the
  * apply that took the lock is still holding it when the other one asks, however slowly either
- * process starts: the outcome never depends on timing.
+ * process starts: which one wins may vary, the outcome may not. The loser must name the winner:
+ * a lock file read between its creation and its contents being written names nobody.
  */
 describe('two applies started together', () => {
   let root: string;
@@ -41,8 +42,8 @@ describe('two applies started together', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('exactly one runs; the other exits 1 naming the one that holds the lock (four rounds)', async () => {
-    for (let round = 1; round <= 4; round++) {
+  it('exactly one runs; the other exits 1 naming the one that holds the lock (six rounds)', async () => {
+    for (let round = 1; round <= 6; round++) {
       fleet(round);
       const audited = applies();
       gate.hold();
@@ -75,5 +76,27 @@ describe('two applies started together', () => {
       expect(existsSync(join(repo, '.clawctl', 'lock')), 'the winner released the lock').toBe(false);
     }
     expect((await clawctl(['plan', '--detailed-exitcode'], { cwd: repo })).code).toBe(0);
+  });
+
+  it('a lock file that names nobody yet (created, its contents not written) is refused, and unlock removes it, says so and audits it', async () => {
+    // What an apply leaves for a moment between creating .clawctl/lock and writing its holder
+    // into it, and for good if it is killed in that moment.
+    fleet(100);
+    const lock = join(repo, '.clawctl', 'lock');
+    mkdirSync(join(repo, '.clawctl'), { recursive: true });
+    writeFileSync(lock, '');
+    const held = await clawctl(['apply', '--auto-approve'], { cwd: repo });
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('the fleet is locked');
+    expect(held.stdout).not.toContain('Apply complete');
+    const audit = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"lock\.break"/g)?.length ?? 0 : 0);
+    const breaks = audit();
+    const unlock = await clawctl(['unlock', '--json'], { cwd: repo });
+    expect(unlock.code, unlock.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    // It did remove a lock: it must not say the fleet was not locked, and the break is audited.
+    expect.soft(JSON.parse(unlock.stdout)).toMatchObject({ removed: true });
+    expect.soft(audit(), 'a lock.break audit entry').toBe(breaks + 1);
+    expect((await clawctl(['apply', '--auto-approve'], { cwd: repo })).code).toBe(0);
   });
 });
