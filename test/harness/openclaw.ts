@@ -97,14 +97,16 @@ export async function stopGateway(proc: ChildProcess): Promise<void> {
 
 export async function waitReady(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
       if (res.status === 200) return;
-    } catch {
-      // not listening yet
+      last = `/readyz answered ${res.status}`;
+    } catch (err) {
+      last = `/readyz: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`; // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`gateway on ${port} not ready after ${timeoutMs} ms`);
+  throw new Error(`gateway on ${port} not ready after ${timeoutMs} ms (last: ${last})`);
 }
