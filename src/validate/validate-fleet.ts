@@ -16,10 +16,16 @@ export async function validateFleet(fleet: LoadedFleet, cwd = process.cwd()): Pr
   const validators = await manifestValidators();
   const problems: Diagnostic[] = [];
   const valid: Sourced<AnyManifest>[] = [];
+  // Documents with schema errors that still name their kind, name and (agents) host: their
+  // clashes with other documents are reported in the same run, not after the schema is fixed.
+  const shaped: Sourced<AnyManifest>[] = [];
   for (const doc of fleet.docs) {
     const found = checkDocument(doc, validators);
-    if (Array.isArray(found)) problems.push(...found);
-    else valid.push(found);
+    if (!Array.isArray(found)) valid.push(found);
+    else {
+      problems.push(...found);
+      if (shapedEnough(doc.data)) shaped.push({ manifest: doc.data as unknown as AnyManifest, source: doc });
+    }
   }
   const byKind = <M extends AnyManifest>(kind: Kind) => valid.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
   const fleets = byKind<FleetManifest>('Fleet');
@@ -40,7 +46,9 @@ export async function validateFleet(fleet: LoadedFleet, cwd = process.cwd()): Pr
       hint: `the first is at ${formatPos(fleets[0]!.source.locate(['kind']))}`,
     });
   }
-  problems.push(...crossReferenceDiagnostics(hosts, agents, policies));
+  const all = [...valid, ...shaped];
+  const crossKind = <M extends AnyManifest>(kind: Kind) => all.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
+  problems.push(...crossReferenceDiagnostics(crossKind<HostManifest>('Host'), [...agents, ...crossKind<AgentManifest>('Agent').filter((a) => !valid.includes(a))], crossKind<PolicyManifest>('Policy')));
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${fleet.dir}`);
   return { fleet: fleets[0]!, hosts, agents, policies };
 }
@@ -55,4 +63,11 @@ function checkDocument(doc: SourceDoc, validators: ManifestValidators): Sourced<
   const validate = validators[kind as Kind];
   if (!validate(doc.data)) return schemaDiagnostics(doc, validate.errors ?? []);
   return { manifest: doc.data as unknown as AnyManifest, source: doc };
+}
+
+/** Enough of a manifest to check against the others: its kind, its name, and an agent's host. */
+function shapedEnough(data: unknown): boolean {
+  if (!isObject(data) || !isObject(data.metadata) || typeof data.metadata.name !== 'string') return false;
+  if (data.kind === 'Host' || data.kind === 'Policy') return true;
+  return data.kind === 'Agent' && isObject(data.spec) && typeof data.spec.host === 'string' && (data.spec.openclaw === undefined || isObject(data.spec.openclaw));
 }

@@ -134,7 +134,21 @@ describe('clawctl validate', () => {
     expect(out.error.diagnostics.map((d: { pos: { file: string; line: number; col: number } }) => `${d.pos.file}:${d.pos.line}:${d.pos.col}`)).toEqual([
       'fleet/a.yaml:4:9',
       'fleet/b.yaml:5:7',
+      // The agent with a schema error is still checked against the others: its host is unknown.
+      'fleet/a.yaml:6:9',
     ]);
+  });
+
+  it("reports a document's clashes with the others in the same run as its own schema error", async () => {
+    const agent = (name: string, extra: string) => `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: ${name}\nspec:\n  host: h\n  openclaw:\n    profile: shared\n${extra}`;
+    const res = await validate({
+      'fleet.yaml': `${FLEET}\n---\napiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: h}\nspec: {local: {home: ../home}}\n`,
+      'a.yaml': agent('first', ''),
+      'b.yaml': agent('second', '  colour: blue\n'),
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('fleet/b.yaml:9:3: unknown field "colour" in spec');
+    expect(res.stderr).toContain('agents "first" and "second" on host "h" share the profile shared');
   });
 
   it('accepts the example fleet', async () => {
