@@ -19,7 +19,9 @@ refuse_link "$dir"
 for name in "$@" .clawctl-managed; do refuse_link "$dir/$name"; refuse_link "$dir/$name.clawctl-prev"; done
 set -C
 for name in "$@"; do
-  IFS= read -r line || true
+  # A line that never ended is a transfer cut short (clawctl killed mid-send): base64 of a
+  # cut line can still decode, so it must not be staged, let alone installed.
+  IFS= read -r line || { for n in "$@"; do rm -f "$dir/.clawctl-new.$n"; done; echo "the new files arrived incomplete; nothing was installed" >&2; exit 1; }
   rm -f "$dir/.clawctl-new.$name"
   printf '%s' "$line" | base64 -d > "$dir/.clawctl-new.$name"
 done

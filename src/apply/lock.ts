@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ClawctlError } from '../util/errors.js';
@@ -15,17 +15,19 @@ export interface LockHolder {
 export const lockPath = (stateDir: string) => join(stateDir, 'lock');
 
 /**
- * One apply per fleet at a time: create .clawctl/lock exclusively (O_EXCL), so two
- * processes can't both take it. Returns the release function.
+ * One apply per fleet at a time: .clawctl/lock is created exclusively (a hard link, which
+ * fails when it exists), so two processes can't both take it. Returns the release function.
  */
 export async function acquireLock(stateDir: string, command: string): Promise<() => Promise<void>> {
   await mkdir(stateDir, { recursive: true });
   const path = lockPath(stateDir);
   const me: LockHolder = { holder: userInfo().username, machine: hostname(), pid: process.pid, command, since: new Date().toISOString() };
+  // Written whole beside it, then linked into place: link(2) fails if the lock exists, and a
+  // reader (or a kill) never meets an empty lock file that names nobody.
+  const staged = `${path}.${process.pid}.${Date.now()}`;
   try {
-    const fh = await open(path, 'wx', 0o644);
-    await fh.writeFile(`${JSON.stringify(me, null, 2)}\n`);
-    await fh.close();
+    await writeFile(staged, `${JSON.stringify(me, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+    await link(staged, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const held = await readLock(stateDir);
@@ -37,6 +39,8 @@ export async function acquireLock(stateDir: string, command: string): Promise<()
           : 'wait for the other apply to finish; if it died, run `clawctl unlock`',
       },
     ]);
+  } finally {
+    await rm(staged, { force: true });
   }
   return async () => {
     await rm(path, { force: true });

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
 import { describeHolder, lockPath, readLock, type LockHolder } from '../apply/lock.js';
 import { clawctlStateDir } from '../load/repo-root.js';
@@ -18,9 +18,11 @@ export default class Unlock extends BaseCommand<UnlockResult> {
     const { flags } = await this.parse(Unlock);
     const dir = clawctlStateDir(flags.fleet);
     const holder = await readLock(dir);
+    // A lock file that names nobody (left by an older clawctl killed as it took it) is a lock too.
+    const existed = await stat(lockPath(dir)).then(() => true, () => false);
     await rm(lockPath(dir), { force: true });
-    if (holder) await auditLog(flags.fleet, flags.audit).record([{ action: 'lock.break', target: lockPath(dir), result: 'removed', details: { holder: describeHolder(holder) } }]);
-    this.say(holder ? `Removed the lock ${describeHolder(holder)}.` : 'The fleet was not locked.');
-    return { removed: holder !== undefined, ...(holder ? { holder } : {}) };
+    if (existed) await auditLog(flags.fleet, flags.audit).record([{ action: 'lock.break', target: lockPath(dir), result: 'removed', details: { holder: describeHolder(holder) } }]);
+    this.say(existed ? `Removed the lock ${describeHolder(holder)}.` : 'The fleet was not locked.');
+    return { removed: existed, ...(holder ? { holder } : {}) };
   }
 }

@@ -117,8 +117,10 @@ function exec(client: Client, host: string, command: string, stdin: string | und
       const errOut: Buffer[] = [];
       let code = -1;
       stream.on('data', (b: Buffer) => (streaming ? streaming.onStdout(b) : out.push(b)));
+      // Ended by the caller (Ctrl-C on --follow): a success, whatever status the channel reports.
+      let aborted = false;
       streaming?.signal?.addEventListener('abort', () => {
-        code = 0;
+        aborted = true;
         stream.close();
       });
       stream.stderr.on('data', (b: Buffer) => errOut.push(b));
@@ -128,6 +130,7 @@ function exec(client: Client, host: string, command: string, stdin: string | und
       stream.on('close', () => {
         clearTimeout(timer);
         if (code === -2) return; // already reported as timed out
+        if (aborted) code = 0;
         if (code === -1) reject(new HostUnreachableError(host, 'connection lost during a command'));
         else {
           const bytes = Buffer.concat(out);
