@@ -16,7 +16,7 @@ export interface Timed {
 /** Run a command to completion and time it; its exit code must be one of `ok`. */
 export function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; ok?: number[]; rss?: boolean } = {}): Promise<Timed> {
   const rssFile = join('/tmp', `clawctl-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const env = { ...process.env, CI: 'true', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...opts.env };
   if (opts.rss) {
     env.NODE_OPTIONS = `--import=${join(ROOT, 'bench', 'report-rss.mjs')}`;
     env.CLAWCTL_BENCH_RSS = rssFile;

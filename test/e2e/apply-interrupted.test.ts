@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clawctl, startClawctl } from '../harness/cli.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
-import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
+import { type ClientKey, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
 
 /** What the hosts hold, looked at while an apply runs: the events a kill is timed by. */
 interface Snapshot {
@@ -34,9 +34,9 @@ interface KillPoint {
  * the next apply converges.
  */
 describe('an apply killed mid-way', () => {
-  let root: string;
   let repo: string;
   let client: ClientKey;
+  let lab: SshLab | undefined;
   let hosts: SshHost[];
   /** The generation every agent was last converged to. */
   let converged = 0;
@@ -61,16 +61,13 @@ describe('an apply killed mid-way', () => {
   const lockFile = () => join(repo, '.clawctl', 'lock');
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'clawctl-kill-'));
-    repo = join(root, 'repo');
-    execFileSync('git', ['init', '-q', repo]);
-    client = makeClientKey(root);
-    hosts = await Promise.all(['h1', 'h2'].map((n) => startSshHost(n, root, client)));
+    lab = await startSshLab('kill', ['h1', 'h2']);
+    ({ repo, client } = lab);
+    hosts = lab.hosts;
   });
 
   afterAll(async () => {
-    await Promise.all((hosts ?? []).map((h) => h.remove()));
-    if (root) rmSync(root, { recursive: true, force: true });
+    await lab?.remove();
   });
 
   // Each case starts from a fleet converged at one generation, whatever a case before it left.

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl, startClawctl, type RunningClawctl } from '../harness/cli.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
-import { makeClientKey, startGate, startSshHost, type ClientKey, type Gate, type SshHost } from '../harness/sshd.js';
+import { startGate, type ClientKey, type Gate, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
 
 /**
  * "One apply per fleet at a time", with two real applies started together. One of the hosts
@@ -15,9 +14,9 @@ import { makeClientKey, startGate, startSshHost, type ClientKey, type Gate, type
  * a lock file read between its creation and its contents being written names nobody.
  */
 describe('two applies started together', () => {
-  let root: string;
   let repo: string;
   let client: ClientKey;
+  let lab: SshLab | undefined;
   let hosts: SshHost[];
   let gate: Gate;
   const agents = (gen: number): AgentDef[] =>
@@ -28,18 +27,15 @@ describe('two applies started together', () => {
   const applies = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0 : 0);
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'clawctl-race-'));
-    repo = join(root, 'repo');
-    execFileSync('git', ['init', '-q', repo]);
-    client = makeClientKey(root);
-    hosts = await Promise.all(['h1', 'h2'].map((n) => startSshHost(n, root, client)));
+    lab = await startSshLab('race', ['h1', 'h2']);
+    ({ repo, client } = lab);
+    hosts = lab.hosts;
     gate = await startGate(hosts[1]!.port);
   });
 
   afterAll(async () => {
     await gate?.close();
-    await Promise.all((hosts ?? []).map((h) => h.remove()));
-    if (root) rmSync(root, { recursive: true, force: true });
+    await lab?.remove();
   });
 
   it('exactly one runs; the other exits 1 naming the one that holds the lock (six rounds)', async () => {

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { lchownSync, lstatSync, mkdirSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdirSync, chownSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
-import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
+import { type ClientKey, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
 
 /**
  * A host is hostile ground: its user can hang a command or plant links where clawctl writes.
@@ -17,6 +16,7 @@ describe('hostile hosts', () => {
   let root: string;
   let repo: string;
   let client: ClientKey;
+  let lab: SshLab | undefined;
   let hosts: SshHost[];
   const agents: AgentDef[] = [
     { name: 'calm', host: 'ok1', port: 19101 },
@@ -25,11 +25,9 @@ describe('hostile hosts', () => {
   const run = (...args: string[]) => clawctl(args, { cwd: repo });
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'clawctl-hostile-'));
-    repo = join(root, 'repo');
-    execFileSync('git', ['init', '-q', repo]);
-    client = makeClientKey(root);
-    hosts = await Promise.all(['ok1', 'hang1'].map((n) => startSshHost(n, root, client)));
+    lab = await startSshLab('hostile', ['ok1', 'hang1']);
+    ({ root, repo, client } = lab);
+    hosts = lab.hosts;
     writeFleet(repo, hosts, agents, { identityFile: client.privateKeyPath, fleetSpec: { commandTimeoutSeconds: 3 } });
   });
 
@@ -42,8 +40,7 @@ describe('hostile hosts', () => {
         // none left
       }
     }
-    await Promise.all((hosts ?? []).map((h) => h.remove()));
-    rmSync(root, { recursive: true, force: true });
+    await lab?.remove();
   });
 
   /** Plant a link as the host's user would: owned by them, in their home. */

@@ -1,13 +1,12 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clawctl } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { OPENCLAW_BIN, openclawAs, openclawInstalled, provideOpenclaw, startGateway, stopGateway, waitReady } from '../harness/openclaw.js';
-import { freePort, makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
+import { freePort, type ClientKey, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
 
 const VERSION = '2026.9.6';
 
@@ -16,6 +15,7 @@ describe('a real OpenClaw gateway', () => {
   let root: string;
   let repo: string;
   let client: ClientKey;
+  let lab: SshLab | undefined;
   let host: SshHost;
   let port: number;
   let gateway: ChildProcess | undefined;
@@ -36,11 +36,9 @@ describe('a real OpenClaw gateway', () => {
 
   beforeAll(async () => {
     if (!openclawInstalled()) throw new Error(`OpenClaw is not installed for tests: run bash test/setup/install-openclaw.sh (expected ${OPENCLAW_BIN})`);
-    root = mkdtempSync(join(tmpdir(), 'clawctl-oc-'));
-    repo = join(root, 'repo');
-    execFileSync('git', ['init', '-q', repo]);
-    client = makeClientKey(root);
-    host = await startSshHost('oc1', root, client);
+    lab = await startSshLab('oc', ['oc1']);
+    ({ root, repo, client } = lab);
+    host = lab.hosts[0]!;
     provideOpenclaw(host);
     port = await freePort();
     agent.port = port;
@@ -50,8 +48,7 @@ describe('a real OpenClaw gateway', () => {
 
   afterAll(async () => {
     if (gateway) await stopGateway(gateway);
-    await host?.remove();
-    rmSync(root, { recursive: true, force: true });
+    await lab?.remove();
   });
 
   it('writes a config that openclaw accepts, with the config read-only to OpenClaw itself', async () => {

@@ -1,6 +1,5 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBlackHole, type BlackHole } from '../harness/blackhole.js';
@@ -9,7 +8,7 @@ import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { eventually, isAlive, killGateway, lockPid } from '../harness/gateway-lock.js';
 import { OPENCLAW_BIN, openclawInstalled, provideOpenclaw, startGateway, stopGateway, waitReady } from '../harness/openclaw.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
-import { freePort, makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
+import { freePort, type ClientKey, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
 
 const VERSION = '2026.9.6';
 /** The Fleet's rollout.healthTimeoutSeconds: every restart and every wait is bounded by it. */
@@ -28,6 +27,7 @@ describe('a gateway whose stop hangs', () => {
   let root: string;
   let repo: string;
   let client: ClientKey;
+  let lab: SshLab | undefined;
   let host: SshHost;
   let port: number;
   let api: BlackHole;
@@ -63,11 +63,9 @@ describe('a gateway whose stop hangs', () => {
 
   beforeAll(async () => {
     if (!openclawInstalled()) throw new Error(`OpenClaw is not installed for tests: run bash test/setup/install-openclaw.sh (expected ${OPENCLAW_BIN})`);
-    root = mkdtempSync(join(tmpdir(), 'clawctl-stuck-'));
-    repo = join(root, 'repo');
-    execFileSync('git', ['init', '-q', repo]);
-    client = makeClientKey(root);
-    host = await startSshHost('stuck1', root, client);
+    lab = await startSshLab('stuck', ['stuck1']);
+    ({ root, repo, client } = lab);
+    host = lab.hosts[0]!;
     provideOpenclaw(host);
     api = await startBlackHole();
     port = await freePort();
@@ -86,8 +84,7 @@ describe('a gateway whose stop hangs', () => {
     if (gateway) await stopGateway(gateway);
     if (host) await killGateway(lockPid(host));
     await api?.close();
-    await host?.remove();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await lab?.remove();
   });
 
   it('restarts within the health timeout for a .env change: the hung stop is killed, a new gateway is healthy, and the old .env is gone', async () => {

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,34 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** A test file's lab: a temp root, a git repo in it for the fleet, a client key, real sshd hosts. */
+export interface SshLab {
+  root: string;
+  repo: string;
+  client: ClientKey;
+  hosts: SshHost[];
+  /** Stop and delete every host (their users too) and the root. */
+  remove(): Promise<void>;
+}
+
+export async function startSshLab(prefix: string, names: readonly string[]): Promise<SshLab> {
+  const root = mkdtempSync(join(tmpdir(), `clawctl-${prefix}-`));
+  const repo = join(root, 'repo');
+  execFileSync('git', ['init', '-q', repo]);
+  const client = makeClientKey(root);
+  const hosts = await Promise.all(names.map((n) => startSshHost(n, root, client)));
+  return {
+    root,
+    repo,
+    client,
+    hosts,
+    async remove() {
+      await Promise.all(hosts.map((h) => h.remove()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 /** How many fresh ports a first start tries before it gives up. */

@@ -19,7 +19,7 @@ describe('diff of one agent', () => {
       config: f.desired.config, env: secrets(f.desired.env), ignore: f.desired.ignore ?? [],
       ...(f.desired.version ? { version: f.desired.version } : {}),
     };
-    const host: DesiredHost = { name: 'h', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: f.service };
+    const host: DesiredHost = { name: 'h', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: f.service, commandTimeoutSeconds: 120 };
     const observed: ObservedAgent = {
       name: 'a', host: 'h', fingerprint: 'x',
       config: f.observed.config,

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDesired } from '../../src/desired/render.js';
 import { loadFleet } from '../../src/load/load-fleet.js';
-import type { AgentPlan, Plan } from '../../src/plan/plan.js';
+import { PLAN_FORMAT_VERSION, type AgentPlan, type Plan } from '../../src/plan/plan.js';
 import { compilePolicies } from '../../src/policy/compile.js';
 import { evaluateDesired } from '../../src/policy/evaluate-desired.js';
 import { evaluatePlan } from '../../src/policy/evaluate-plan.js';
@@ -58,9 +58,9 @@ async function run(name: string, f: Fixture) {
   };
   if (f.plan) {
     const plan: Plan = {
-      format_version: '1.0', clawctl_version: 'test', created_at: '2026-01-01T00:00:00.000Z',
-      fleet: { name: desired.fleet.name, dir: 'fleet' }, changes: f.plan, unreachable: [],
-      summary: { add: 0, change: 0, destroy: 0 }, fingerprint: { fleet: '', agents: {} },
+      format_version: PLAN_FORMAT_VERSION, clawctl_version: 'test', created_at: '2026-01-01T00:00:00.000Z',
+      fleet: { name: desired.fleet.name, dir: 'fleet' }, changes: f.plan, unreachable: [], config_checks: [],
+      summary: { add: 0, change: 0, destroy: 0 }, fingerprint: { fleet: '', files: {}, agents: {}, writes: {} }, policy: { violations: [], optOuts: [], approved: [] },
     };
     const planned = evaluatePlan(compiled, { manifests, desired, plan }, f.approvals ?? []);
     out.planViolations = planned.violations.map(formatViolation);
