@@ -25,6 +25,8 @@ export interface InitResult {
 }
 
 const HASH_KEY_FILE = 'secrets/clawctl.sops.yaml';
+const SCHEMAS = new URL('../../schemas/', import.meta.url);
+const MANIFEST_SCHEMAS = ['common.schema.json', 'fleet.schema.json', 'host.schema.json', 'agent.schema.json', 'policy.schema.json'];
 /**
  * The GitOps loop, written to the fleet repo's `.github/workflows/`: plan comments on pull
  * requests, apply on merge, and a scheduled drift check that keeps one issue open while the
@@ -76,6 +78,9 @@ export async function initFleetRepo(dir: string, name: string, clawctlVersion: s
     'fleet/agents/.gitkeep': '',
     'fleet/policies/.gitkeep': '',
   };
+  // The manifest schemas beside the fleet, so an editor's yaml-language-server completes and
+  // checks manifests offline, at this clawctl's version (run init of a newer one elsewhere to update).
+  for (const schema of MANIFEST_SCHEMAS) files[`schemas/${schema}`] = await readFile(new URL(schema, SCHEMAS), 'utf8');
   // A repo that already has its own workflows, or code owners, keeps them.
   for (const w of WORKFLOWS) {
     const rel = `.github/workflows/${w}`;
@@ -106,7 +111,7 @@ async function ensureAgeKey(): Promise<{ recipient: string; keyFile: string; cre
 }
 
 function fleetYaml(name: string): string {
-  return `# yaml-language-server: $schema=https://clawctl.dev/schemas/v1/fleet.schema.json
+  return `# yaml-language-server: $schema=../schemas/fleet.schema.json
 apiVersion: clawctl.dev/v1
 kind: Fleet
 metadata:
@@ -117,6 +122,10 @@ spec:
       gateway:
         mode: local
         bind: loopback
+    # Keys OpenClaw writes itself (onboarding, its own bookkeeping) are not drift.
+    ignoreDifferences:
+      - file: openclaw.json
+        jsonPointers: [/meta, /wizard]
   rollout:
     maxUnavailable: 1
     healthTimeoutSeconds: 60
