@@ -2,7 +2,6 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../util/errors.js';
 import { deepMerge, isObject, type JsonObject, type JsonValue } from '../util/json.js';
-import { parseJson5Source } from './json5-source.js';
 import type { DataPath, SourceDoc } from './source-doc.js';
 
 /** Where part of a rendered config came from: `configPath` in the config is `docPath` in `doc`. */
@@ -53,6 +52,8 @@ export async function loadConfigFile(path: string, root: string, cwd: string, na
     }
     if (!inside(realRoot, real)) return fail(`${shown} is outside the fleet directory ${root}`, 'config files and their includes must live in the fleet repo, so a plan is bound to them');
     if ((await stat(real)).size > MAX_FILE_BYTES) return fail(`${shown} is larger than ${MAX_FILE_BYTES} bytes, OpenClaw's limit for a config file`);
+    // The JSON5 parser is loaded only by fleets that have config files: start-up stays lean.
+    const { parseJson5Source } = await import('./json5-source.js');
     const parsed = parseJson5Source(shown, await readFile(real, 'utf8'));
     if (!parsed.ok) {
       problems.push(...parsed.problems);

@@ -76,10 +76,15 @@ export interface UnreachableHost {
   agents: string[];
 }
 
+/** Agents counted as Terraform counts resources (an agent is one), then what they take on the hosts. */
 export interface PlanSummary {
+  /** Agents new on their host (every file created), changed, and removed. */
   add: number;
   change: number;
   destroy: number;
+  /** Files written or deleted (openclaw.json, .env) over all agents, and hosts that get an OpenClaw install. */
+  files: number;
+  versions: number;
 }
 
 export interface Plan {
@@ -131,15 +136,25 @@ export interface PlanPolicy {
 }
 
 export function summarize(changes: readonly AgentPlan[]): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, destroy: 0 };
-  for (const { actions } of changes) {
-    for (const a of actions) {
-      if (a.type === 'restart') continue;
-      if (a.type === 'destroy') summary.destroy++;
-      else if (a.action === 'create') summary.add++;
-      else if (a.action === 'update') summary.change++;
-      else summary.destroy++;
-    }
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0 };
+  const installs = new Set<string>();
+  for (const { actions, host } of changes) {
+    // A restart is how a change takes effect, not a change of its own.
+    const work = actions.filter((a): a is Exclude<PlannedAction, RestartAction> => a.type !== 'restart');
+    if (work.some((a) => a.type === 'destroy')) summary.destroy++;
+    else if (work.every((a) => a.type !== 'destroy' && a.action === 'create')) summary.add++;
+    else summary.change++;
+    summary.files += work.filter((a) => a.type === 'config' || a.type === 'env').length;
+    if (work.some((a) => a.type === 'version')) installs.add(host);
   }
+  // One install per host: its agents share it.
+  summary.versions = installs.size;
   return summary;
+}
+
+/** `3 agents to add, 0 to change, 0 to destroy (6 files to write)`: the plan's count in words. */
+export function summaryText(s: PlanSummary): string {
+  const agents = `${s.add} ${s.add === 1 ? 'agent' : 'agents'} to add, ${s.change} to change, ${s.destroy} to destroy`;
+  const takes = [s.files > 0 ? `${s.files} ${s.files === 1 ? 'file' : 'files'} to write` : '', s.versions > 0 ? `${s.versions} OpenClaw ${s.versions === 1 ? 'install' : 'installs'}` : ''].filter(Boolean);
+  return takes.length > 0 ? `${agents} (${takes.join(', ')})` : agents;
 }

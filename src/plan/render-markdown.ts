@@ -1,6 +1,6 @@
 import { formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
-import type { Plan } from './plan.js';
+import { summaryText, type Plan } from './plan.js';
 import { renderPlanText } from './render-text.js';
 
 /** Where the comment came from, printed under it: reviewers see which run and commit it is. */
@@ -26,7 +26,7 @@ export function renderPlanMarkdown(plan: Plan, footer: CommentFooter): string {
     violations.length > 0 ? `❌ refused by policy: ${violations.length} violation(s); nothing will be applied` :
     plan.unreachable.length > 0 ? `⚠️ ${plan.unreachable.length} host(s) unreachable: planned without them` :
     plan.changes.length === 0 ? '✅ no changes' :
-    `${s.add} to add, ${s.change} to change, ${s.destroy} to destroy`;
+    summaryText(s);
   out.push(`### clawctl plan for fleet \`${plan.fleet.name}\`: ${verdict}`, '');
   if (violations.length > 0) out.push(...violations.map((v) => `- ${escapeMarkdown(formatViolation(v))}`), '');
   for (const o of optOuts) out.push(`> ${escapeMarkdown(formatOptOut(o))}`);
@@ -35,7 +35,7 @@ export function renderPlanMarkdown(plan: Plan, footer: CommentFooter): string {
   let text = renderPlanText(plan);
   if (text.length > MAX_PLAN_TEXT) text = `${text.slice(0, MAX_PLAN_TEXT)}\n… cut here: the whole plan is in the run's log`;
   const changed = plan.changes.map((c) => c.agent);
-  out.push(`<details${changed.length <= 10 ? ' open' : ''}><summary>Plan (${changed.length} agent(s): ${escapeMarkdown(changed.join(', ') || 'none')})</summary>`, '', fenced(text), '', '</details>', '');
+  out.push(`<details${changed.length <= 10 ? ' open' : ''}><summary>Plan (${changed.length === 1 ? '1 agent' : `${changed.length} agents`}: ${escapeMarkdown(changed.join(', ') || 'none')})</summary>`, '', fenced(text), '', '</details>', '');
   out.push(footerLine(footer));
   return out.join('\n');
 }

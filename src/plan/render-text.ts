@@ -1,7 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
-import { summarize, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
+import { summarize, summaryText, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
 const MAX_INLINE = 80;
@@ -36,7 +36,7 @@ export function renderPlanText(plan: Plan): string {
     }
   }
   const s = plan.summary;
-  out.push(`Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
+  out.push(`Plan: ${summaryText(s)}.`);
   const skipped = plan.removals_not_planned ?? 0;
   if (skipped > 0) {
     const which = skipped === 1 ? '1 agent that left the fleet is' : `${skipped} agents that left the fleet are`;

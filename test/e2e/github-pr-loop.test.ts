@@ -180,7 +180,7 @@ describe('propose and the plan comment', () => {
     expect(first.stderr).toMatch(/Commented on pull request #1: https:\/\/github\.test\/acme\/fleet\/pull\/1#issuecomment-\d+/);
     const mine = () => gh.comments.filter((c) => c.issue === 1);
     expect(mine()).toHaveLength(1);
-    expect(mine()[0]!.body).toMatch(/^<!-- clawctl:plan fleet=\.\/fleet -->\n### clawctl plan for fleet `acme`: 2 to add/);
+    expect(mine()[0]!.body).toMatch(/^<!-- clawctl:plan fleet=\.\/fleet -->\n### clawctl plan for fleet `acme`: 1 agent to add, 0 to change, 0 to destroy \(2 files to write\)/);
     expect(mine()[0]!.body).toContain('+ agent support');
     expect(mine()[0]!.body).toContain('[run](https://github.test/acme/fleet/actions/runs/4242)');
     expect(mine()[0]!.body).not.toContain('hello'); // .env values appear only as keyed hashes

@@ -42,7 +42,7 @@ describe('pruning agents that left the fleet', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('- agent sales (~/.openclaw-sales): no longer in the fleet');
     expect(plan.stdout).toContain('- stop the gateway (none) and move the state dir aside');
-    expect(plan.stdout).toContain('Plan: 0 to add, 0 to change, 1 to destroy.');
+    expect(plan.stdout).toContain('Plan: 0 agents to add, 0 to change, 1 to destroy.');
     expect(plan.stdout).not.toMatch(/byhand|elsewhere/);
     const json = JSON.parse((await run('plan', '--json')).stdout);
     expectOutputSchema('plan', json);
@@ -130,7 +130,7 @@ describe('pruning agents that left the fleet, over SSH', () => {
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain('# host p1');
     expect(plan.stdout).toContain('- agent sales (~/.openclaw-sales): no longer in the fleet');
-    expect(plan.stdout).toContain('Plan: 0 to add, 0 to change, 1 to destroy.');
+    expect(plan.stdout).toContain('Plan: 0 agents to add, 0 to change, 1 to destroy.');
     expect(plan.stdout).not.toMatch(/byhand|elsewhere/);
     expect((await run('plan', '-l', 'team=x')).stdout).toContain('0 to destroy');
 

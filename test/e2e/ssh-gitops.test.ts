@@ -70,7 +70,7 @@ describe('plan and apply over SSH', () => {
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('# host h2');
     expect(plan.stdout).toContain('+ openclaw.json (mode 0600)');
-    expect(plan.stdout).toMatch(/Plan: 8 to add, 0 to change, 0 to destroy\.$/m);
+    expect(plan.stdout).toMatch(/Plan: 4 agents to add, 0 to change, 0 to destroy \(8 files to write\)\.$/m);
     expect(plan.stdout).not.toContain('alpha-secret-value');
 
     const apply = await run('apply', '--auto-approve');
@@ -103,7 +103,7 @@ describe('plan and apply over SSH', () => {
     const text = await run('plan', '--detailed-exitcode');
     expect(text.code).toBe(2);
     expect(text.stdout).toContain('~ /gateway/bind: "lan" → "loopback"');
-    expect(text.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy\./);
+    expect(text.stdout).toMatch(/Plan: 0 agents to add, 1 to change, 0 to destroy \(1 file to write\)\./);
 
     const json = await run('plan', '--json');
     const plan = JSON.parse(json.stdout);

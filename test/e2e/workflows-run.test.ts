@@ -195,7 +195,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     // One comment on the pull request: the plan, keyed hashes for secrets, linked to the run.
     const comments = gh.comments.filter((c) => c.issue === 1);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toMatch(/^<!-- clawctl:plan fleet=\.\/fleet -->\n### clawctl plan for fleet `acme`: 4 to add/);
+    expect(comments[0]!.body).toMatch(/^<!-- clawctl:plan fleet=\.\/fleet -->\n### clawctl plan for fleet `acme`: 2 agents to add, 0 to change, 0 to destroy \(4 files to write\)/);
     expect(comments[0]!.body).toContain('+ agent support');
     expect(comments[0]!.body).toContain('+ agent research');
     expect(comments[0]!.body).toMatch(/\+ API_TOKEN = \(sensitive, sha256:[0-9a-f]{8}\)/);
@@ -203,7 +203,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     // It held no key to the fleet: the observation key on disk, the age key and full key nowhere.
     expect(readFileSync(join(job!.home, '.ssh', 'id_ed25519'), 'utf8').trim()).toBe(readFileSync(observe.privateKeyPath, 'utf8').trim());
     noKeysIn(job!);
-    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 4, change: 0, destroy: 0 });
+    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 2, change: 0, destroy: 0, files: 4, versions: 0 });
     // Nothing was written to any host.
     for (const h of hosts) expect(() => agentFile(h, '.openclaw/openclaw.json')).toThrow();
   }, 600_000);
