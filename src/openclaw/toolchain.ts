@@ -63,6 +63,8 @@ export function ensureToolchain(version: string, onFetch?: (version: string, dir
     onFetch?.(version, versionDir(version));
     pending = fetchToolchain(version);
     inFlight.set(version, pending);
+    // A failed fetch is tried again by the next check: a watch must not stay offline for good.
+    void pending.then((r) => r.ok || inFlight.delete(version));
   }
   return pending;
 }
