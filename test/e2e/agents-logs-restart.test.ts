@@ -106,7 +106,7 @@ describe('agents logs and agents restart', () => {
     readyz = 503;
     const stuck = await run('agents', 'restart', 'claw', '--timeout', '2');
     expect(stuck.code).toBe(1);
-    expect(stuck.stdout).toMatch(/not ready: gateway on port \d+ not ready after 2 s \(last \/readyz: 503\)\nNext: clawctl diagnose claw/);
+    expect(stuck.stdout).toMatch(/^The restart of claw on h via process did not make it ready: gateway on port \d+ not ready after 2 s \(last \/readyz: 503\)\.\nNext: clawctl diagnose claw/);
     readyz = 200;
 
     const audit = JSON.parse((await run('audit', 'log', '--action', 'agent.restart', '--json')).stdout);
