@@ -110,7 +110,7 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   if (facts.listening) {
     const ready = http.readyz;
     if (ready?.status === 200) add('health', 'ok', '/readyz: ready');
-    else if (ready && ready.status > 0) add('health', 'fail', `/readyz answers ${ready.status}: ${redact(ready.body).slice(0, 300) || 'not ready'}`, 'a gateway still starting becomes ready within seconds; if not, the logs below say which check fails');
+    else if (ready && ready.status > 0) add('health', 'fail', `/readyz answers ${ready.status}: ${readinessText(redact(ready.body))}`, 'a gateway still starting becomes ready within seconds; if not, the logs below say which check fails');
     else add('health', 'warn', '/readyz did not answer');
   } else add('health', 'skipped', 'no gateway to ask');
 
@@ -132,4 +132,20 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   const explained = known && !own && ['service', 'gateway', 'health', 'logs'].includes(first);
   const cause = explained ? { summary: known.cause.cause, fix: known.cause.fix } : failure;
   return { ...base, healthy: false, steps, cause: { ...cause, evidence } };
+}
+
+/**
+ * What OpenClaw's /readyz body says, in words: the checks it names as failing (channels,
+ * agent databases), or its status; a body that is not OpenClaw's JSON is shown short.
+ */
+export function readinessText(body: string): string {
+  try {
+    const json = JSON.parse(body) as { failing?: unknown; status?: unknown };
+    if (Array.isArray(json.failing) && json.failing.length > 0) return `not ready; failing: ${json.failing.map(String).join(', ')}`;
+    if (typeof json.status === 'string') return `not ready (${json.status})`;
+  } catch {
+    // not JSON: something else answered
+  }
+  const line = body.trim().split('\n')[0] ?? '';
+  return line === '' ? 'not ready' : line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/diagnose/analyze.js';
+import { analyze, readinessText } from '../../src/diagnose/analyze.js';
 import { parseDiagnoseFacts } from '../../src/diagnose/diagnose-facts.js';
 import { redactor } from '../../src/diagnose/redact.js';
 import type { DesiredAgent } from '../../src/desired/desired-state.js';
@@ -35,5 +35,17 @@ describe('diagnose analysis', () => {
   it('refuses output that is not the diagnose script', () => {
     expect(() => parseDiagnoseFacts('hello')).toThrow(/unexpected diagnose output/);
     expect(() => parseDiagnoseFacts('CLAWCTL-DIAGNOSE 1\nuser x 1')).toThrow(/ended early/);
+  });
+});
+
+describe("what /readyz's body says, in words", () => {
+  it.each([
+    ['{"ready":false,"failing":["telegram","agent-database:main"]}', 'not ready; failing: telegram, agent-database:main'],
+    ['{"status":"starting"}', 'not ready (starting)'],
+    ['', 'not ready'],
+    ['<html>nginx</html>\nmore', '<html>nginx</html>'],
+    [`{"ready":false,${'"x":1,'.repeat(40)}"y":2`, `{"ready":false,${'"x":1,'.repeat(40)}"y":2`.slice(0, 119) + '…'],
+  ])('%s', (body, text) => {
+    expect(readinessText(body)).toBe(text);
   });
 });
