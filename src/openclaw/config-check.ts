@@ -2,6 +2,7 @@ import type { DesiredAgent, DesiredState } from '../desired/desired-state.js';
 import { MANAGED_ENV } from '../desired/render.js';
 import { configLayers, locateConfig } from '../desired/config-layers.js';
 import type { DataPath } from '../load/source-doc.js';
+import type { ConfigOrigin } from '../load/config-file.js';
 import { ClawctlError, formatPos, type Diagnostic, type SourcePos } from '../util/errors.js';
 import { indexBy } from '../util/index-by.js';
 import { isObject, valueAt, type JsonObject } from '../util/json.js';
@@ -132,7 +133,7 @@ function sourcePath(config: JsonObject, path: DataPath): DataPath {
   return path;
 }
 
-function locateIssue(layers: Parameters<typeof locateConfig>[0], config: JsonObject, issue: ConfigIssue): SourcePos {
+function locateIssue(layers: readonly ConfigOrigin[], config: JsonObject, issue: ConfigIssue): SourcePos {
   const path = sourcePath(config, dotted(issue.path, config));
   // "Unrecognized key: "x"" names the key, not the object holding it.
   const unknown = /^Unrecognized keys?: "([^"]+)"/.exec(issue.message)?.[1];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_HOST } from '../harness/local-fleet.js';
+import { ageIdentityIn } from '../harness/age-key.js';
 import { clawctl, type CliResult } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
 
@@ -75,7 +76,7 @@ spec:
     expect((await run(['secrets', 'set', 'secrets/prod.sops.yaml', 'telegram.token', '--from-env', 'TOKEN_VAR'])).code).toBe(0);
     delete env.TOKEN_VAR;
     const file = readFileSync(join(root, 'fleet', 'secrets', 'prod.sops.yaml'), 'utf8');
-    const identity = readFileSync(join(root, 'user-config', 'sops', 'age', 'keys.txt'), 'utf8').match(/AGE-SECRET-KEY-1\S+/)![0];
+    const identity = ageIdentityIn(join(root, 'user-config', 'sops', 'age', 'keys.txt'));
     expect(await decryptSops(file, { secretKey: identity, fileType: 'yaml' })).toEqual({ OPENAI_API_KEY: SECRET, telegram: { token: TOKEN } });
     const list = await run(['secrets', 'list', '--json']);
     expectOutputSchema('secrets list', JSON.parse(list.stdout));

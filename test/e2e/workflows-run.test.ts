@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionsRunner, type GitHubEvent, type JobRun } from '../harness/actions-runner.js';
+import { ageIdentityIn } from '../harness/age-key.js';
 import { clawctl } from '../harness/cli.js';
 import { openclawInstalled, provideOpenclaw } from '../harness/openclaw.js';
 import { makeClientKey, startSshHost, type ClientKey, type SshHost } from '../harness/sshd.js';
@@ -126,7 +127,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
       hosts.map((h) => `apiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: ${h.name}}\nspec:\n  ssh: {address: 127.0.0.1, port: ${h.port}, user: ${h.user}, hostKey: "${h.hostKey}"}\n  service: none\n`).join('---\n'),
     );
     await cli(['secrets', 'set', 'secrets/prod.sops.yaml', 'API_TOKEN'], `${API_TOKEN}\n`);
-    ageKey = /AGE-SECRET-KEY-1\S+/.exec(readFileSync(join(root, 'operator-config', 'sops', 'age', 'keys.txt'), 'utf8'))![0];
+    ageKey = ageIdentityIn(join(root, 'operator-config', 'sops', 'age', 'keys.txt'));
     hashKey = (await cli(['secrets', 'get', 'secrets/clawctl.sops.yaml', 'hashKey', '--reveal', '--force'])).trim();
     git('add', '-A');
     git('commit', '-q', '-m', 'fleet acme: hosts h1, h2');
