@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Kind } from './manifests.js';
 
@@ -38,12 +38,11 @@ let loaded: Promise<ManifestValidators> | undefined;
  * when running from sources.
  */
 export function manifestValidators(): Promise<ManifestValidators> {
-  loaded ??= import(new URL('./manifest-validators.js', import.meta.url).href).then(
-    (mod: ManifestValidators) => ({ Fleet: mod.Fleet, Host: mod.Host, Agent: mod.Agent, Policy: mod.Policy }),
-    async () => {
-      const ajv = await manifestAjv();
-      return { Fleet: ajv.getSchema(IDS.Fleet)!, Host: ajv.getSchema(IDS.Host)!, Agent: ajv.getSchema(IDS.Agent)!, Policy: ajv.getSchema(IDS.Policy)! };
-    },
-  );
+  const built = new URL('./manifest-validators.js', import.meta.url);
+  // Only an absent file (sources, before a build) compiles here: a generated module that
+  // fails to load is a build bug, not a reason to compile on every run unnoticed.
+  loaded ??= existsSync(built)
+    ? import(built.href).then((mod: ManifestValidators) => ({ Fleet: mod.Fleet, Host: mod.Host, Agent: mod.Agent, Policy: mod.Policy }))
+    : manifestAjv().then((ajv) => ({ Fleet: ajv.getSchema(IDS.Fleet)!, Host: ajv.getSchema(IDS.Host)!, Agent: ajv.getSchema(IDS.Agent)!, Policy: ajv.getSchema(IDS.Policy)! }));
   return loaded;
 }
