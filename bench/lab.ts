@@ -10,6 +10,8 @@ export const CLAWCTL = join(ROOT, 'bin', 'run.js');
 export interface Timed {
   ms: number;
   rss?: number;
+  /** The process's own CPU time, user + sys, in ms (with `rss`: measured inside it). */
+  cpuMs?: number;
   stdout: string;
 }
 
@@ -35,24 +37,25 @@ export function timed(cmd: string, args: string[], opts: { cwd?: string; env?: N
         reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
         return;
       }
-      let rss: number | undefined;
+      let usage: { rss?: number; cpuMs?: number } = {};
       if (opts.rss) {
-        rss = Number(readFileSync(rssFile, 'utf8'));
+        const u = JSON.parse(readFileSync(rssFile, 'utf8')) as { rss: number; cpuUs: number };
+        usage = { rss: u.rss, cpuMs: u.cpuUs / 1000 };
         rmSync(rssFile, { force: true });
       }
-      resolve({ ms, stdout, ...(rss ? { rss } : {}) });
+      resolve({ ms, stdout, ...usage });
     });
   });
 }
 
-/** Median of `runs` timings of the same command (RSS: the largest seen). */
+/** Median of `runs` timings of the same command (RSS: the largest seen; CPU: its own median). */
 export async function median(runs: number, fn: () => Promise<Timed>): Promise<Timed> {
   const all: Timed[] = [];
   for (let i = 0; i < runs; i++) all.push(await fn());
-  all.sort((a, b) => a.ms - b.ms);
-  const mid = all[Math.floor(all.length / 2)]!;
+  const mid = [...all].sort((a, b) => a.ms - b.ms)[Math.floor(all.length / 2)]!;
   const rss = Math.max(...all.map((t) => t.rss ?? 0));
-  return { ...mid, ...(rss ? { rss } : {}) };
+  const cpus = all.flatMap((t) => (t.cpuMs === undefined ? [] : [t.cpuMs])).sort((a, b) => a - b);
+  return { ...mid, ...(rss ? { rss } : {}), ...(cpus.length > 0 ? { cpuMs: cpus[Math.floor(cpus.length / 2)]! } : {}) };
 }
 
 /** A generated fleet of local hosts: `hosts` × `perHost` agents, each with its own profile and port. */

@@ -18,7 +18,7 @@ it('npm run bench runs end to end on a small lab and writes every section', () =
     const out = join(dir, 'RESULTS.md');
     execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'bench', 'run.ts'), '--quick', '--out', out], { cwd: root, stdio: 'pipe', timeout: 300_000 });
     const text = readFileSync(out, 'utf8');
-    for (const section of ['## Goals', '## Plan and apply over SSH', '## Against Ansible', '## Start-up', '## Scale']) expect(text).toContain(section);
+    for (const section of ['## Goals', '## Plan and apply over SSH', '## Against Ansible', '## CPU time per host', '## Over a WAN', '## Start-up', '## Scale']) expect(text).toContain(section);
     expect(text).toMatch(/\| 3 × 1 \| [\d.]+ s \| [\d.]+ s \|/);
     // Ansible was measured: its version line, a row of the comparison, its goal.
     const ansible = text.slice(text.indexOf('## Against Ansible'), text.indexOf('## Start-up'));
@@ -26,6 +26,8 @@ it('npm run bench runs end to end on a small lab and writes every section', () =
     expect(ansible).toMatch(/^ansible-playbook .*: a playbook that copies both files per host/m);
     expect(ansible).toMatch(/^\| 3 × 1 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+× \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|$/m);
     expect(text).toMatch(/\| plan ≥ 30 × faster than Ansible's check mode at N = 3 \|/);
+    expect(text).toMatch(/^\| 3 × 1 \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \| [\d.]+ ms \|$/m); // CPU per host
+    expect(text).toMatch(/^\| 3 × 1 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|$/m); // WAN, Ansible included
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
