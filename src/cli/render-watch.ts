@@ -2,6 +2,7 @@ import type { WatchCycle } from '../engine/watch-run.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { formatDiagnostic } from '../util/errors.js';
 import { renderApplyText } from './render-apply.js';
+import { renderAlerts } from './render-alerts.js';
 
 const VERDICT: Record<WatchCycle['outcome'], string> = {
   'in-sync': 'in sync',
@@ -18,5 +19,7 @@ export function renderWatchCycle(c: WatchCycle): string {
   if (c.error) out.push(...c.error.diagnostics.map(formatDiagnostic), `Error: ${c.error.message}`);
   else if (c.plan && c.outcome !== 'in-sync') out.push(renderPlanText(c.plan));
   if (c.apply) out.push(renderApplyText(c.apply));
+  if (c.alerts) out.push(...renderAlerts(c.alerts));
+  if (c.alertsError) out.push(`alerts: ${c.alertsError}`);
   return out.join('\n');
 }

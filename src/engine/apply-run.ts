@@ -60,9 +60,13 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
   }
 }
 
-/** Plan under the lock, let the caller approve, then apply that same plan. */
-export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) => Promise<boolean>): Promise<{ plan: Plan; result?: ApplyResult }> {
+/**
+ * Plan under the lock, let the caller approve, then apply that same plan. `planned` sees the
+ * run as soon as it is made, even when policy then refuses it (watch alerts on what it saw).
+ */
+export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) => Promise<boolean>, planned?: (run: PlanRun) => void): Promise<{ plan: Plan; result?: ApplyResult }> {
   const run = await planFleet(opts);
+  planned?.(run);
   try {
     if (run.plan.changes.length === 0) return { plan: run.plan };
     await enforcePolicy(run.plan, opts.audit);

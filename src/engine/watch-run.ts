@@ -2,8 +2,10 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import type { Plan } from '../plan/plan.js';
 import { ClawctlError, ExitCode, type Diagnostic } from '../util/errors.js';
 import { withFleetLock, planThenApply } from './apply-run.js';
-import { planFleet, type PlanOptions } from './fleet-run.js';
+import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import { reconcileLoop, type WatchTrigger } from './reconcile-loop.js';
+import { agentStatuses } from './status.js';
+import { alerting, type AlertInput, type AlertsReport } from '../alerts/alerting.js';
 
 /** One pass of the loop: what was seen, and what was done about it. */
 export interface WatchCycle {
@@ -15,6 +17,10 @@ export interface WatchCycle {
   plan?: Plan;
   apply?: ApplyResult;
   error?: { message: string; diagnostics: Diagnostic[] };
+  /** What alerting did this cycle; absent when the fleet has no alert receivers. */
+  alerts?: AlertsReport;
+  /** Alerting itself failed this cycle (its state file unreadable, say); the loop goes on. */
+  alertsError?: string;
 }
 
 export interface WatchOptions {
@@ -22,6 +28,8 @@ export interface WatchOptions {
   intervalSeconds: number;
   /** Apply what each cycle plans (Flux's and Argo CD's automated sync with self-heal). */
   apply: boolean;
+  /** One cycle, then return: for cron and scheduled CI (the alerts state file carries incidents between runs). */
+  once: boolean;
   signal: AbortSignal;
   onCycle(cycle: WatchCycle): void;
 }
@@ -31,21 +39,56 @@ export interface WatchOptions {
  * are, every host observed again), whatever woke it. A failed cycle is reported and the loop
  * goes on; the signal ends it between cycles.
  */
-export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number }> {
-  return reconcileLoop(opts.plan.fleetDir, opts.intervalSeconds, opts.signal, async (n, trigger) => opts.onCycle(await cycle(n, trigger, opts)));
+export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number; last?: WatchCycle }> {
+  const alerts = alerting(opts.plan.fleetDir, opts.plan.audit);
+  let last: WatchCycle | undefined;
+  const run = async (n: number, trigger: WatchTrigger) => {
+    last = await alerted(n, trigger, opts, alerts);
+    opts.onCycle(last);
+  };
+  if (opts.once) {
+    await run(1, 'start');
+    return { cycles: 1, last };
+  }
+  return { ...(await reconcileLoop(opts.plan.fleetDir, opts.intervalSeconds, opts.signal, run)), ...(last ? { last } : {}) };
 }
 
-async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions): Promise<WatchCycle> {
+/** `watch --once`'s exit code: the cycle's, as plan and apply give it; 1 too when an alert could not be sent. */
+export function cycleExitCode(c: WatchCycle): ExitCode {
+  if (c.outcome === 'error') return ExitCode.error;
+  if (c.outcome === 'refused') return ExitCode.policy;
+  if (c.outcome === 'partial') return ExitCode.partial;
+  return c.alertsError || (c.alerts && (c.alerts.failed.length > 0 || c.alerts.unavailable.length > 0)) ? ExitCode.error : ExitCode.ok;
+}
+
+/** A cycle, then alerting on what it saw: the agents' health, drift, a failed apply, policy. */
+async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, alerts: ReturnType<typeof alerting>): Promise<WatchCycle> {
+  let seen: PlanRun | undefined;
+  const c = await cycle(n, trigger, opts, (run) => (seen = run));
+  const input: AlertInput = seen
+    ? { manifests: seen.manifests, facts: { desired: seen.desired, plan: seen.plan, statuses: agentStatuses(seen.desired, seen.observed, seen.plan, new Date(seen.plan.created_at)), ...(c.apply ? { apply: c.apply } : {}) } }
+    : {};
+  try {
+    const report = await alerts(input);
+    return report ? { ...c, alerts: report } : c;
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    return { ...c, alertsError: err.message };
+  }
+}
+
+async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions, planned: (run: PlanRun) => void): Promise<WatchCycle> {
   const base = { cycle: n, trigger, at: new Date().toISOString() };
   try {
     if (!opts.apply) {
       const run = await planFleet(opts.plan);
       await run.pool.closeAll();
+      planned(run);
       const plan = run.plan;
       const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : plan.changes.length > 0 ? 'drift' : 'in-sync';
       return { ...base, outcome, plan };
     }
-    const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true));
+    const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true, planned));
     if (!result) return { ...base, outcome: plan.unreachable.length > 0 ? 'error' : 'in-sync', plan };
     return { ...base, outcome: result.status === 'applied' ? 'applied' : result.status === 'partial' ? 'partial' : 'error', plan, apply: result };
   } catch (err) {

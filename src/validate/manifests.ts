@@ -36,7 +36,46 @@ export interface FleetSpec {
   rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
   commandTimeoutSeconds?: number;
   secrets?: { hashKey?: SecretRef };
+  alerts?: AlertReceiver[];
+  alertAfter?: AlertAfter;
 }
+
+/** What an alert is about; each incident is sent when it opens and when it resolves. `budget.crossed` is reserved. */
+export type AlertEventName = 'agent.down' | 'agent.degraded' | 'drift.found' | 'apply.failed' | 'policy.violation' | 'budget.crossed';
+
+/** A value that only the process sending an alert decrypts. */
+export interface SecretValue {
+  secretRef: SecretRef;
+}
+
+/** Flap damping for agent.down and agent.degraded: either bound reached first counts. */
+export interface AlertAfter {
+  cycles?: number;
+  seconds?: number;
+}
+
+export interface WebhookReceiver {
+  url: string | SecretValue;
+}
+
+export interface TelegramReceiver {
+  chatId: string | number;
+  botToken: SecretValue;
+  apiBaseUrl?: string;
+}
+
+export interface EmailReceiver {
+  smtp: { host: string; port?: number; username?: string; password?: SecretValue };
+  from: string;
+  to: string[];
+}
+
+/** Exactly one of webhook, telegram, email; the schema enforces it. */
+export type AlertReceiver = { name: string; selector?: LabelSelector; events?: AlertEventName[]; maxPerMinute?: number } & (
+  | { webhook: WebhookReceiver }
+  | { telegram: TelegramReceiver }
+  | { email: EmailReceiver }
+);
 
 export interface SshSpec {
   address: string;

@@ -7,6 +7,7 @@ import { schemaDiagnostics } from './schema-errors.js';
 import { manifestValidators, type ManifestValidators } from './schemas.js';
 import { crossReferenceDiagnostics } from './cross-references.js';
 import { withConfigFiles } from './config-files.js';
+import { receiverDiagnostics } from '../alerts/receiver-names.js';
 
 /**
  * Schema-check every document, then cross-reference them. Every problem in the fleet is
@@ -46,6 +47,7 @@ export async function validateFleet(fleet: LoadedFleet, cwd = process.cwd()): Pr
       hint: `the first is at ${formatPos(fleets[0]!.source.locate(['kind']))}`,
     });
   }
+  problems.push(...fleets.slice(0, 1).flatMap(receiverDiagnostics));
   const all = [...valid, ...shaped];
   const crossKind = <M extends AnyManifest>(kind: Kind) => all.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
   problems.push(...crossReferenceDiagnostics(crossKind<HostManifest>('Host'), [...agents, ...crossKind<AgentManifest>('Agent').filter((a) => !valid.includes(a))], crossKind<PolicyManifest>('Policy')));
