@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// oclif from the build's bundle (scripts/build-bundle.mjs): one module instead of ~110 files.
+// Without a bundle (a build that skipped it), oclif from its package.
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/bundle/oclif.js', import.meta.url);
+const { execute } = await import(existsSync(bundle) ? bundle.href : '@oclif/core');
 
 await execute({ dir: import.meta.url });
