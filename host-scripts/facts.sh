@@ -1,6 +1,9 @@
 # shellcheck shell=sh disable=SC2086 # word splitting of the lists below is wanted (see set -f)
 # clawctl facts: every fact of every agent on this host, in one exec (POSIX sh).
-#   sh -c "$FACTS" clawctl-facts SERVICE "STATEDIR PORT UNIT" ...
+#   sh -c "$FACTS" clawctl-facts SERVICE MARKER "STATEDIR PORT UNIT" ...
+# MARKER is the fleet's observation key comment (clawctl-observer:FLEET), or - when it has none.
+# Under the observation gate (observe-gate.sh), CLAWCTL_FACTS_ENV_HASH names the hash key file:
+# each .env is then reported as keyed hashes of its entries, never read out.
 # State dirs are validated names (.openclaw or .openclaw-<dns label>), ports numbers, units
 # fixed patterns: none holds a space or a glob, so word splitting below is safe.
 # Every fork counts (a host costs what its forks cost): a fixed few per host, never per
@@ -8,8 +11,9 @@
 set -u
 set -f
 PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
-service=$1
-shift
+service=$1 marker=$2
+shift 2
+hashkey=${CLAWCTL_FACTS_ENV_HASH-}
 echo "CLAWCTL-FACTS 2"
 # A home that does not exist yet (a fresh local host) holds nothing: every file is missing.
 cd "$HOME" 2>/dev/null || { echo blob; exit 0; }
@@ -63,6 +67,18 @@ if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
   done
 fi
 
+# The observation gate clawctl installed (its version file), and whether its key is authorized:
+# reported also when the fleet no longer has one, so that it can be removed.
+gate=-
+[ -f .clawctl/observe/version ] && { IFS= read -r gate < .clawctl/observe/version || true; }
+if [ "$marker" != - ]; then
+  authorized=0
+  grep -qs -- " $marker\$" .ssh/authorized_keys && authorized=1
+  echo "observer ${gate:--} $authorized"
+elif [ "$gate" != - ]; then
+  echo "observer $gate 0"
+fi
+
 # Agents this host holds for a clawctl fleet: the ownership markers apply writes, so an agent
 # removed from the fleet is found and pruned. A glob and the shell's own read: no fork.
 set +f
@@ -83,11 +99,25 @@ listed=$(stat -c 'file %a %s %f %n' -- $files $bodies "$@" 2>/dev/null)
 set --
 IFS='
 '
+envs=""
 for line in $listed; do
-  printf '%s\n' "$line"
   rest=${line#file * * }
-  case $rest in 8???" "*) set -- "$@" "${rest#* }" ;; esac
+  case $hashkey:$rest in
+    ?*:8???" "*/.env) printf 'env%s\n' "$line"; envs="$envs ${rest#* }" ;;
+    *:8???" "*) printf '%s\n' "$line"; set -- "$@" "${rest#* }" ;;
+    *) printf '%s\n' "$line" ;;
+  esac
 done
+IFS=' '
+if [ -n "$envs" ]; then
+  if [ -z "$pkg" ]; then
+    for e in $envs; do echo "envhash-error $e OpenClaw is not installed, and its dotenv parser hashes .env"; done
+  elif command -v node >/dev/null 2>&1; then
+    node .clawctl/observe/env-hash.mjs "$hashkey" "$pkg" $envs 2>/dev/null || for e in $envs; do echo "envhash-error $e the hashing failed"; done
+  else
+    for e in $envs; do echo "envhash-error $e no node on PATH to hash it with"; done
+  fi
+fi
 echo blob
 [ $# -eq 0 ] && exit 0
 # With probe bodies, the EXIT trap must still remove their temp dir: no `exec` then.

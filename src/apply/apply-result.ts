@@ -20,11 +20,20 @@ export interface AgentApplyResult {
   forced?: string[];
 }
 
+/** What apply did to a host itself (its observation gate), before its agents. */
+export interface HostApplyResult {
+  host: string;
+  ok: boolean;
+  done: string[];
+  error?: string;
+}
+
 export type ApplyStatus = 'nothing-to-do' | 'applied' | 'partial' | 'failed';
 
 export interface ApplyResult {
   status: ApplyStatus;
   agents: AgentApplyResult[];
-  /** Agents not attempted because the rollout stopped after a failure. */
+  hosts: HostApplyResult[];
+  /** Agents not attempted because the rollout stopped after a failure, or their host's setup failed. */
   skipped: string[];
 }

@@ -9,6 +9,7 @@ import { sha256 } from '../util/hash.js';
 export type AuditAction =
   | 'apply'
   | 'agent.apply'
+  | 'host.apply'
   | 'agent.restart'
   | 'secret.read'
   | 'secret.write'

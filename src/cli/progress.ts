@@ -21,6 +21,8 @@ function describe(e: EngineEvent): { text: string; failed: boolean } | undefined
       return { text: `  fetching OpenClaw ${e.version} once, for its own config check, into ${e.dir}`, failed: false };
     case 'host-observed':
       return e.ok ? { text: `  observed ${e.host}`, failed: false } : undefined; // the plan reports unreachable hosts
+    case 'host-action-done':
+      return { text: `  host ${e.host}: ${e.action} ${e.ok ? 'done' : `FAILED${e.detail ? `: ${e.detail}` : ''}`}`, failed: !e.ok };
     case 'action-done':
       return { text: `  ${e.agent}: ${e.action} ${e.ok ? 'done' : `FAILED${e.detail ? `: ${e.detail}` : ''}`}`, failed: !e.ok };
     case 'agent-health-wait':

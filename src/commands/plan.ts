@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { planFleet } from '../engine/fleet-run.js';
-import type { Plan } from '../plan/plan.js';
+import { hasChanges, type Plan } from '../plan/plan.js';
 import { savePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
@@ -35,7 +35,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
     }
     if (plan.policy.violations.length > 0) this.setExit(ExitCode.policy);
     else if (plan.unreachable.length > 0) this.setExit(ExitCode.error);
-    else if (flags['detailed-exitcode'] && plan.changes.length > 0) this.setExit(ExitCode.changes);
+    else if (flags['detailed-exitcode'] && hasChanges(plan)) this.setExit(ExitCode.changes);
     return plan;
   }
 

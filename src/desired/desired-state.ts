@@ -1,6 +1,7 @@
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 import type { IgnoreRule, ServiceKind } from '../validate/manifests.js';
+import type { DesiredObserver } from '../observe/observer-gate.js';
 
 /** How clawctl reaches a host. */
 export type Connection =
@@ -36,6 +37,8 @@ export interface DesiredAgent {
 export interface DesiredState {
   fleet: { name: string; contentHash: string; files: Record<string, string>; key: string };
   rollout: { maxUnavailable: number; healthTimeoutSeconds: number };
+  /** The fleet's observation key, when its spec.observer names one: every host gets its gate. */
+  observer?: DesiredObserver;
   hosts: DesiredHost[];
   agents: DesiredAgent[];
 }

@@ -10,6 +10,7 @@ import type { EnvMap, HostManifest, Manifests, Sourced, SourcedAgent } from '../
 import { renderConfig } from './config-layers.js';
 import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
+import { desiredObserver } from '../observe/observer-gate.js';
 
 const DEFAULT_SSH_PORT = 22;
 /** A host command that has not finished in two minutes is hung, not slow: facts take well under a second. */
@@ -33,8 +34,10 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
   const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service, fleet.spec.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT));
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
+  const observer = fleet.spec.observer;
   return {
     fleet: { name: fleet.metadata.name, contentHash: loaded.contentHash, files: loaded.files, key },
+    ...(observer ? { observer: desiredObserver(fleet.metadata.name, observer.publicKey, observer.authorizedKeys ?? true, key) } : {}),
     rollout: {
       maxUnavailable: fleet.spec.rollout?.maxUnavailable ?? 1,
       healthTimeoutSeconds: fleet.spec.rollout?.healthTimeoutSeconds ?? 60,

@@ -23,7 +23,7 @@ export async function agentTarget(fleetDir: string, name: string): Promise<Agent
 
 /** What the agent's host holds now (level-based: read, not remembered); an unreachable host is an error naming it. */
 export async function observeAgent(t: AgentTarget): Promise<{ host: HostObservation & { ok: true }; agent: ObservedAgent }> {
-  const seen = await observeHost(t.host, [t.agent], t.pool, t.desired.fleet.key);
+  const seen = await observeHost(t.host, [t.agent], t.pool, t.desired);
   if (!seen.ok) throw new ClawctlError(seen.error, [{ message: seen.error, ...(seen.hint ? { hint: seen.hint } : {}) }]);
   return { host: seen, agent: seen.agents.find((a) => a.name === t.agent.name)! };
 }

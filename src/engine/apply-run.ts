@@ -4,7 +4,7 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import { ConnectionPool } from '../connection/pool.js';
 import { clawctlStateDir } from '../load/repo-root.js';
 import { observe } from '../observe/observe.js';
-import type { Plan } from '../plan/plan.js';
+import { hasChanges, type Plan } from '../plan/plan.js';
 import { staleness } from '../plan/stale-check.js';
 import { makePlan } from '../plan/make-plan.js';
 import { savedPlanDifferences } from '../plan/saved-plan-check.js';
@@ -13,10 +13,16 @@ import { checkConfigs, loadDesired, planFleet, type PlanOptions, type PlanRun } 
 import type { AuditSink } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/entry.js';
 import { planHash } from '../plan/plan-hash.js';
+import { observesThroughGate } from '../observe/observer-gate.js';
 import { enforcePolicy, planPolicy } from './policy-check.js';
 
-/** Hold the fleet's apply lock for the whole of fn. */
+/** Hold the fleet's apply lock for the whole of fn: every command that changes hosts runs under it. */
 export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>): Promise<T> {
+  if (observesThroughGate()) {
+    throw new ClawctlError('CLAWCTL_OBSERVER=1: this run holds only the observation key, which can change nothing', [
+      { message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`, hint: 'run it where the full SSH key is (the apply workflow, in the fleet environment), without CLAWCTL_OBSERVER' },
+    ]);
+  }
   const release = await acquireLock(clawctlStateDir(fleetDir), command);
   try {
     return await fn();
@@ -68,7 +74,7 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
   const run = await planFleet(opts);
   planned?.(run);
   try {
-    if (run.plan.changes.length === 0) return { plan: run.plan };
+    if (!hasChanges(run.plan)) return { plan: run.plan };
     await enforcePolicy(run.plan, opts.audit);
     if (!(await approve(run))) return { plan: run.plan };
     const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));
@@ -78,7 +84,7 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
   }
 }
 
-/** Every apply and each agent's outcome go to the audit log, tied to the plan by its hash. */
+/** Every apply and each agent's and host's outcome go to the audit log, tied to the plan by its hash. */
 async function recorded(audit: AuditSink, plan: Plan, result: ApplyResult): Promise<ApplyResult> {
   const hash = planHash(plan);
   await audit.record([
@@ -89,7 +95,14 @@ async function recorded(audit: AuditSink, plan: Plan, result: ApplyResult): Prom
       planHash: hash,
       details: { host: a.host, done: a.done.join(',') },
     })),
-    { action: 'apply', target: plan.fleet.name, result: result.status, planHash: hash, details: { agents: result.agents.length, skipped: result.skipped.length } },
+    ...result.hosts.map((h): AuditRecord => ({
+      action: 'host.apply',
+      target: h.host,
+      result: h.ok ? 'ok' : 'failed',
+      planHash: hash,
+      details: { done: h.done.join(',') },
+    })),
+    { action: 'apply', target: plan.fleet.name, result: result.status, planHash: hash, details: { agents: result.agents.length, hosts: result.hosts.length, skipped: result.skipped.length } },
   ]);
   return result;
 }

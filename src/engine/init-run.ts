@@ -132,5 +132,11 @@ spec:
   secrets:
     # Keys the hashes plans print for secret values, so they can't be looked up.
     hashKey: {sops: ${HASH_KEY_FILE}, key: hashKey}
+  # The observation key, for pull-request plans and drift checks: hosts accept it only for
+  # clawctl's facts script. Make it: ssh-keygen -t ed25519 -N '' -C clawctl-observer -f observe
+  # Put observe.pub below, apply once with your own key (that installs it on every host), and
+  # store the private half as the repository secret CLAWCTL_OBSERVE_SSH_KEY.
+  # observer:
+  #   publicKey: ssh-ed25519 AAAA… clawctl-observer
 `;
 }

@@ -1,5 +1,5 @@
 import type { ApplyResult } from '../apply/apply-result.js';
-import type { Plan } from '../plan/plan.js';
+import { hasChanges, type Plan } from '../plan/plan.js';
 import { ClawctlError, ExitCode, type Diagnostic } from '../util/errors.js';
 import { withFleetLock, planThenApply } from './apply-run.js';
 import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
@@ -85,7 +85,7 @@ async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions, plann
       await run.pool.closeAll();
       planned(run);
       const plan = run.plan;
-      const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : plan.changes.length > 0 ? 'drift' : 'in-sync';
+      const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : hasChanges(plan) ? 'drift' : 'in-sync';
       return { ...base, outcome, plan };
     }
     const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true, planned));

@@ -14,8 +14,9 @@ const FACTS_SCRIPT = hostScript('facts.sh');
 
 /**
  * The argv for one host. Each agent travels as one word "stateDir port unit": all three are
- * validated names and numbers, so word splitting inside the script is safe.
+ * validated names and numbers, so word splitting inside the script is safe. `marker` names the
+ * fleet's observation key (see observer-gate.ts), or is `-` when the fleet has none.
  */
-export function factsArgv(service: ServiceKind, agents: readonly AgentProbe[]): string[] {
-  return ['sh', '-c', FACTS_SCRIPT, 'clawctl-facts', service, ...agents.map((a) => `${a.stateDir} ${a.port} ${serviceUnitName(a.profile)}`)];
+export function factsArgv(service: ServiceKind, marker: string, agents: readonly AgentProbe[]): string[] {
+  return ['sh', '-c', FACTS_SCRIPT, 'clawctl-facts', service, marker, ...agents.map((a) => `${a.stateDir} ${a.port} ${serviceUnitName(a.profile)}`)];
 }

@@ -5,6 +5,7 @@ import type { EngineHooks } from '../engine/hooks.js';
 import { mapLimit } from '../util/concurrency.js';
 import { groupBy } from '../util/index-by.js';
 import { factsArgv } from './facts-script.js';
+import { gatedFactsArgv, observerMarker, observesThroughGate } from './observer-gate.js';
 import type { HostObservation, ObservedState } from './observed-state.js';
 import { parseFacts } from './parse-facts.js';
 
@@ -22,19 +23,26 @@ export async function observe(desired: DesiredState, hosts: readonly DesiredHost
   const results = await mapLimit(hosts, opts.concurrency, async (host) => {
     opts.hooks.emit({ type: 'host-observe-start', host: host.name });
     const agents = agentsOf.get(host.name) ?? [];
-    const result = await observeHost(host, agents, pool, desired.fleet.key);
+    const result = await observeHost(host, agents, pool, desired);
     opts.hooks.emit({ type: 'host-observed', host: host.name, ok: result.ok, ...(result.ok ? {} : { error: result.error }) });
     return result;
   });
   return { hosts: results };
 }
 
-export async function observeHost(host: DesiredHost, agents: readonly DesiredAgent[], pool: ConnectionPool, fleetKey: string): Promise<HostObservation> {
+export async function observeHost(host: DesiredHost, agents: readonly DesiredAgent[], pool: ConnectionPool, desired: Pick<DesiredState, 'fleet' | 'observer'>): Promise<HostObservation> {
   try {
     const conn = await pool.get(host);
-    const res = await conn.exec(factsArgv(host.service, agents));
-    if (res.code !== 0) return { host: host.name, ok: false, error: `facts script exited ${res.code}: ${res.stderr.trim().slice(0, 500)}` };
-    const facts = parseFacts(res.bytes, host.name, agents, fleetKey);
+    // With only the observation key, the host's gate runs its own facts script: no script is sent.
+    const gated = observesThroughGate() && host.connection.kind === 'ssh';
+    const marker = desired.observer?.marker ?? observerMarker(desired.fleet.name);
+    const res = await conn.exec(gated ? gatedFactsArgv(marker, host.service, agents) : factsArgv(host.service, desired.observer ? marker : '-', agents));
+    if (res.code !== 0) {
+      const error = `facts script exited ${res.code}: ${res.stderr.trim().slice(0, 500)}`;
+      if (!gated || res.code === 126) return { host: host.name, ok: false, error };
+      return { host: host.name, ok: false, error, hint: `CLAWCTL_OBSERVER=1 observes through the observation gate, which host ${host.name} does not have: set the Fleet's spec.observer and apply with the full key` };
+    }
+    const facts = parseFacts(res.bytes, host.name, agents, desired.fleet.key);
     return { host: host.name, ok: true, ...facts };
   } catch (err) {
     if (err instanceof HostUnreachableError) return { host: host.name, ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) };

@@ -42,8 +42,14 @@ export interface ManagedMarker {
   agent: string;
 }
 
+/** The observation gate on a host: the version it was installed at, and whether its key line is there. */
+export interface ObserverFacts {
+  version: string | null;
+  authorized: boolean;
+}
+
 export type HostObservation =
-  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[] }
+  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; observer?: ObserverFacts }
   | { host: string; ok: false; error: string; hint?: string };
 
 export interface ObservedState {

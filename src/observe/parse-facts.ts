@@ -4,7 +4,7 @@ import { sha256 } from '../util/hash.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AgentProbe } from './facts-script.js';
-import type { GatewayHealth, ManagedMarker, ObservedAgent, ObservedConfig, ObservedEnv } from './observed-state.js';
+import type { GatewayHealth, ManagedMarker, ObservedAgent, ObservedConfig, ObservedEnv, ObserverFacts } from './observed-state.js';
 
 /** One file as host-scripts/facts.sh reports it: mode, and its bytes from the blob. */
 interface RawFile {
@@ -25,6 +25,10 @@ export interface RawFacts {
   /** Paths that are symbolic links: never read, and never written through. */
   links: Set<string>;
   managed: ManagedMarker[];
+  /** The observation gate as installed (`observer VERSION AUTHORIZED`), when the fleet has one. */
+  observer?: ObserverFacts;
+  /** Under the gate: each .env's mode, and its entries as keyed hashes (or why it could not be hashed). */
+  hashedEnvs: Map<string, { mode: string; entries: Record<string, string>; error?: string }>;
 }
 
 export class FactsError extends Error {}
@@ -37,7 +41,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [] };
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map() };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -53,6 +57,21 @@ export function splitFacts(stdout: Buffer): RawFacts {
       // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME`.
       const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)$/.exec(line);
       if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]! });
+    } else if (line.startsWith('observer ')) {
+      const [, version, authorized] = line.split(' ');
+      facts.observer = { version: version === '-' || !version ? null : version, authorized: authorized === '1' };
+    } else if (line.startsWith('envfile ')) {
+      // A .env under the gate: listed, never in the blob; its entries follow as envhash lines.
+      const m = /^envfile (\d+) \d+ [0-9a-f]+ (.*)$/.exec(line);
+      if (m) facts.hashedEnvs.set(m[2]!, { mode: m[1]!, entries: {} });
+    } else if (line.startsWith('envhash ')) {
+      const m = /^envhash (\S+) ([A-Za-z_][A-Za-z0-9_.-]*) ([0-9a-f]{64})$/.exec(line);
+      const env = m && facts.hashedEnvs.get(m[1]!);
+      if (env) env.entries[m[2]!] = m[3]!;
+    } else if (line.startsWith('envhash-error ')) {
+      const [, path, ...why] = line.split(' ');
+      const env = facts.hashedEnvs.get(path!);
+      if (env) env.error = why.join(' ');
     } else if (line.startsWith('file ')) {
       // `file MODE SIZE RAWMODE PATH`: the raw mode's type bits say what it is (8: a regular file, a: a link).
       const m = /^file (\d+) (\d+) ([0-9a-f]+) (.*)$/.exec(line);
@@ -80,12 +99,12 @@ export function parseFacts(
   host: string,
   agents: readonly (AgentProbe & { name: string })[],
   fleetKey: string,
-): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[] } {
+): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; observer?: ObserverFacts } {
   const raw = splitFacts(stdout);
   const version = installedVersion(raw);
   const observed = agents.map((a, i): ObservedAgent => {
     const config = raw.files.get(`${a.stateDir}/openclaw.json`);
-    const env = raw.files.get(`${a.stateDir}/.env`);
+    const env = observedEnv(raw, `${a.stateDir}/.env`, host, fleetKey);
     const service = raw.units[i];
     const links = [a.stateDir, `${a.stateDir}/openclaw.json`, `${a.stateDir}/.env`].filter((p) => raw.links.has(p));
     return {
@@ -93,13 +112,28 @@ export function parseFacts(
       host,
       ...(links.length > 0 ? { links: links.map((p) => `~/${p}`) } : {}),
       config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
-      env: env ? parseEnv(env.mode, env.content.toString('utf8'), fleetKey) : null,
+      env,
       health: parseHealth(raw, a.port, i),
       ...(service ? { service } : {}),
-      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? sha256(env.content) : null, version ?? null])),
+      // .env by its entries' keyed hashes: the same whether read out or hashed by the gate.
+      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null, version ?? null])),
     };
   });
-  return { openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) }, agents: observed, managed: raw.managed };
+  return {
+    openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) },
+    agents: observed,
+    managed: raw.managed,
+    ...(raw.observer ? { observer: raw.observer } : {}),
+  };
+}
+
+/** A .env read out (a full key), or hashed on the host by the observation gate. */
+function observedEnv(raw: RawFacts, path: string, host: string, fleetKey: string): ObservedEnv | null {
+  const hashed = raw.hashedEnvs.get(path);
+  if (hashed?.error) throw new FactsError(`host ${host}: the observation gate could not hash ~/${path}: ${hashed.error}`);
+  if (hashed) return { mode: hashed.mode, entries: Object.fromEntries(Object.entries(hashed.entries).map(([k, h]) => [k, Sensitive.ofHash(h)])) };
+  const file = raw.files.get(path);
+  return file ? parseEnv(file.mode, file.content.toString('utf8'), fleetKey) : null;
 }
 
 function installedVersion(raw: RawFacts): string | undefined {

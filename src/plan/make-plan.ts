@@ -1,9 +1,10 @@
 import type { DesiredState } from '../desired/desired-state.js';
 import { diffAgent } from '../diff/diff-agent.js';
+import { diffHost } from '../diff/diff-host.js';
 import type { ObservedState } from '../observe/observed-state.js';
 import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
-import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type Plan, type UnreachableHost, type WriteDigest } from './plan.js';
+import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type HostPlan, type Plan, type UnreachableHost, type WriteDigest } from './plan.js';
 import { writeDigest } from './write-digest.js';
 import { writeContents } from '../diff/write-contents.js';
 
@@ -26,6 +27,7 @@ export interface PlanContext {
  */
 export function makePlan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
   const changes: AgentPlan[] = [];
+  const hostPlans: HostPlan[] = [];
   const unreachable: UnreachableHost[] = [];
   const fingerprints: Record<string, string> = {};
   const writes: Record<string, WriteDigest> = {};
@@ -40,6 +42,9 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       unreachable.push({ host: obs.host, error: obs.error, ...(obs.hint ? { hint: obs.hint } : {}), agents: names });
       continue;
     }
+    // A host's own setup, like pruning, is planned only when the whole host is in scope.
+    const hostActions = ctx.prune.hosts.has(host.name) ? diffHost(desired.observer, obs.observer) : [];
+    if (hostActions.length > 0) hostPlans.push({ host: host.name, actions: hostActions });
     for (const agentObs of obs.agents) {
       const agent = agents.get(agentObs.name)!;
       if (agentObs.links) {
@@ -69,8 +74,9 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     created_at: ctx.now.toISOString(),
     fleet: { name: desired.fleet.name, dir: ctx.fleetDir },
     changes,
+    hosts: hostPlans,
     unreachable,
-    summary: summarize(changes),
+    summary: summarize(changes, hostPlans),
     ...(removalsSkipped > 0 ? { removals_not_planned: removalsSkipped } : {}),
     config_checks: ctx.configChecks,
     policy: { violations: [], optOuts: [], approved: [] },

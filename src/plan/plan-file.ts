@@ -17,7 +17,7 @@ export async function readPlan(path: string): Promise<Plan> {
     ]);
   }
   const plan = data as Partial<Plan>;
-  if (plan.format_version !== PLAN_FORMAT_VERSION || !plan.fingerprint || !Array.isArray(plan.changes)) {
+  if (plan.format_version !== PLAN_FORMAT_VERSION || !plan.fingerprint || !Array.isArray(plan.changes) || !Array.isArray(plan.hosts)) {
     throw new ClawctlError(`${path}: not a clawctl plan of format ${PLAN_FORMAT_VERSION}`, [
       { message: `${path} has format_version ${JSON.stringify(plan.format_version)}; this clawctl reads ${PLAN_FORMAT_VERSION}`, hint: 'plan again with this clawctl' },
     ]);

@@ -7,7 +7,7 @@ import type { ConfigCheck } from '../openclaw/config-check.js';
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.3';
+export const PLAN_FORMAT_VERSION = '1.4';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -62,6 +62,26 @@ export interface DestroyAction {
 
 export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction | DestroyAction;
 
+/** The observation gate on a host (observer-gate.ts): installed, brought up to date, or removed. */
+export interface ObserverAction {
+  type: 'observer';
+  action: 'create' | 'update' | 'delete';
+  /** SHA256:… of the observation key (not on delete). */
+  key?: string;
+  /** The gate's version: a digest of its scripts, its key line and the hash key it hashes with. */
+  version?: string;
+  /** Whether apply writes the key's line into ~/.ssh/authorized_keys. */
+  authorizedKeys?: boolean;
+}
+
+export type HostAction = ObserverAction;
+
+/** What a host itself needs, apart from its agents. */
+export interface HostPlan {
+  host: string;
+  actions: HostAction[];
+}
+
 export interface AgentPlan {
   agent: string;
   host: string;
@@ -85,6 +105,8 @@ export interface PlanSummary {
   /** Files written or deleted (openclaw.json, .env) over all agents, and hosts that get an OpenClaw install. */
   files: number;
   versions: number;
+  /** Hosts whose own setup changes (the observation gate). */
+  hosts: number;
 }
 
 export interface Plan {
@@ -94,6 +116,8 @@ export interface Plan {
   fleet: { name: string; dir: string };
   /** Only agents with something to do. */
   changes: AgentPlan[];
+  /** Only hosts whose own setup changes; apply does these before the host's agents. */
+  hosts: HostPlan[];
   unreachable: UnreachableHost[];
   summary: PlanSummary;
   /**
@@ -135,8 +159,13 @@ export interface PlanPolicy {
   approved: ApprovedAction[];
 }
 
-export function summarize(changes: readonly AgentPlan[]): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0 };
+/** Whether applying the plan would change anything. */
+export function hasChanges(plan: Pick<Plan, 'changes' | 'hosts'>): boolean {
+  return plan.changes.length > 0 || plan.hosts.length > 0;
+}
+
+export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPlan[]): PlanSummary {
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: hosts.length };
   const installs = new Set<string>();
   for (const { actions, host } of changes) {
     // A restart is how a change takes effect, not a change of its own.
@@ -155,6 +184,10 @@ export function summarize(changes: readonly AgentPlan[]): PlanSummary {
 /** `3 agents to add, 0 to change, 0 to destroy (6 files to write)`: the plan's count in words. */
 export function summaryText(s: PlanSummary): string {
   const agents = `${s.add} ${s.add === 1 ? 'agent' : 'agents'} to add, ${s.change} to change, ${s.destroy} to destroy`;
-  const takes = [s.files > 0 ? `${s.files} ${s.files === 1 ? 'file' : 'files'} to write` : '', s.versions > 0 ? `${s.versions} OpenClaw ${s.versions === 1 ? 'install' : 'installs'}` : ''].filter(Boolean);
+  const takes = [
+    s.files > 0 ? `${s.files} ${s.files === 1 ? 'file' : 'files'} to write` : '',
+    s.versions > 0 ? `${s.versions} OpenClaw ${s.versions === 1 ? 'install' : 'installs'}` : '',
+    s.hosts > 0 ? `${s.hosts} ${s.hosts === 1 ? 'host' : 'hosts'} to set up` : '',
+  ].filter(Boolean);
   return takes.length > 0 ? `${agents} (${takes.join(', ')})` : agents;
 }

@@ -1,6 +1,6 @@
 import { formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
-import { summaryText, type Plan } from './plan.js';
+import { hasChanges, summaryText, type Plan } from './plan.js';
 import { renderPlanText } from './render-text.js';
 
 /** Where the comment came from, printed under it: reviewers see which run and commit it is. */
@@ -25,7 +25,7 @@ export function renderPlanMarkdown(plan: Plan, footer: CommentFooter): string {
   const verdict =
     violations.length > 0 ? `❌ refused by policy: ${violations.length} violation(s); nothing will be applied` :
     plan.unreachable.length > 0 ? `⚠️ ${plan.unreachable.length} host(s) unreachable: planned without them` :
-    plan.changes.length === 0 ? '✅ no changes' :
+    !hasChanges(plan) ? '✅ no changes' :
     summaryText(s);
   out.push(`### clawctl plan for fleet \`${plan.fleet.name}\`: ${verdict}`, '');
   if (violations.length > 0) out.push(...violations.map((v) => `- ${escapeMarkdown(formatViolation(v))}`), '');

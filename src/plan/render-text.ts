@@ -1,7 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
-import { summarize, summaryText, type AgentPlan, type Plan, type PlannedAction } from './plan.js';
+import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
 const MAX_INLINE = 80;
@@ -24,13 +24,14 @@ export function renderPlanText(plan: Plan): string {
   }
   const checks = [...configCheckSummary(plan.config_checks), ...configCheckWarnings(plan.config_checks)];
   if (checks.length > 0) out.push(...checks, '');
-  if (plan.changes.length === 0) {
+  if (!hasChanges(plan)) {
     out.push(plan.unreachable.length > 0 ? 'No changes on the hosts that were reached.' : 'No changes. The fleet matches the desired state.');
   } else {
     out.push('clawctl will perform the following actions:', '');
-    const hosts = [...new Set(plan.changes.map((c) => c.host))];
+    const hosts = [...new Set([...plan.hosts.map((h) => h.host), ...plan.changes.map((c) => c.host)])];
     for (const host of hosts) {
       out.push(`  # host ${host}`);
+      for (const action of plan.hosts.find((h) => h.host === host)?.actions ?? []) out.push(`  ${renderHostAction(action)}`);
       for (const agent of plan.changes.filter((c) => c.host === host)) out.push(...renderAgent(agent));
       out.push('');
     }
@@ -47,7 +48,7 @@ export function renderPlanText(plan: Plan): string {
 
 /** One agent's pending changes, as `plan` would print them were it the only one (agents info, the dashboard). */
 export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
-  return renderPlanText({ ...plan, changes: [pending], unreachable: [], summary: summarize([pending]), policy: { violations: [], optOuts: [], approved: [] } });
+  return renderPlanText({ ...plan, changes: [pending], unreachable: [], hosts: [], summary: summarize([pending], []), policy: { violations: [], optOuts: [], approved: [] } });
 }
 
 function renderAgent(agent: AgentPlan): string[] {
@@ -59,6 +60,12 @@ function renderAgent(agent: AgentPlan): string[] {
 }
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
+
+function renderHostAction(a: HostAction): string {
+  if (a.action === 'delete') return `- observation gate: removed (~/.clawctl/observe and its key line in ~/.ssh/authorized_keys)`;
+  const where = a.authorizedKeys ? ', its line in ~/.ssh/authorized_keys' : '; its authorized_keys line is yours to install';
+  return `${SIGN[a.action]} observation gate ${a.version}: key ${a.key} may only run the facts script (~/.clawctl/observe${where})`;
+}
 
 function renderAction(a: PlannedAction): string[] {
   switch (a.type) {

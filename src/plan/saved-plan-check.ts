@@ -12,7 +12,7 @@ import { digestChanges } from './write-digest.js';
 export function savedPlanDifferences(saved: Plan, fresh: Plan): Diagnostic[] {
   const out: Diagnostic[] = [];
   const hint = 'a saved plan applies only as it was made: run `clawctl plan --out FILE` again and review it';
-  if (canonicalJson(saved.summary) !== canonicalJson(summarize(saved.changes))) {
+  if (canonicalJson(saved.summary) !== canonicalJson(summarize(saved.changes, saved.hosts))) {
     out.push({ message: 'the plan file\'s summary does not count its own changes; the file was edited', hint });
   }
   // One agent can stand in two places (a removal of its old state dir beside its new one).
@@ -30,6 +30,11 @@ export function savedPlanDifferences(saved: Plan, fresh: Plan): Diagnostic[] {
     else if (canonicalJson(change) !== canonicalJson(current)) {
       out.push({ message: `agent ${change.agent}: the plan file's actions differ from what the fleet and host ${change.host} call for now`, hint });
     }
+  }
+  // A host action carries the digest of all it installs, so equal JSON means the same setup.
+  const hostsNow = new Map(fresh.hosts.map((h) => [h.host, canonicalJson(h)]));
+  for (const h of saved.hosts) {
+    if (hostsNow.get(h.host) !== canonicalJson(h)) out.push({ message: `host ${h.host}: the plan file's host setup differs from what the fleet and the host call for now`, hint });
   }
   return out;
 }

@@ -36,6 +36,8 @@ export interface FleetSpec {
   rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
   commandTimeoutSeconds?: number;
   secrets?: { hashKey?: SecretRef };
+  /** The observation key (observer-gate.ts): hosts accept it only for the facts script. */
+  observer?: { publicKey: string; authorizedKeys?: boolean };
   alerts?: AlertReceiver[];
   alertAfter?: AlertAfter;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,8 @@ import { startGitHub, type GitHubServer } from '../servers/github.js';
  *
  * The hosts accept two keys: the full key (the `fleet` environment's CLAWCTL_SSH_KEY, for
  * apply) and the observation key (the repository's CLAWCTL_OBSERVE_SSH_KEY, for plan and
- * drift), the latter with `restrict`. The `command=` that limits it to the facts script is the
- * hosts' side of the setup, not these workflows'.
+ * drift). The operator's first apply, from their own machine, installs the latter's gate on
+ * each host (Fleet spec.observer), as the README says: from then on it runs the facts script alone.
  */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'ghp_the-repository-owners-own-token';
@@ -117,10 +117,9 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     full = makeClientKey(join(root, 'full'));
     observe = makeClientKey(join(root, 'observe'));
     hosts = await Promise.all(['h1', 'h2'].map((n) => startSshHost(n, root, full)));
-    for (const h of hosts) {
-      appendFileSync(join(root, h.name, 'authorized_keys'), `restrict ${observe.publicKey}\n`);
-      provideOpenclaw(h);
-    }
+    for (const h of hosts) provideOpenclaw(h);
+    const fleetFile = join(work, 'fleet', 'fleet.yaml');
+    writeFileSync(fleetFile, readFileSync(fleetFile, 'utf8').replace('  # observer:\n  #   publicKey: ssh-ed25519 AAAA… clawctl-observer\n', `  observer:\n    publicKey: ${observe.publicKey}\n`));
     // No identityFile: in a workflow the key is where the job put it, ~/.ssh/id_ed25519.
     writeFileSync(
       join(work, 'fleet', 'hosts', 'hosts.yaml'),
@@ -129,6 +128,10 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     await cli(['secrets', 'set', 'secrets/prod.sops.yaml', 'API_TOKEN'], `${API_TOKEN}\n`);
     ageKey = ageIdentityIn(join(root, 'operator-config', 'sops', 'age', 'keys.txt'));
     hashKey = (await cli(['secrets', 'get', 'secrets/clawctl.sops.yaml', 'hashKey', '--reveal', '--force'])).trim();
+    // The first apply, with the operator's own key: the observation gate on every host.
+    const first = await clawctl(['apply', '--auto-approve'], { cwd: work, env: { ...operator, CLAWCTL_SSH_IDENTITY_FILE: full.privateKeyPath } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('✓ host h2: observer');
     git('add', '-A');
     git('commit', '-q', '-m', 'fleet acme: hosts h1, h2');
     git('remote', 'add', 'origin', bare);
@@ -204,7 +207,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     // It held no key to the fleet: the observation key on disk, the age key and full key nowhere.
     expect(readFileSync(join(job!.home, '.ssh', 'id_ed25519'), 'utf8').trim()).toBe(readFileSync(observe.privateKeyPath, 'utf8').trim());
     noKeysIn(job!);
-    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 2, change: 0, destroy: 0, files: 4, versions: 0 });
+    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 2, change: 0, destroy: 0, files: 4, versions: 0, hosts: 0 });
     // Nothing was written to any host.
     for (const h of hosts) expect(() => agentFile(h, '.openclaw/openclaw.json')).toThrow();
   }, 600_000);

@@ -122,7 +122,8 @@ export async function startSshHost(name: string, root: string, client: ClientKey
         'ListenAddress 127.0.0.1',
         `HostKey ${join(dir, 'host_ed25519')}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        // The harness's own file, and the user's: clawctl installs the observation key there.
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')} .ssh/authorized_keys`,
         `AllowUsers ${user}`,
         'PasswordAuthentication no',
         'KbdInteractiveAuthentication no',

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FactsError, parseFacts } from '../../src/observe/parse-facts.js';
 import type { ObservedAgent } from '../../src/observe/observed-state.js';
@@ -59,5 +60,34 @@ describe('facts parser', () => {
     expect(JSON.stringify(parsed)).not.toContain('hunter2');
     expect(String(parsed.agents[0]!.env!.entries.TOKEN)).toMatch(/^\(sensitive, sha256:[0-9a-f]{8}\)$/);
     expect(parsed.agents[0]!.env!.entries.TOKEN!.reveal()).toBe('hunter2-xyz');
+  });
+});
+
+describe('facts through the observation gate', () => {
+  const agents = [{ name: 'a', stateDir: '.openclaw', port: 1 }];
+  const keyed = 'CLAWCTL-FACTS 2\nobserver 0123456789abcdef 1\nfile 600 10 81a4 .openclaw/.env\nblob\nTOKEN=abc\n';
+  const hmac = (v: string) => createHmac('sha256', 'k').update(v).digest('hex');
+  const gated = `CLAWCTL-FACTS 2\nobserver 0123456789abcdef 1\nenvfile 600 10 81a4 .openclaw/.env\nenvhash .openclaw/.env TOKEN ${hmac('abc')}\nblob\n`;
+
+  it('sees the same .env, by keyed hash, as a key that reads it out: same entries, same fingerprint', () => {
+    const a = parseFacts(Buffer.from(keyed), 'h', agents, 'k');
+    const b = parseFacts(Buffer.from(gated), 'h', agents, 'k');
+    expect(b.agents[0]!.env!.entries.TOKEN!.known).toBe(false);
+    expect(b.agents[0]!.env!.entries.TOKEN!.fullHash).toBe(a.agents[0]!.env!.entries.TOKEN!.fullHash);
+    expect(b.agents[0]!.fingerprint).toBe(a.agents[0]!.fingerprint);
+    expect(b.observer).toEqual({ version: '0123456789abcdef', authorized: true });
+  });
+
+  it('names the file when the gate could not hash it, and never takes junk for an entry', () => {
+    const failed = 'CLAWCTL-FACTS 2\nenvfile 600 10 81a4 .openclaw/.env\nenvhash-error .openclaw/.env no node on PATH to hash it with\nblob\n';
+    expect(() => parseFacts(Buffer.from(failed), 'h', agents, 'k')).toThrow('host h: the observation gate could not hash ~/.openclaw/.env: no node on PATH to hash it with');
+    const junk = `CLAWCTL-FACTS 2\nenvfile 600 10 81a4 .openclaw/.env\nenvhash .openclaw/.env BAD;NAME ${hmac('x')}\nenvhash .openclaw/.env SHORT abc\nenvhash .openclaw-b/.env OTHER ${hmac('x')}\nblob\n`;
+    expect(parseFacts(Buffer.from(junk), 'h', agents, 'k').agents[0]!.env).toEqual({ mode: '600', entries: {} });
+  });
+
+  it('reads a gate that the fleet no longer names (to remove it), and a missing one', () => {
+    expect(parseFacts(Buffer.from('CLAWCTL-FACTS 2\nobserver 0123456789abcdef 0\nblob\n'), 'h', [], 'k').observer).toEqual({ version: '0123456789abcdef', authorized: false });
+    expect(parseFacts(Buffer.from('CLAWCTL-FACTS 2\nobserver - 0\nblob\n'), 'h', [], 'k').observer).toEqual({ version: null, authorized: false });
+    expect(parseFacts(Buffer.from('CLAWCTL-FACTS 2\nblob\n'), 'h', [], 'k').observer).toBeUndefined();
   });
 });

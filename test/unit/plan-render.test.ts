@@ -13,6 +13,7 @@ const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 function planOf(p: Partial<Plan>): Plan {
   const changes = p.changes ?? [];
+  const hosts = p.hosts ?? [];
   return {
     format_version: PLAN_FORMAT_VERSION,
     clawctl_version: '0.1.0',
@@ -23,7 +24,8 @@ function planOf(p: Partial<Plan>): Plan {
     fingerprint: { fleet: 'sha256:0', files: {}, agents: {}, writes: {} },
     ...p,
     changes,
-    summary: p.summary ?? summarize(changes),
+    hosts,
+    summary: p.summary ?? summarize(changes, hosts),
     policy: { violations: [], optOuts: [], approved: [], ...p.policy },
   };
 }
