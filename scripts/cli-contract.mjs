@@ -38,6 +38,7 @@ const OUTPUTS = {
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
   'network tag': ['src/engine/network-run.ts', 'NetworkTagResult'],
   watch: ['src/engine/watch-run.ts', 'WatchCycle'],
+  'alerts test': ['src/alerts/test-send.ts', 'AlertsTestResult'],
   dashboard: ['src/commands/dashboard.ts', 'DashboardResult'],
   error: ['src/cli/base-command.ts', 'ErrorOutput'],
 };

@@ -34,7 +34,7 @@ export async function startSmtp(opts: { user: string; pass: string; starttls?: b
   const server = new SMTPServer({
     key: readFileSync(join(dir, 'key.pem')),
     cert: readFileSync(join(dir, 'cert.pem')),
-    hideSTARTTLS: opts.starttls === false,
+    ...(opts.starttls === false ? { disabledCommands: ['STARTTLS'], hideSTARTTLS: true } : {}),
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
     onAuth(auth, _session, callback) {

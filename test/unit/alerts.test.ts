@@ -78,7 +78,7 @@ describe('findings: a watch cycle → what is firing', () => {
     ];
     const report = cycleFindings(facts({ changes } as unknown as Partial<Plan>, []));
     expect(firing(report)).toEqual(['drift.found claw: 1 change pending: openclaw.json', 'drift.found side: 2 changes pending: .env, OpenClaw none → 2026.9.6']);
-    const applied = cycleFindings(facts({ changes } as unknown as Partial<Plan>, [], { status: 'partial', skipped: [], agents: [{ agent: 'claw', host: 'h1', ok: true, done: [] }, { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true }] }));
+    const applied = cycleFindings(facts({ changes } as unknown as Partial<Plan>, [], { status: 'partial', skipped: [], hosts: [], agents: [{ agent: 'claw', host: 'h1', ok: true, done: [] }, { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true }] }));
     expect(firing(applied)).toEqual(['apply.failed side: not ready within 60 s (rolled back)']);
     expect(applied.find((f) => f.event === 'drift.found' && f.subject === 'claw')).toMatchObject({ firing: false, reason: 'applied' });
   });
