@@ -33,6 +33,8 @@ const OUTPUTS = {
   diagnose: ['src/diagnose/analyze.ts', 'DiagnoseResult'],
   'agents logs': ['src/engine/logs-run.ts', 'AgentLogsResult'],
   'agents restart': ['src/engine/restart-run.ts', 'RestartResult'],
+  import: ['src/engine/import-run.ts', 'ImportResult'],
+  'hosts keyscan': ['src/commands/hosts/keyscan.ts', 'KeyscanResult'],
   propose: ['src/engine/propose-run.ts', 'ProposeResult'],
   'network list': ['src/engine/network-run.ts', 'NetworkListResult'],
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
