@@ -64,6 +64,9 @@ describe('observation key', () => {
     expect(keys[0]).toContain('me@laptop');
     expect(keys[1]).toBe(`restrict,command="sh .clawctl/observe/gate.sh" ${observer.publicKey.split(' ').slice(0, 2).join(' ')} clawctl-observer:test`);
     expect((await full('plan', '--detailed-exitcode')).code).toBe(0);
+    // The same line, for whoever keeps authorized_keys with another tool.
+    const line = await full('hosts', 'observer-line', '--json');
+    expect(JSON.parse(line.stdout)).toEqual({ line: keys[1], key: expect.stringMatching(/^SHA256:/), installedByApply: true });
   });
 
   it('plans through the gate exactly as with the full key, in sync and after a hand edit of .env', async () => {
