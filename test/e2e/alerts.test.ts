@@ -63,8 +63,8 @@ describe('clawctl watch alerts', () => {
   /** One `watch --once --json`: its cycle and exit code. */
   const once = async (extra: NodeJS.ProcessEnv = {}): Promise<{ code: number; cycle: Cycle }> => {
     const res = await run(['watch', '--once', '--json'], extra);
-    const lines = res.stdout.trim().split('\n');
-    expect(lines, res.stderr).toHaveLength(1);
+    const lines = res.stdout.trim().split('\n').filter(Boolean);
+    expect(lines, `exit ${res.code}, stderr: ${res.stderr}`).toHaveLength(1);
     const cycle = JSON.parse(lines[0]!) as Cycle;
     expectOutputSchema('watch', cycle);
     return { code: res.code, cycle };
