@@ -1,5 +1,6 @@
 import { plural } from './plural.js';
 import type { AgentStatus } from '../engine/status.js';
+import type { AgentHistory } from '../history/health-history.js';
 import { table } from './table.js';
 
 /** A table of agents, as `status` and `agents list` print it. */
@@ -16,4 +17,18 @@ export function renderStatusTable(agents: readonly AgentStatus[]): string {
     a.reason,
   ]);
   return table(['AGENT', 'HOST', 'STATE', 'VERSION', 'DRIFT', 'DETAIL'], rows);
+}
+
+/** `status --since`: per agent, its uptime over the cycles that saw it, then each change of state. */
+export function renderHistory(history: readonly AgentHistory[], window: string): string {
+  const out = [`\nOver the last ${window}:`];
+  for (const h of history) {
+    if (h.samples === 0) {
+      out.push(`  ${h.agent}: no record (watch or dashboard records each cycle)`);
+      continue;
+    }
+    out.push(`  ${h.agent}: up ${(h.uptime * 100).toFixed(1)}% of ${plural(h.samples, 'check')} (${h.first} … ${h.last}), ${plural(h.transitions.length, 'change')} of state`);
+    for (const t of h.transitions) out.push(`    ${t.at}  ${t.from} → ${t.to}: ${t.reason}`);
+  }
+  return out.join('\n');
 }

@@ -21,5 +21,6 @@ export function renderWatchCycle(c: WatchCycle): string {
   if (c.apply) out.push(renderApplyText(c.apply));
   if (c.alerts) out.push(...renderAlerts(c.alerts));
   if (c.alertsError) out.push(`alerts: ${c.alertsError}`);
+  if (c.historyError) out.push(`health history: ${c.historyError}`);
   return out.join('\n');
 }

@@ -9,6 +9,7 @@ import { ClawctlError } from '../util/errors.js';
 import type { PlanOptions } from './fleet-run.js';
 import { observeStatus } from './status-run.js';
 import { reconcileLoop } from './reconcile-loop.js';
+import { recordHealth } from '../history/health-history.js';
 import { restartAgent } from './restart-run.js';
 
 export interface DashboardOptions {
@@ -57,6 +58,7 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
       try {
         const { agents, run } = await observeStatus(opts.plan);
         current = { ...makeSnapshot(run, agents, opts.intervalSeconds, new Date()), actions: opts.actions };
+        await recordHealth(opts.plan.fleetDir, agents, new Date(run.plan.created_at)).catch((err: Error) => opts.onWarning(`could not add this cycle to the health history: ${err.message}`));
       } catch (err) {
         if (!(err instanceof ClawctlError)) throw err;
         current = errorSnapshot(current?.fleet ?? opts.plan.fleetDir, { message: err.message, diagnostics: err.diagnostics }, opts.intervalSeconds, new Date());

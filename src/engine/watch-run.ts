@@ -6,6 +6,7 @@ import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import { reconcileLoop, type WatchTrigger } from './reconcile-loop.js';
 import { agentStatuses } from './status.js';
 import { alerting, type AlertInput, type AlertsReport } from '../alerts/alerting.js';
+import { recordHealth } from '../history/health-history.js';
 
 /** One pass of the loop: what was seen, and what was done about it. */
 export interface WatchCycle {
@@ -21,6 +22,8 @@ export interface WatchCycle {
   alerts?: AlertsReport;
   /** Alerting itself failed this cycle (its state file unreadable, say); the loop goes on. */
   alertsError?: string;
+  /** The agents' health could not be added to the history in .clawctl/state/health/. */
+  historyError?: string;
 }
 
 export interface WatchOptions {
@@ -61,13 +64,14 @@ export function cycleExitCode(c: WatchCycle): ExitCode {
   return c.alertsError || (c.alerts && (c.alerts.failed.length > 0 || c.alerts.unavailable.length > 0)) ? ExitCode.error : ExitCode.ok;
 }
 
-/** A cycle, then alerting on what it saw: the agents' health, drift, a failed apply, policy. */
+/** A cycle, then what it saw of the agents goes to the health history and to alerting (health, drift, a failed apply, policy). */
 async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, alerts: ReturnType<typeof alerting>): Promise<WatchCycle> {
   let seen: PlanRun | undefined;
-  const c = await cycle(n, trigger, opts, (run) => (seen = run));
-  const input: AlertInput = seen
-    ? { manifests: seen.manifests, facts: { desired: seen.desired, plan: seen.plan, statuses: agentStatuses(seen.desired, seen.observed, seen.plan, new Date(seen.plan.created_at)), ...(c.apply ? { apply: c.apply } : {}) } }
-    : {};
+  let c = await cycle(n, trigger, opts, (run) => (seen = run));
+  const observedAt = seen ? new Date(seen.plan.created_at) : undefined;
+  const statuses = seen && observedAt ? agentStatuses(seen.desired, seen.observed, seen.plan, observedAt) : undefined;
+  if (statuses && observedAt) c = await recordHealth(opts.plan.fleetDir, statuses, observedAt).then(() => c, (err: Error) => ({ ...c, historyError: err.message }));
+  const input: AlertInput = seen && statuses ? { manifests: seen.manifests, facts: { desired: seen.desired, plan: seen.plan, statuses, ...(c.apply ? { apply: c.apply } : {}) } } : {};
   try {
     const report = await alerts(input);
     return report ? { ...c, alerts: report } : c;

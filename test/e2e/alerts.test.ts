@@ -219,6 +219,21 @@ describe('clawctl watch alerts', () => {
     expect(res.cycle.alerts!.unavailable[0]!.reason).toMatch(/could not be read: no age key to decrypt .*alerts\.sops\.yaml/);
   });
 
+  it('status --since shows the uptime and changes of state that the cycles recorded', async () => {
+    const res = await run(['status', '--since', '1h', '--json']);
+    const out = JSON.parse(res.stdout) as { history: { agents: { agent: string; samples: number; uptime: number; transitions: { from: string; to: string }[] }[] } };
+    expectOutputSchema('status', out);
+    const [claw, side] = out.history.agents;
+    expect(claw!.samples).toBeGreaterThanOrEqual(10);
+    expect(claw!.uptime).toBeGreaterThan(0);
+    expect(claw!.uptime).toBeLessThan(1);
+    expect(claw!.transitions.slice(0, 4).map((t) => `${t.from}→${t.to}`)).toEqual(['online→offline', 'offline→online', 'online→offline', 'offline→online']);
+    expect(side).toMatchObject({ agent: 'side', uptime: 1, transitions: [] });
+    const text = await run(['status', '--since', '1h']);
+    expect(text.stdout).toMatch(/Over the last 1h:\n {2}claw: up \d+\.\d% of \d+ checks .*, \d+ changes of state\n {4}\S+ {2}online → offline: no gateway listening on its port/);
+    expect((await run(['status', '--since', 'yesterday'])).stderr).toContain('--since takes a number and a unit (s, m, h, d), got "yesterday"');
+  });
+
   it('no secret value in any output, message or file clawctl keeps', () => {
     const kept = ['alerts.json'].map((f) => join(lab.repo, '.clawctl', 'state', f)).concat(join(lab.repo, '.clawctl', 'audit.jsonl'));
     const texts = [...outputs, ...kept.filter(existsSync).map((f) => readFileSync(f, 'utf8')), JSON.stringify(hook.received), JSON.stringify(tg.sent), JSON.stringify(smtp.mails), tg.calls.join('\n')];
