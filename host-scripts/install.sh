@@ -17,6 +17,15 @@ refuse_link() { [ -L "$1" ] && { echo "$1 is a symbolic link; clawctl never writ
 refuse_link "$dir"
 [ -d "$dir" ] || { mkdir -p "$dir"; chmod 700 "$dir"; }
 for name in "$@" .clawctl-managed; do refuse_link "$dir/$name"; refuse_link "$dir/$name.clawctl-prev"; done
+# An installation clawctl did not make (files, no marker) is adopted, and its marker keeps
+# saying so: when it leaves the fleet it is only forgotten, never moved aside.
+origin=""
+if [ -f "$dir/.clawctl-managed" ]; then
+  IFS= read -r prev < "$dir/.clawctl-managed" || true
+  case $prev in *" origin=adopted") origin=" origin=adopted" ;; esac
+elif [ -e "$dir/openclaw.json" ] || [ -e "$dir/.env" ]; then
+  origin=" origin=adopted"
+fi
 set -C
 for name in "$@"; do
   # A line that never ended is a transfer cut short (clawctl killed mid-send): base64 of a
@@ -36,6 +45,11 @@ if [ "$check" = yes ] && command -v openclaw >/dev/null 2>&1; then
     exit 65
   fi
 fi
+# The ownership marker: this state dir belongs to that fleet's agent, so it can be pruned
+# when the agent leaves the fleet, and never when another tool made it. It goes in before the
+# files, so a kill between them leaves a dir that is known as clawctl's, not taken for adopted.
+rm -f "$dir/.clawctl-new.managed"
+printf '%s%s\n' "$owner" "$origin" > "$dir/.clawctl-new.managed" && mv -f "$dir/.clawctl-new.managed" "$dir/.clawctl-managed"
 for name in "$@"; do
   sync "$dir/.clawctl-new.$name" 2>/dev/null || sync
   if [ -e "$dir/$name" ]; then ln -f "$dir/$name" "$dir/$name.clawctl-prev"; else rm -f "$dir/$name.clawctl-prev"; fi
@@ -44,8 +58,4 @@ done
 # A .env this apply does not replace needs no backup: one left by an earlier, interrupted
 # apply would only keep old secrets on disk (forget-env.sh drops it after a healthy apply).
 case " $* " in *" .env "*) ;; *) rm -f "$dir/.env.clawctl-prev" ;; esac
-# The ownership marker: this state dir belongs to that fleet's agent, so it can be pruned
-# when the agent leaves the fleet, and never when another tool made it.
-rm -f "$dir/.clawctl-new.managed"
-printf '%s\n' "$owner" > "$dir/.clawctl-new.managed" && mv -f "$dir/.clawctl-new.managed" "$dir/.clawctl-managed"
 sync "$dir" 2>/dev/null || sync

@@ -39,6 +39,7 @@ const OUTPUTS = {
   'network list': ['src/engine/network-run.ts', 'NetworkListResult'],
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
   'network tag': ['src/engine/network-run.ts', 'NetworkTagResult'],
+  'hosts observer-line': ['src/commands/hosts/observer-line.ts', 'ObserverLineResult'],
   watch: ['src/engine/watch-run.ts', 'WatchCycle'],
   'alerts test': ['src/alerts/test-send.ts', 'AlertsTestResult'],
   dashboard: ['src/commands/dashboard.ts', 'DashboardResult'],

@@ -2,11 +2,11 @@ import type { ConnectionPool } from '../connection/pool.js';
 import type { DesiredState } from '../desired/desired-state.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import { indexObserved, type ObservedState } from '../observe/observed-state.js';
-import { hasChanges, type Plan } from '../plan/plan.js';
+import { hasWork, type Plan } from '../plan/plan.js';
 import { indexBy } from '../util/index-by.js';
 import { applyAgent } from './apply-agent.js';
 import { applyHost } from './apply-host.js';
-import { removeAgent } from './remove-agent.js';
+import { forgetAgent, removeAgent } from './remove-agent.js';
 import type { AgentApplyResult, ApplyResult, HostApplyResult } from './apply-result.js';
 
 export interface ApplyOptions {
@@ -19,7 +19,7 @@ export interface ApplyOptions {
  * back, and the rollout stops after its batch; the rest are reported as skipped.
  */
 export async function applyPlan(plan: Plan, desired: DesiredState, observed: ObservedState, pool: ConnectionPool, opts: ApplyOptions): Promise<ApplyResult> {
-  if (!hasChanges(plan)) return { status: 'nothing-to-do', agents: [], hosts: [], skipped: [] };
+  if (!hasWork(plan)) return { status: 'nothing-to-do', agents: [], hosts: [], skipped: [] };
   const batchSize = desired.rollout.maxUnavailable;
   const results: AgentApplyResult[] = [];
   const skipped: string[] = [];
@@ -48,6 +48,7 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
         const host = hosts.get(agentPlan.host)!;
         const conn = await pool.get(host).catch((err: Error) => err);
         if (conn instanceof Error) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: conn.message };
+        if (agentPlan.actions.some((a) => a.type === 'forget')) return forgetAgent(agentPlan, conn, desired.fleet.name, opts.hooks, host.commandTimeoutSeconds);
         if (agentPlan.actions.some((a) => a.type === 'destroy')) return removeAgent(agentPlan, conn, host, opts.hooks, desired.rollout.healthTimeoutSeconds);
         const agent = agents.get(agentPlan.agent)!;
         const agentObs = seen.agents.get(agentPlan.agent);

@@ -13,6 +13,7 @@ const INSTALL_VERSION = hostScript('install-version.sh');
 const RESTART = hostScript('gateway-lock.sh', 'restart.sh');
 const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
+const FORGET = hostScript('forget.sh');
 
 /** Exit code of install.sh when OpenClaw rejects the candidate config. */
 export const CONFIG_REJECTED = 65;
@@ -40,6 +41,7 @@ export function deadlineFor(limit: number): number {
 export const ownerLine = (fleet: string, agent: string) => `fleet=${fleet} agent=${agent}`;
 export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => sh(INSTALL, 'clawctl-install', stateDir, owner, ...names);
 export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => sh(ROLLBACK, 'clawctl-rollback', stateDir, ...names);
+export const forgetAgentArgv = (stateDir: string, owner: string) => sh(FORGET, 'clawctl-forget', stateDir, owner);
 export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
 /** A first install downloads ~100 MB with npm: far longer than a command's usual deadline. */
 export const INSTALL_VERSION_SECONDS = 1800;

@@ -5,7 +5,7 @@ import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { renderApplyText } from '../cli/render-apply.js';
 import { applySavedPlan, planThenApply, withFleetLock } from '../engine/apply-run.js';
 import { checkApprovalsAllowed } from '../engine/policy-check.js';
-import { hasChanges, type Plan } from '../plan/plan.js';
+import { hasWork, type Plan } from '../plan/plan.js';
 import { readPlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
@@ -50,11 +50,11 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
           return approved;
         },
       );
-      if (!hasChanges(plan)) this.say(renderPlanText(plan));
+      if (!hasWork(plan)) this.say(renderPlanText(plan));
       return { plan, result: result ?? null, approved };
     });
     if (out.result) this.say(renderApplyText(out.result));
-    else if (out.plan && hasChanges(out.plan)) this.say('Apply cancelled.');
+    else if (out.plan && hasWork(out.plan)) this.say('Apply cancelled.');
     const unreachable = (out.plan?.unreachable.length ?? 0) > 0;
     const status = out.result?.status;
     if (status === 'partial') this.setExit(ExitCode.partial);

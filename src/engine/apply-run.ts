@@ -4,7 +4,7 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import { ConnectionPool } from '../connection/pool.js';
 import { clawctlStateDir } from '../load/repo-root.js';
 import { observe } from '../observe/observe.js';
-import { hasChanges, type Plan } from '../plan/plan.js';
+import { hasWork, type Plan } from '../plan/plan.js';
 import { staleness } from '../plan/stale-check.js';
 import { makePlan } from '../plan/make-plan.js';
 import { savedPlanDifferences } from '../plan/saved-plan-check.js';
@@ -50,7 +50,7 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
     const observed = await observe(narrowed, hosts, pool, { concurrency, hooks });
     const configChecks = await checkConfigs(manifests, narrowed, observed, opts);
     const stale = staleness(plan, desired.fleet, observed);
-    const removing = new Set(plan.changes.filter((c) => c.actions.some((a) => a.type === 'destroy')).map((c) => c.host));
+    const removing = new Set(plan.changes.filter((c) => c.actions.some((a) => a.type === 'destroy' || a.type === 'forget')).map((c) => c.host));
     const prune = { hosts: removing, fleetAgents: new Set(desired.agents.map((a) => a.name)) };
     const fresh = makePlan(narrowed, observed, { fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
     const differs = [...stale, ...savedPlanDifferences(plan, fresh)];
@@ -74,7 +74,7 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
   const run = await planFleet(opts);
   planned?.(run);
   try {
-    if (!hasChanges(run.plan)) return { plan: run.plan };
+    if (!hasWork(run.plan)) return { plan: run.plan };
     await enforcePolicy(run.plan, opts.audit);
     if (!(await approve(run))) return { plan: run.plan };
     const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));

@@ -40,6 +40,8 @@ export interface ManagedMarker {
   stateDir: string;
   fleet: string;
   agent: string;
+  /** clawctl took it over rather than made it (import): leaving the fleet forgets it, never removes it. */
+  adopted?: boolean;
 }
 
 /** The observation gate on a host: the version it was installed at, and whether its key line is there. */

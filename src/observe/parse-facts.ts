@@ -54,9 +54,9 @@ export function splitFacts(stdout: Buffer): RawFacts {
     } else if (line.startsWith('openclaw ')) {
       facts.openclawPath = line.slice('openclaw '.length);
     } else if (line.startsWith('managed ')) {
-      // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME`.
-      const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)$/.exec(line);
-      if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]! });
+      // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME [origin=adopted]`.
+      const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)( origin=adopted)?$/.exec(line);
+      if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]!, ...(m[4] ? { adopted: true } : {}) });
     } else if (line.startsWith('observer ')) {
       const [, version, authorized] = line.split(' ');
       facts.observer = { version: version === '-' || !version ? null : version, authorized: authorized === '1' };

@@ -1,10 +1,11 @@
 import type { DesiredState } from '../desired/desired-state.js';
 import { diffAgent } from '../diff/diff-agent.js';
 import { diffHost } from '../diff/diff-host.js';
+import { MANAGED_ENV } from '../desired/render.js';
 import type { ObservedState } from '../observe/observed-state.js';
 import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
-import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type HostPlan, type Plan, type UnreachableHost, type WriteDigest } from './plan.js';
+import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type HostPlan, type Plan, type PlannedAction, type UnreachableHost, type WriteDigest } from './plan.js';
 import { writeDigest } from './write-digest.js';
 import { writeContents } from '../diff/write-contents.js';
 
@@ -19,6 +20,19 @@ export interface PlanContext {
   prune: { hosts: ReadonlySet<string>; fleetAgents: ReadonlySet<string> };
   /** What OpenClaw's own config check said of each agent in scope. */
   configChecks: ConfigCheck[];
+}
+
+/**
+ * What adopting an installation as it is takes: clawctl's own .env entries (MANAGED_ENV) and
+ * its file modes, nothing the manifest says differently. Anything more is a change.
+ */
+function adoptsAsIs(actions: readonly PlannedAction[]): boolean {
+  return actions.every((a) => {
+    if (a.type === 'restart') return true;
+    if (a.type === 'config') return a.action === 'update' && a.patch.length === 0;
+    if (a.type === 'env') return a.action === 'update' && a.entries.every((e) => e.action === 'add' && e.name in MANAGED_ENV);
+    return false;
+  });
 }
 
 /**
@@ -54,9 +68,14 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
         continue;
       }
       fingerprints[agent.name] = agentObs.fingerprint;
-      const actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
+      let actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
       if (actions.length === 0) continue;
-      changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions });
+      // Files there but no marker: clawctl takes over what someone else made (import).
+      const adopting = !obs.managed.some((m) => m.stateDir === agent.stateDir) && (agentObs.config !== null || agentObs.env !== null);
+      const asIs = adopting && adoptsAsIs(actions);
+      // Adopted as it is, the gateway keeps running: the read-only flag is read at its next restart.
+      if (asIs) actions = actions.filter((a) => a.type !== 'restart');
+      changes.push({ agent: agent.name, host: host.name, stateDir: agent.stateDir, actions, ...(adopting ? { adopt: asIs ? 'as-is' : 'with-changes' } : {}) });
       writes[agent.name] = writeDigest(actions, writeContents(agent, agentObs), desired.fleet.key);
     }
     // Left the fleet: marked by this fleet's apply, no longer declared, its dir not reused.
@@ -64,8 +83,9 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     const used = new Set((agentsOf.get(host.name) ?? []).map((a) => a.stateDir));
     for (const m of obs.managed) {
       if (m.fleet !== desired.fleet.name || ctx.prune.fleetAgents.has(m.agent) || used.has(m.stateDir)) continue;
-      if (ctx.prune.hosts.has(host.name)) changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [{ type: 'destroy', service: host.service }] });
-      else removalsSkipped++;
+      if (!ctx.prune.hosts.has(host.name)) removalsSkipped++;
+      // An adopted agent is only forgotten: clawctl removes nothing it did not make.
+      else changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [m.adopted ? { type: 'forget' } : { type: 'destroy', service: host.service }] });
     }
   }
   return {

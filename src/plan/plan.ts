@@ -60,7 +60,16 @@ export interface DestroyAction {
   service: string;
 }
 
-export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction | DestroyAction;
+/**
+ * An adopted agent (one clawctl did not create, see AgentPlan.adopt) that left the fleet: only
+ * its ownership marker is removed. Its state dir and gateway stay as they are, now unmanaged
+ * (Argo CD's orphaning rather than pruning; Terraform's "forget").
+ */
+export interface ForgetAction {
+  type: 'forget';
+}
+
+export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction | DestroyAction | ForgetAction;
 
 /** The observation gate on a host (observer-gate.ts): installed, brought up to date, or removed. */
 export interface ObserverAction {
@@ -87,6 +96,14 @@ export interface AgentPlan {
   host: string;
   stateDir: string;
   actions: PlannedAction[];
+  /**
+   * This apply takes over an installation clawctl did not make (no ownership marker, files
+   * there): its marker records it as adopted. `as-is`: the host already matches the manifest,
+   * and apply only adds clawctl's own entries (the marker, OPENCLAW_CONFIG_READONLY), without
+   * a restart; that is no change to the fleet (plan exits 0). `with-changes`: it also changes
+   * what the manifest says.
+   */
+  adopt?: 'as-is' | 'with-changes';
 }
 
 export interface UnreachableHost {
@@ -107,6 +124,10 @@ export interface PlanSummary {
   versions: number;
   /** Hosts whose own setup changes (the observation gate). */
   hosts: number;
+  /** Agents adopted as they are (AgentPlan.adopt `as-is`): not counted in add or change. */
+  adopt: number;
+  /** Adopted agents that left the fleet: no longer managed, left running. */
+  forget: number;
 }
 
 export interface Plan {
@@ -159,19 +180,29 @@ export interface PlanPolicy {
   approved: ApprovedAction[];
 }
 
-/** Whether applying the plan would change anything. */
+/** Whether the hosts differ from the fleet: an agent adopted as it is does not count. */
 export function hasChanges(plan: Pick<Plan, 'changes' | 'hosts'>): boolean {
+  return plan.hosts.length > 0 || plan.changes.some((c) => c.adopt !== 'as-is');
+}
+
+/** Whether apply has anything to do, adoptions included. */
+export function hasWork(plan: Pick<Plan, 'changes' | 'hosts'>): boolean {
   return plan.changes.length > 0 || plan.hosts.length > 0;
 }
 
 export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPlan[]): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: hosts.length };
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: hosts.length, adopt: 0, forget: 0 };
   const installs = new Set<string>();
-  for (const { actions, host } of changes) {
+  for (const { actions, host, adopt } of changes) {
+    if (adopt === 'as-is') {
+      summary.adopt++;
+      continue;
+    }
     // A restart is how a change takes effect, not a change of its own.
     const work = actions.filter((a): a is Exclude<PlannedAction, RestartAction> => a.type !== 'restart');
-    if (work.some((a) => a.type === 'destroy')) summary.destroy++;
-    else if (work.every((a) => a.type !== 'destroy' && a.action === 'create')) summary.add++;
+    if (work.some((a) => a.type === 'forget')) summary.forget++;
+    else if (work.some((a) => a.type === 'destroy')) summary.destroy++;
+    else if (work.every((a) => a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create')) summary.add++;
     else summary.change++;
     summary.files += work.filter((a) => a.type === 'config' || a.type === 'env').length;
     if (work.some((a) => a.type === 'version')) installs.add(host);
@@ -183,7 +214,7 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
 
 /** `3 agents to add, 0 to change, 0 to destroy (6 files to write)`: the plan's count in words. */
 export function summaryText(s: PlanSummary): string {
-  const agents = `${s.add} ${s.add === 1 ? 'agent' : 'agents'} to add, ${s.change} to change, ${s.destroy} to destroy`;
+  const agents = `${s.add} ${s.add === 1 ? 'agent' : 'agents'} to add, ${s.change} to change, ${s.destroy} to destroy${s.forget > 0 ? `, ${s.forget} to forget` : ''}${s.adopt > 0 ? `, ${s.adopt} to adopt as ${s.adopt === 1 ? 'it is' : 'they are'}` : ''}`;
   const takes = [
     s.files > 0 ? `${s.files} ${s.files === 1 ? 'file' : 'files'} to write` : '',
     s.versions > 0 ? `${s.versions} OpenClaw ${s.versions === 1 ? 'install' : 'installs'}` : '',

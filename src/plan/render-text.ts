@@ -1,6 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
+import { MANAGED_ENV } from '../desired/render.js';
 import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
@@ -24,17 +25,27 @@ export function renderPlanText(plan: Plan): string {
   }
   const checks = [...configCheckSummary(plan.config_checks), ...configCheckWarnings(plan.config_checks)];
   if (checks.length > 0) out.push(...checks, '');
+  const changes = plan.changes.filter((c) => c.adopt !== 'as-is');
+  const asIs = plan.changes.filter((c) => c.adopt === 'as-is');
   if (!hasChanges(plan)) {
     out.push(plan.unreachable.length > 0 ? 'No changes on the hosts that were reached.' : 'No changes. The fleet matches the desired state.');
   } else {
     out.push('clawctl will perform the following actions:', '');
-    const hosts = [...new Set([...plan.hosts.map((h) => h.host), ...plan.changes.map((c) => c.host)])];
+    const hosts = [...new Set([...plan.hosts.map((h) => h.host), ...changes.map((c) => c.host)])];
     for (const host of hosts) {
       out.push(`  # host ${host}`);
       for (const action of plan.hosts.find((h) => h.host === host)?.actions ?? []) out.push(`  ${renderHostAction(action)}`);
-      for (const agent of plan.changes.filter((c) => c.host === host)) out.push(...renderAgent(agent));
+      for (const agent of changes.filter((c) => c.host === host)) out.push(...renderAgent(agent));
       out.push('');
     }
+  }
+  if (asIs.length > 0) {
+    out.push(
+      '',
+      `The next apply adopts ${asIs.length === 1 ? 'this agent' : `these ${asIs.length} agents`} as ${asIs.length === 1 ? 'it is' : 'they are'}: it writes the ownership marker and ${Object.keys(MANAGED_ENV).join(', ')} into .env (read at the gateway's next restart), and nothing else:`,
+      ...asIs.map((c) => `  = agent ${c.agent} on ${c.host} (~/${c.stateDir})`),
+      '',
+    );
   }
   const s = plan.summary;
   out.push(`Plan: ${summaryText(s)}.`);
@@ -52,9 +63,10 @@ export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
 }
 
 function renderAgent(agent: AgentPlan): string[] {
-  const gone = agent.actions.some((a) => a.type === 'destroy');
-  const fresh = agent.actions.every((a) => a.type === 'restart' || (a.type !== 'destroy' && a.action === 'create'));
-  const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : ''}`];
+  const gone = agent.actions.some((a) => a.type === 'destroy' || a.type === 'forget');
+  const fresh = agent.actions.every((a) => a.type === 'restart' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
+  const adopting = agent.adopt ? ' (adopted: its ownership marker records that clawctl did not create it)' : '';
+  const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : adopting}`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
   return out;
 }
@@ -88,6 +100,8 @@ function renderAction(a: PlannedAction): string[] {
       return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
     case 'restart':
       return [`↻ restart gateway via ${a.service} (${a.reason})`];
+    case 'forget':
+      return [`- stop managing it: only its ownership marker is removed; it was adopted, so its state dir and gateway stay as they are (${Object.keys(MANAGED_ENV).join(', ')} stays in its .env until you remove it)`];
     case 'destroy':
       return [`- stop the gateway (${a.service}) and move the state dir aside to <dir>.clawctl-removed-<time>, kept for you to delete`];
   }

@@ -23,7 +23,7 @@ export function staleness(plan: Plan, fleet: { contentHash: string; files: Recor
       out.push({ message: `agent ${change.agent}: ${host.error}`, ...(host.hint ? { hint: host.hint } : {}) });
       continue;
     }
-    if (change.actions.some((a) => a.type === 'destroy')) {
+    if (change.actions.some((a) => a.type === 'destroy' || a.type === 'forget')) {
       if (!host.managed.some((m) => m.agent === change.agent && m.stateDir === change.stateDir)) {
         out.push({ message: `agent ${change.agent} on host ${change.host}: ~/${change.stateDir} is no longer there to remove` });
       }

@@ -22,10 +22,13 @@ export function planEvents(plan: AgentPlan, s: AgentSubject | undefined): PlanEv
   const at = (find: (s: AgentSubject) => SourcePos) => () => (s ? find(s) : undefined);
   const named = at((x) => agentPos(x, ['metadata', 'name']));
   const events: PlanEvent[] = [];
+  // Adopted as it is: clawctl's own marker and read-only flag, nothing the manifest changes.
+  if (plan.adopt === 'as-is') return events;
   const creates = plan.actions.filter((a) => (a.type === 'config' || a.type === 'env') && a.action === 'create');
   if (creates.length > 0) events.push({ kind: 'create', items: [], describe: () => 'creates the agent (new openclaw.json and .env)', locate: named });
   for (const a of plan.actions) {
     if (a.type === 'restart') events.push({ kind: 'restart', items: [], describe: () => `restarts the gateway (${a.reason})`, locate: named });
+    else if (a.type === 'forget') continue; // nothing on the host changes but the marker
     else if (a.type === 'destroy') events.push({ kind: 'destroy', items: [], describe: () => 'removes the agent, which left the fleet (gateway stopped, state dir moved aside)', locate: named });
     else if (a.type === 'version') {
       const kind = versionKind(a.from, a.to);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lchownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lchownSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { parse, parseAllDocuments } from 'yaml';
@@ -161,17 +161,21 @@ describe.runIf(openclawInstalled())('clawctl import and hosts keyscan', () => {
     for (const [path, text] of Object.entries(files)) for (const s of SECRETS) expect(text, path).not.toContain(s);
 
     expect((await run('validate')).code).toBe(0);
-    // The one thing to do is what clawctl adds to every agent it manages: the config, every
-    // .env value (compared by keyed hash) and OpenClaw's own keys are as they are.
-    const plan = await run('plan', '--json', '--target', 'imp1-default');
+    // The config, every .env value (compared by keyed hash) and OpenClaw's own keys are as they
+    // are: no changes (exit 0). The next apply adopts it, adding only what clawctl adds to every
+    // agent it manages, without a restart.
+    const plan = await run('plan', '--json', '--detailed-exitcode', '--target', 'imp1-default');
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).changes).toEqual([
-      expect.objectContaining({ agent: 'imp1-default', actions: [expect.objectContaining({ type: 'env', action: 'update', entries: [expect.objectContaining({ name: 'OPENCLAW_CONFIG_READONLY', action: 'add' })] })] }),
+      expect.objectContaining({ agent: 'imp1-default', adopt: 'as-is', actions: [expect.objectContaining({ type: 'env', action: 'update', entries: [expect.objectContaining({ name: 'OPENCLAW_CONFIG_READONLY', action: 'add' })] })] }),
     ]);
+    const text = await run('plan', '--target', 'imp1-default');
+    expect(text.stdout).toContain('No changes. The fleet matches the desired state.');
+    expect(text.stdout).toContain('The next apply adopts this agent as it is: it writes the ownership marker and OPENCLAW_CONFIG_READONLY');
     const apply = await run('apply', '--auto-approve', '--target', 'imp1-default');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(readFileSync(join(good.home, '.openclaw', 'openclaw.json'), 'utf8')).toBe(hostConfig(good.home)); // not rewritten: comments kept
-    expect(readFileSync(join(good.home, '.openclaw', '.clawctl-managed'), 'utf8')).toContain('fleet=adopt agent=imp1-default');
+    expect(readFileSync(join(good.home, '.openclaw', '.clawctl-managed'), 'utf8')).toBe('fleet=adopt agent=imp1-default origin=adopted\n');
     const dotenv = readFileSync(join(good.home, '.openclaw', '.env'), 'utf8');
     for (const line of [`OPENAI_API_KEY=${API_KEY}`, `OPENCLAW_GATEWAY_TOKEN=${GATEWAY_TOKEN}`, 'LOG_LEVEL=debug', 'OPENCLAW_CONFIG_READONLY=1']) expect(dotenv).toContain(line);
     const again = await run('plan', '--detailed-exitcode', '--target', 'imp1-default');
@@ -185,6 +189,23 @@ describe.runIf(openclawInstalled())('clawctl import and hosts keyscan', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).agents.map((a: { status: string }) => a.status)).toEqual(['declared', 'declared']);
     expect(fleetFiles()).toEqual(before);
+  });
+
+  it('an adopted agent that leaves the fleet is forgotten, never removed: only its marker goes', async () => {
+    rmSync(join(repo, 'fleet', 'agents', 'imp1-default.yaml'));
+    rmSync(join(repo, 'fleet', 'agents', 'imp1-default.json5'));
+    const plan = await run('plan', '--target', 'imp1');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('- agent imp1-default (~/.openclaw): no longer in the fleet');
+    expect(plan.stdout).toContain('- stop managing it: only its ownership marker is removed');
+    expect(plan.stdout).toMatch(/Plan: .*1 to forget/);
+    const apply = await run('apply', '--auto-approve', '--target', 'imp1');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(existsSync(join(good.home, '.openclaw', '.clawctl-managed'))).toBe(false);
+    expect(readFileSync(join(good.home, '.openclaw', 'openclaw.json'), 'utf8')).toBe(hostConfig(good.home));
+    expect(readFileSync(join(good.home, '.openclaw', '.env'), 'utf8')).toContain('LOG_LEVEL=debug');
+    const again = await run('plan', '--json', '--target', 'imp1');
+    expect(JSON.parse(again.stdout).changes.map((c: { agent: string }) => c.agent)).not.toContain('imp1-default');
   });
 
   it('refuses hostile material by name, runs none of it, and still imports what is sound', async () => {

@@ -207,7 +207,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     // It held no key to the fleet: the observation key on disk, the age key and full key nowhere.
     expect(readFileSync(join(job!.home, '.ssh', 'id_ed25519'), 'utf8').trim()).toBe(readFileSync(observe.privateKeyPath, 'utf8').trim());
     noKeysIn(job!);
-    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 2, change: 0, destroy: 0, files: 4, versions: 0, hosts: 0 });
+    expect(JSON.parse(readFileSync(join(job!.workspace, 'plan.json'), 'utf8')).summary).toEqual({ add: 2, change: 0, destroy: 0, files: 4, versions: 0, hosts: 0, adopt: 0, forget: 0 });
     // Nothing was written to any host.
     for (const h of hosts) expect(() => agentFile(h, '.openclaw/openclaw.json')).toThrow();
   }, 600_000);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Sensitive } from '../../src/util/sensitive.js';
 import type { DesiredAgent, DesiredHost, DesiredState } from '../../src/desired/desired-state.js';
 import { pruneHosts, scoped, type Scope } from '../../src/engine/fleet-run.js';
 import type { HostObservation, ManagedMarker, ObservedState } from '../../src/observe/observed-state.js';
@@ -26,9 +27,9 @@ interface HostFacts {
   hint?: string;
 }
 
-function desiredOf(f: { fleet?: string; hosts: { name: string; service?: string; labels?: Record<string, string> }[]; agents: { name: string; host: string; stateDir: string; labels?: Record<string, string>; config?: DesiredAgent['config'] }[] }): DesiredState {
+function desiredOf(f: { fleet?: string; hosts: { name: string; service?: string; labels?: Record<string, string> }[]; agents: { name: string; host: string; stateDir: string; labels?: Record<string, string>; config?: DesiredAgent['config']; env?: Record<string, string> }[] }): DesiredState {
   const hosts = f.hosts.map((h): DesiredHost => ({ name: h.name, labels: h.labels ?? {}, connection: { kind: 'local', home: '/nowhere' }, service: (h.service ?? 'systemd-user') as ServiceKind, commandTimeoutSeconds: 30 }));
-  const agents = f.agents.map((a): DesiredAgent => ({ name: a.name, host: a.host, labels: a.labels ?? {}, stateDir: a.stateDir, port: 18789, config: a.config ?? {}, env: {}, ignore: [] }));
+  const agents = f.agents.map((a): DesiredAgent => ({ name: a.name, host: a.host, labels: a.labels ?? {}, stateDir: a.stateDir, port: 18789, config: a.config ?? {}, env: Object.fromEntries(Object.entries(a.env ?? {}).map(([k, v]) => [k, new Sensitive(v, 'fleet-key')])), ignore: [] }));
   return { fleet: { name: f.fleet ?? 'prod', contentHash: 'sha256:fleet', files: {}, key: 'fleet-key' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30 }, hosts, agents };
 }
 
