@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ClawctlError } from '../util/errors.js';
@@ -14,11 +14,20 @@ export interface LockHolder {
 
 export const lockPath = (stateDir: string) => join(stateDir, 'lock');
 
+export interface LockOptions {
+  /**
+   * Take over a lock whose holder ran on this machine and no longer runs (its pid is gone), then
+   * call this to audit the break. For watch --apply: an unattended loop that a crash left
+   * locked must not wait for a person. Any other lock is refused as before.
+   */
+  onStaleTakeover?: (held: LockHolder) => Promise<void>;
+}
+
 /**
  * One apply per fleet at a time: .clawctl/lock is created exclusively (a hard link, which
  * fails when it exists), so two processes can't both take it. Returns the release function.
  */
-export async function acquireLock(stateDir: string, command: string): Promise<() => Promise<void>> {
+export async function acquireLock(stateDir: string, command: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
   await mkdir(stateDir, { recursive: true });
   const path = lockPath(stateDir);
   const me: LockHolder = { holder: userInfo().username, machine: hostname(), pid: process.pid, command, since: new Date().toISOString() };
@@ -31,6 +40,17 @@ export async function acquireLock(stateDir: string, command: string): Promise<()
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const held = await readLock(stateDir);
+    if (held && opts.onStaleTakeover && isStale(held) && (await takeOver(path, held, staged))) {
+      try {
+        await opts.onStaleTakeover(held);
+      } catch (auditErr) {
+        await rm(path, { force: true }); // a break that cannot be audited is not made
+        throw auditErr;
+      }
+      return async () => {
+        await rm(path, { force: true });
+      };
+    }
     throw new ClawctlError(`the fleet is locked: ${describeHolder(held)}`, [
       {
         message: `lock file ${path} is held`,
@@ -45,6 +65,39 @@ export async function acquireLock(stateDir: string, command: string): Promise<()
   return async () => {
     await rm(path, { force: true });
   };
+}
+
+/**
+ * Replace a stale lock with ours. The stale file is first renamed aside (atomic), and only
+ * removed if it is the very lock judged stale: two processes taking over at once cannot both
+ * win, and a live lock that replaced the stale one meanwhile is put back.
+ */
+async function takeOver(path: string, held: LockHolder, staged: string): Promise<boolean> {
+  const aside = `${path}.stale.${process.pid}.${Date.now()}`;
+  try {
+    await rename(path, aside);
+  } catch {
+    return false; // another process moved it first
+  }
+  let moved: LockHolder | undefined;
+  try {
+    moved = JSON.parse(await readFile(aside, 'utf8')) as LockHolder;
+  } catch {
+    moved = undefined;
+  }
+  if (!moved || moved.pid !== held.pid || moved.since !== held.since || moved.machine !== held.machine) {
+    await link(aside, path).catch(() => undefined);
+    await rm(aside, { force: true });
+    return false;
+  }
+  await rm(aside, { force: true });
+  try {
+    await link(staged, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }
 
 export async function readLock(stateDir: string): Promise<LockHolder | undefined> {

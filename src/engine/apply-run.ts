@@ -1,4 +1,4 @@
-import { acquireLock } from '../apply/lock.js';
+import { acquireLock, describeHolder, lockPath, type LockHolder } from '../apply/lock.js';
 import { applyPlan } from '../apply/apply-plan.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import { ConnectionPool } from '../connection/pool.js';
@@ -16,14 +16,24 @@ import { planHash } from '../plan/plan-hash.js';
 import { observesThroughGate } from '../observe/observer-gate.js';
 import { enforcePolicy, planPolicy } from './policy-check.js';
 
-/** Hold the fleet's apply lock for the whole of fn: every command that changes hosts runs under it. */
-export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Hold the fleet's apply lock for the whole of fn: every command that changes hosts runs under
+ * it. With `takeOverStale`, a lock left by a process that died on this machine is taken over
+ * and the break audited there (watch --apply); otherwise it is refused, naming `clawctl unlock`.
+ */
+export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>, opts: { takeOverStale?: AuditSink } = {}): Promise<T> {
   if (observesThroughGate()) {
     throw new ClawctlError('CLAWCTL_OBSERVER=1: this run holds only the observation key, which can change nothing', [
       { message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`, hint: 'run it where the full SSH key is (the apply workflow, in the fleet environment), without CLAWCTL_OBSERVER' },
     ]);
   }
-  const release = await acquireLock(clawctlStateDir(fleetDir), command);
+  const audit = opts.takeOverStale;
+  const stateDir = clawctlStateDir(fleetDir);
+  const release = await acquireLock(stateDir, command, {
+    ...(audit
+      ? { onStaleTakeover: (held: LockHolder) => audit.record([{ action: 'lock.break', target: lockPath(stateDir), result: 'taken-over', details: { holder: describeHolder(held), by: command } }]) }
+      : {}),
+  });
   try {
     return await fn();
   } finally {

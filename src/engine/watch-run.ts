@@ -92,7 +92,8 @@ async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions, plann
       const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : hasChanges(plan) ? 'drift' : 'in-sync';
       return { ...base, outcome, plan };
     }
-    const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true, planned));
+    // Unattended: a lock left by a watch or apply that died here is taken over (audited), not waited on forever.
+    const { plan, result } = await withFleetLock(opts.plan.fleetDir, 'clawctl watch --apply', () => planThenApply(opts.plan, async () => true, planned), { takeOverStale: opts.plan.audit });
     if (!result) return { ...base, outcome: plan.unreachable.length > 0 ? 'error' : 'in-sync', plan };
     return { ...base, outcome: result.status === 'applied' ? 'applied' : result.status === 'partial' ? 'partial' : 'error', plan, apply: result };
   } catch (err) {
