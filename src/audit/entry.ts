@@ -8,6 +8,8 @@ import { sha256 } from '../util/hash.js';
  */
 export type AuditAction =
   | 'apply'
+  /** Written before an apply changes anything: the agents and hosts it is about to change. */
+  | 'apply.start'
   | 'agent.apply'
   | 'host.apply'
   | 'agent.restart'

@@ -70,6 +70,7 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
     verified();
     // Policy is checked now, against today's policies and this run's approvals.
     await enforcePolicy({ ...plan, policy: await planPolicy(manifests, narrowed, plan, opts.approvals) }, opts.audit);
+    await started(opts.audit, plan);
     return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks }));
   } finally {
     await pool.closeAll();
@@ -87,11 +88,22 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
     if (!hasWork(run.plan)) return { plan: run.plan };
     await enforcePolicy(run.plan, opts.audit);
     if (!(await approve(run))) return { plan: run.plan };
+    await started(opts.audit, run.plan);
     const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));
     return { plan: run.plan, result };
   } finally {
     await run.pool.closeAll();
   }
+}
+
+/**
+ * Written before anything is changed (write-ahead): an apply killed midway has already said
+ * which agents and hosts it was changing, so none of its changes is missing from the log.
+ */
+async function started(audit: AuditSink, plan: Plan): Promise<void> {
+  const agents = [...new Set(plan.changes.map((c) => c.agent))];
+  const hosts = [...new Set([...plan.changes.map((c) => c.host), ...plan.hosts.map((h) => h.host)])];
+  await audit.record([{ action: 'apply.start', target: plan.fleet.name, result: 'started', planHash: planHash(plan), details: { agents: agents.join(','), hosts: hosts.join(',') } }]);
 }
 
 /** Every apply and each agent's and host's outcome go to the audit log, tied to the plan by its hash. */
