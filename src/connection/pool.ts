@@ -30,6 +30,11 @@ async function connect(host: DesiredHost): Promise<HostConnection> {
       throw new HostUnreachableError(host.name, `cannot use local home ${c.home}: ${err.code ?? err.message}`);
     });
   }
+  if (c.kind === 'ssm') {
+    // The AWS SDK is loaded only when a fleet has SSM hosts.
+    const { openSsm } = await import('./ssm.js');
+    return openSsm({ host: host.name, instanceId: c.instanceId, region: c.region, user: c.user }, host.commandTimeoutSeconds);
+  }
   // ssh2 is loaded only when a fleet has SSH hosts: local-only runs start faster.
   const { openSsh } = await import('../ssh/ssh-connection.js');
   return openSsh({ host: host.name, ...c }, host.commandTimeoutSeconds);

@@ -6,6 +6,7 @@ import type { DesiredObserver } from '../observe/observer-gate.js';
 /** How clawctl reaches a host. */
 export type Connection =
   | { kind: 'ssh'; address: string; port: number; user: string; hostKey: string; identityFile?: string }
+  | { kind: 'ssm'; instanceId: string; region: string; user: string }
   | { kind: 'local'; home: string };
 
 export interface DesiredHost {

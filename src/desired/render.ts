@@ -53,6 +53,9 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
   if (spec.ssh) {
     const { address, port, user, hostKey, identityFile } = spec.ssh;
     connection = { kind: 'ssh', address, port: port ?? DEFAULT_SSH_PORT, user, hostKey, ...(identityFile ? { identityFile } : {}) };
+  } else if (spec.ssm) {
+    const { instanceId, region, user } = spec.ssm;
+    connection = { kind: 'ssm', instanceId, region, user };
   } else {
     const home = spec.local!.home;
     connection = { kind: 'local', home: isAbsolute(home) ? home : resolve(fleetDir, home) };

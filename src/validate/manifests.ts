@@ -87,8 +87,16 @@ export interface SshSpec {
   identityFile?: string;
 }
 
+/** A host reached through AWS SSM Run Command; `user` is who the scripts run as (SSM runs as root). */
+export interface SsmSpec {
+  instanceId: string;
+  region: string;
+  user: string;
+}
+
 export interface HostSpec {
   ssh?: SshSpec;
+  ssm?: SsmSpec;
   local?: { home: string };
   service?: ServiceKind;
   tailscale?: { hostname?: string; tags?: string[] };
