@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ClawctlError } from '../util/errors.js';
@@ -37,6 +37,12 @@ export async function acquireLock(stateDir: string, command: string, opts: LockO
   try {
     await writeFile(staged, `${JSON.stringify(me, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
     await link(staged, path);
+    // Taken, then checked: a shard apply does the same the other way round, so one sees the other.
+    const shards = await heldShardLocks(stateDir);
+    if (shards.length > 0) {
+      await rm(path, { force: true });
+      throw new ClawctlError(`the fleet is locked by shard applies: ${shards.join(', ')}`, [{ message: `${shards.length} shard lock(s) held in ${stateDir}`, hint: 'wait for the --shard applies to finish; if one died, remove its lock file after checking its holder' }]);
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const held = await readLock(stateDir);
@@ -122,4 +128,51 @@ export function isStale(held: LockHolder): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+}
+
+/** A shard's own lock (`--shard I/N`): the shards of one fleet apply side by side, each under its own. */
+export const shardLockPath = (stateDir: string, shard: { index: number; count: number }) => join(stateDir, `lock.shard-${shard.index}-of-${shard.count}`);
+
+/** The shard locks held now, by file name. */
+export async function heldShardLocks(stateDir: string): Promise<string[]> {
+  const files = await readdir(stateDir).catch(() => [] as string[]);
+  return files.filter((f) => /^lock\.shard-\d+-of-\d+$/.test(f)).sort();
+}
+
+/**
+ * Take one shard's lock: exclusive as the fleet's, then refused if the fleet-wide lock or a
+ * shard of another split (1/2 shares hosts with 2/4) is held. Returns the release function.
+ */
+export async function acquireShardLock(stateDir: string, shard: { index: number; count: number }, command: string): Promise<() => Promise<void>> {
+  await mkdir(stateDir, { recursive: true });
+  const path = shardLockPath(stateDir, shard);
+  const me: LockHolder = { holder: userInfo().username, machine: hostname(), pid: process.pid, command, since: new Date().toISOString() };
+  const staged = `${path}.${process.pid}.${Date.now()}`;
+  try {
+    await writeFile(staged, `${JSON.stringify(me, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+    await link(staged, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    let held: LockHolder | undefined;
+    try {
+      held = JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    } catch {
+      held = undefined;
+    }
+    throw new ClawctlError(`shard ${shard.index}/${shard.count} is locked: ${describeHolder(held)}`, [
+      { message: `lock file ${path} is held`, hint: held && isStale(held) ? `its holder (pid ${held.pid}) no longer runs on this machine: remove ${path}` : 'wait for the other apply of this shard to finish' },
+    ]);
+  } finally {
+    await rm(staged, { force: true });
+  }
+  const overlapping = [...((await readLock(stateDir)) ? ['lock'] : []), ...(await heldShardLocks(stateDir)).filter((f) => !f.endsWith(`-of-${shard.count}`))];
+  if (overlapping.length > 0) {
+    await rm(path, { force: true });
+    throw new ClawctlError(`shard ${shard.index}/${shard.count} overlaps an apply in progress: ${overlapping.join(', ')}`, [
+      { message: `held in ${stateDir}: ${overlapping.join(', ')}`, hint: 'a whole-fleet apply, or shards of another split, hold some of these hosts; wait for them' },
+    ]);
+  }
+  return async () => {
+    await rm(path, { force: true });
+  };
 }

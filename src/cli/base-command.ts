@@ -4,6 +4,7 @@ import { auditLog } from '../audit/audit-log.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import { ClawctlError, ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { progressHooks } from './progress.js';
+import { parseShard } from '../engine/shard.js';
 
 /** What every command prints on stdout under --json when it fails. */
 export interface ErrorOutput {
@@ -15,6 +16,7 @@ export const fleetFlags = {
   fleet: Flags.directory({ description: 'fleet directory', default: './fleet', helpGroup: 'FLEET' }),
   selector: Flags.string({ char: 'l', description: 'only agents with this label (key=value); repeatable', multiple: true, helpGroup: 'FLEET' }),
   target: Flags.string({ description: 'only this agent, or the agents of this host; repeatable', multiple: true, helpGroup: 'FLEET' }),
+  shard: Flags.string({ description: "only this deterministic share of the hosts, I/N (1-based), for a CI matrix: a host is always in the same shard; validation and policy still see the whole fleet", helpGroup: 'FLEET' }),
   concurrency: Flags.integer({ description: 'hosts worked on at once', default: 32, min: 1, helpGroup: 'FLEET' }),
   audit: Flags.option({ options: ['file', 'git'] as const, default: 'file' as const, description: 'where audit entries go: .clawctl/audit.jsonl, or commits on the clawctl/audit branch of the fleet repo\'s origin (CI)', helpGroup: 'FLEET' })(),
 };
@@ -54,7 +56,7 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   /** What plan, apply, status and agents need from the common flags. */
-  protected planOptions(flags: Pick<FleetFlags, 'fleet' | 'selector' | 'target' | 'concurrency' | 'audit'> & { 'require-openclaw-check'?: boolean }): PlanOptions {
+  protected planOptions(flags: Pick<FleetFlags, 'fleet' | 'selector' | 'target' | 'concurrency' | 'audit'> & { shard?: string | undefined } & { 'require-openclaw-check'?: boolean }): PlanOptions {
     return {
       fleetDir: flags.fleet,
       scope: this.scope(flags),
@@ -70,14 +72,14 @@ export abstract class BaseCommand<T> extends Command {
     };
   }
 
-  protected scope(flags: Pick<FleetFlags, 'selector' | 'target'>): Scope {
+  protected scope(flags: Pick<FleetFlags, 'selector' | 'target'> & { shard?: string | undefined }): Scope {
     const selector: Record<string, string> = {};
     for (const s of flags.selector ?? []) {
       const eq = s.indexOf('=');
       if (eq <= 0) throw new ClawctlError(`--selector ${s}: expected key=value`, [{ message: `--selector takes key=value, got "${s}"`, hint: 'e.g. -l env=prod' }]);
       selector[s.slice(0, eq)] = s.slice(eq + 1);
     }
-    return { targets: flags.target ?? [], selector };
+    return { targets: flags.target ?? [], selector, ...(flags.shard ? { shard: parseShard(flags.shard) } : {}) };
   }
 
   abstract override run(): Promise<T>;

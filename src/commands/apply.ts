@@ -5,6 +5,8 @@ import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
 import { renderApplyText } from '../cli/render-apply.js';
 import { applySavedPlan, planThenApply, withFleetLock } from '../engine/apply-run.js';
 import { checkApprovalsAllowed } from '../engine/policy-check.js';
+import { checkPlanInShard } from '../engine/shard.js';
+import { withShardLock } from '../engine/shard-lock.js';
 import { hasWork, type Plan } from '../plan/plan.js';
 import { readPlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -34,9 +36,13 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
     const approvals = flags.approve ?? [];
     checkApprovalsAllowed(approvals);
     const options = { ...this.planOptions(flags), approvals, decrypt: true };
-    const out = await withFleetLock(flags.fleet, ['clawctl', 'apply', ...this.argv].join(' '), async (): Promise<ApplyCommandResult> => {
+    const command = ['clawctl', 'apply', ...this.argv].join(' ');
+    // A shard applies under its own lock, beside the other shards of its matrix.
+    const locked = <T>(fn: () => Promise<T>) => (options.scope.shard ? withShardLock(flags.fleet, options.scope.shard, command, fn) : withFleetLock(flags.fleet, command, fn));
+    const out = await locked(async (): Promise<ApplyCommandResult> => {
       if (args.planfile) {
         const plan = await readPlan(args.planfile);
+        if (options.scope.shard) checkPlanInShard(plan, options.scope.shard);
         // Shown only once it is verified: a stale or edited plan is refused before it is printed.
         const result = await applySavedPlan(plan, options, () => this.say(renderPlanText(plan)));
         return { plan, result, approved: true };

@@ -14,11 +14,14 @@ import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { planPolicy } from './policy-check.js';
 import type { EngineHooks } from './hooks.js';
+import { inShard, type Shard } from './shard.js';
 
-/** Which agents a command acts on: `--target NAME` (agent or host) and `-l key=value`. */
+/** Which agents a command acts on: `--target NAME` (agent or host), `-l key=value` and `--shard I/N`. */
 export interface Scope {
   targets: string[];
   selector: Record<string, string>;
+  /** Only the hosts of this shard (shard.ts), and their agents. */
+  shard?: Shard;
 }
 
 export interface Desired {
@@ -53,6 +56,7 @@ export function scoped(desired: DesiredState, scope: Scope): DesiredState {
   }
   const agents = desired.agents.filter(
     (a) =>
+      inShard(a.host, scope.shard) &&
       (scope.targets.length === 0 || scope.targets.includes(a.name) || scope.targets.includes(a.host)) &&
       Object.entries(scope.selector).every(([k, v]) => a.labels[k] === v),
   );
@@ -68,7 +72,7 @@ export function scoped(desired: DesiredState, scope: Scope): DesiredState {
  */
 export function pruneHosts(desired: DesiredState, scope: Scope): string[] {
   if (Object.keys(scope.selector).length > 0) return [];
-  const all = desired.hosts.map((h) => h.name);
+  const all = desired.hosts.map((h) => h.name).filter((h) => inShard(h, scope.shard));
   return scope.targets.length === 0 ? all : all.filter((h) => scope.targets.includes(h));
 }
 
@@ -127,7 +131,9 @@ export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
     const prune = { hosts: new Set(opts.prune ? pruneHosts(full, opts.scope) : []), fleetAgents: new Set(full.agents.map((a) => a.name)) };
     const configChecks = await checkConfigs(manifests, desired, observed, opts);
     const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
-    plan.policy = await planPolicy(manifests, desired, plan, opts.approvals);
+    // A shard is planned alone but judged with the whole fleet: a rule over all agents (a count,
+    // a budget) must not pass because each shard holds only part of them.
+    plan.policy = await planPolicy(manifests, opts.scope.shard ? full : desired, plan, opts.approvals);
     return { plan, manifests, desired, observed, pool };
   } catch (err) {
     await pool.closeAll();
