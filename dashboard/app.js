@@ -1,10 +1,16 @@
 // The clawctl dashboard: read-only views over /api/snapshot (refreshed by the server's
-// reconcile loop) and /api/audit. Every value is put in the page as text, never as HTML.
+// reconcile loop) and /api/audit; an agent's page adds its health chart, log stream and secret
+// access. Every value is put in the page as text, never as HTML.
 
 let snapshot;
 let timer;
-/** The outcome of the last restart asked for on this page, kept across refreshes. */
+/** The outcome of the last restart or sync asked for on this page, kept across refreshes. */
 let lastAction;
+/** The CSRF token actions carry: readable only by this page's own origin. */
+let session;
+/** The open agent's panels, kept across refreshes so its log stream runs on. */
+let panels;
+const SVG = 'http://www.w3.org/2000/svg';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -30,6 +36,7 @@ async function getJson(path) {
 async function refresh() {
   clearTimeout(timer);
   try {
+    session ??= await getJson('/api/session');
     snapshot = await getJson('/api/snapshot');
     renderHeader();
     route();
@@ -83,6 +90,7 @@ function agentView(name) {
   const a = snapshot.agents.find((x) => x.status.agent === name);
   if (!a) return [el('p', {}, `No agent named ${name} in the fleet.`)];
   const s = a.status;
+  const p = agentPanels(name);
   return [
     el('h2', {}, `Agent ${s.agent} `, state(s.state)),
     table(['', ''], [
@@ -92,10 +100,19 @@ function agentView(name) {
       ['labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'],
       ['.env', a.envNames.join(', ') || '-'],
     ].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
-    snapshot.actions ? el('p', {}, el('button', { id: 'restart', onclick: () => restart(s.agent) }, 'Restart gateway…')) : '',
+    snapshot.actions ? el('p', {},
+      el('button', { id: 'restart', onclick: () => act('restart', s.agent) }, 'Restart gateway…'), ' ',
+      el('button', { id: 'sync', onclick: () => act('sync', s.agent) }, a.pending ? 'Sync (apply its changes)…' : 'Sync…')) : '',
     lastAction?.agent === s.agent ? el('p', { id: 'action-result', class: lastAction.ok ? 'ok' : 'bad' }, lastAction.text) : '',
+    el('h2', {}, 'Health, last 24 hours'),
+    p.history,
     el('h2', {}, 'Pending changes'),
     a.pendingText ? el('pre', { id: 'pending' }, a.pendingText) : el('p', { id: 'pending' }, 'None: the host matches the fleet.'),
+    el('h2', {}, 'Recent logs ', el('span', { class: 'muted' }, '(redacted, following)')),
+    p.logs,
+    el('h2', {}, 'Secret access'),
+    el('p', { class: 'muted' }, a.secretRefs.length ? `Its .env refers to ${a.secretRefs.join(', ')}. Where and why each was read or written; never a value.` : 'Its .env refers to no secret.'),
+    p.secrets,
     el('h2', {}, 'Desired openclaw.json'),
     el('pre', {}, JSON.stringify(a.config, null, 2)),
     el('h2', {}, 'Recent audit entries'),
@@ -103,20 +120,139 @@ function agentView(name) {
   ];
 }
 
-// The one imperative action: typed confirmation, then the server's own checks and audit entry.
-async function restart(agent) {
-  if (window.prompt(`Restart the gateway of ${agent}? Type its name to confirm.`) !== agent) return;
-  lastAction = { agent, ok: true, text: 'restarting…' };
+/**
+ * The open agent's panels: made once per agent (its log stream starts then), reloaded in
+ * place when a new observation arrives, and the stream stopped when the page leaves it.
+ */
+function agentPanels(name) {
+  if (panels?.agent !== name) {
+    closePanels();
+    panels = { agent: name, history: el('div', { id: 'health' }, el('p', { class: 'muted' }, 'loading…')), logs: el('pre', { id: 'logs' }), secrets: el('div', { id: 'secret-access' }, el('p', { class: 'muted' }, 'loading…')), stream: new AbortController() };
+    followLogs(name, panels.logs, panels.stream.signal);
+  }
+  if (panels.observedAt !== snapshot.observedAt) {
+    panels.observedAt = snapshot.observedAt;
+    loadHistory(name, panels.history);
+    loadSecretAccess(name, panels.secrets);
+  }
+  return panels;
+}
+
+function closePanels() {
+  panels?.stream.abort();
+  panels = undefined;
+}
+
+function loadHistory(agent, holder) {
+  getJson(`/api/agents/${encodeURIComponent(agent)}/history?window=24h`).then((h) => {
+    const pct = (x) => `${Math.round(x * 1000) / 10}%`;
+    holder.replaceChildren(
+      healthChart(h),
+      el('p', { id: 'uptime' }, h.samples === 0 ? 'No cycle has observed it in the last 24 hours.' : `Online in ${pct(h.uptime)} of ${h.samples} observations.`),
+      h.transitions.length ? table(['When', 'From', 'To', 'Why'], h.transitions.slice().reverse().map((t) => el('tr', {}, el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, state(t.from)), el('td', {}, state(t.to)), el('td', {}, t.reason)))) : '');
+  }, (err) => holder.replaceChildren(el('p', { class: 'bad' }, err.message)));
+}
+
+/** A bar per time slice, split by the share of observations in each state; an empty slice is a gap. */
+function healthChart(h) {
+  const width = 480;
+  const height = 48;
+  const w = width / h.buckets.length;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('id', 'health-chart');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `health of ${h.agent} from ${h.since} to ${h.until}`);
+  h.buckets.forEach((b, i) => {
+    const total = b.online + b.degraded + b.offline + b.unknown;
+    const g = document.createElementNS(SVG, 'g');
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = `${new Date(b.start).toLocaleTimeString()}–${new Date(b.end).toLocaleTimeString()}: ${total === 0 ? 'not observed' : ['online', 'degraded', 'offline', 'unknown'].filter((s) => b[s]).map((s) => `${b[s]} ${s}`).join(', ')}`;
+    g.append(title);
+    let y = height;
+    for (const s of total === 0 ? [] : ['online', 'degraded', 'offline', 'unknown']) {
+      if (!b[s]) continue;
+      const hgt = (b[s] / total) * height;
+      y -= hgt;
+      const r = document.createElementNS(SVG, 'rect');
+      for (const [k, v] of Object.entries({ x: i * w + 0.5, y, width: Math.max(1, w - 1), height: hgt, class: `bar ${s}` })) r.setAttribute(k, String(v));
+      g.append(r);
+    }
+    svg.append(g);
+  });
+  return svg;
+}
+
+/** The log as the server streams it (one JSON object a line), appended as it comes; the last 500 lines kept. */
+async function followLogs(agent, pre, signal) {
+  pre.textContent = '';
+  const show = (text, cls) => {
+    const line = el('span', { class: `log ${cls ?? ''}` }, `${text}\n`);
+    pre.append(line);
+    while (pre.childNodes.length > 500) pre.firstChild.remove();
+    pre.scrollTop = pre.scrollHeight;
+  };
+  try {
+    const res = await fetch(`/api/agents/${encodeURIComponent(agent)}/logs?lines=50`, { headers: { 'x-clawctl-stream': 'logs' }, signal });
+    if (!res.ok) return show((await res.json()).error, 'bad');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const parts = (rest + value).split('\n');
+      rest = parts.pop();
+      for (const p of parts.filter(Boolean)) {
+        const m = JSON.parse(p);
+        if (m.error) show(m.error, 'bad');
+        else show(`${m.line.time ? `[${m.line.time}] ` : ''}${m.line.level ? `${m.line.level.toUpperCase()} ` : ''}${m.line.text}`, m.line.level);
+      }
+    }
+  } catch (err) {
+    if (!signal.aborted) show(err.message, 'bad');
+  }
+}
+
+function loadSecretAccess(agent, holder) {
+  getJson(`/api/agents/${encodeURIComponent(agent)}/secret-access`).then(({ entries }) => {
+    holder.replaceChildren(entries.length === 0 ? el('p', {}, 'No access recorded.') :
+      table(['#', 'Time', 'Actor', 'Action', 'Location', 'Purpose', 'Result'], entries.map((e) =>
+        el('tr', { class: 'secret-access' }, el('td', {}, e.seq), el('td', {}, e.time), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.location), el('td', {}, e.purpose), el('td', {}, e.result)))));
+  }, (err) => holder.replaceChildren(el('p', { class: 'bad' }, err.message)));
+}
+
+const ACTIONS = {
+  restart: { ask: (a) => `Restart the gateway of ${a}? Type its name to confirm.`, busy: 'restarting…' },
+  sync: { ask: (a) => `Apply the fleet's changes to ${a} now (under the lock, health-gated, audited)? Type its name to confirm.`, busy: 'syncing…' },
+};
+
+// The imperative actions: typed confirmation, then the server's own checks, its audit entry,
+// and a fresh observation, so the outcome and the agent's new state show at once.
+async function act(kind, agent) {
+  if (window.prompt(ACTIONS[kind].ask(agent)) !== agent) return;
+  lastAction = { agent, ok: true, text: ACTIONS[kind].busy };
   route(true);
   try {
-    const res = await fetch(`/api/agents/${encodeURIComponent(agent)}/restart`, { method: 'POST', headers: { 'x-clawctl-confirm': agent } });
+    const res = await fetch(`/api/agents/${encodeURIComponent(agent)}/${kind}`, { method: 'POST', headers: { 'x-clawctl-confirm': agent, 'x-clawctl-csrf': session?.csrf ?? '' } });
     const body = await res.json();
-    lastAction = !res.ok ? { agent, ok: false, text: body.error } :
-      body.healthy ? { agent, ok: true, text: `Restarted via ${body.service}; ready after ${body.seconds} s.` } : { agent, ok: false, text: `Restarted, but not ready: ${body.detail ?? ''}` };
+    lastAction = { agent, ...(!res.ok ? { ok: false, text: body.error } : kind === 'restart' ? restarted(body) : synced(body)) };
   } catch (err) {
     lastAction = { agent, ok: false, text: err.message };
   }
-  route(true);
+  await refresh();
+}
+
+function restarted(body) {
+  return body.healthy ? { ok: true, text: `Restarted via ${body.service}; ready after ${body.seconds} s.` } : { ok: false, text: `Restarted, but not ready: ${body.detail ?? ''}` };
+}
+
+function synced(body) {
+  if (body.status === 'nothing-to-do') return { ok: true, text: 'Already in sync: nothing to apply.' };
+  // As `clawctl apply` lists them: the files written, then restart and health.
+  const done = body.applied?.done.length ? body.applied.done.join(', ') : 'its host only';
+  if (body.status === 'applied') return { ok: true, text: `Synced: ${done}.` };
+  const why = body.applied?.error ?? body.hosts.find((h) => !h.ok)?.error ?? body.status;
+  return { ok: false, text: `Sync failed${body.applied?.rolledBack ? ' and was rolled back' : ''}: ${why}` };
 }
 
 function auditTable(filter) {
@@ -165,6 +301,7 @@ function route(force = false) {
   // The audit view is not redrawn by the refresh timer, so a filter being typed survives.
   if (!force && name === 'audit' && view().dataset.route === location.hash) return;
   view().dataset.route = location.hash;
+  if (!agent) closePanels();
   view().replaceChildren(...(agent ? agentView(decodeURIComponent(agent[1])) : name === 'audit' ? auditView(params) : name === 'policy' ? policyView() : fleetView()));
 }
 

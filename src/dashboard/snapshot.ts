@@ -4,6 +4,8 @@ import type { ObservedState } from '../observe/observed-state.js';
 import type { AgentPlan, Plan, PlanPolicy, UnreachableHost } from '../plan/plan.js';
 import { renderAgentPlanText } from '../plan/render-text.js';
 import type { Diagnostic } from '../util/errors.js';
+import type { Manifests } from '../validate/manifests.js';
+import { agentSecretRefs } from './secret-access.js';
 
 /** One agent as the dashboard shows it: its status, what the fleet wants, what is pending. */
 export interface DashboardAgent {
@@ -13,6 +15,8 @@ export interface DashboardAgent {
   config: unknown;
   /** Names only: .env values are secrets. */
   envNames: string[];
+  /** The secrets its .env refers to, as `location#key` (where they are, never what). */
+  secretRefs: string[];
   pending: AgentPlan | null;
   /** The pending changes as `clawctl plan` prints them (hashes for .env values). */
   pendingText: string | null;
@@ -37,7 +41,7 @@ export interface DashboardSnapshot {
   error?: { message: string; diagnostics: Diagnostic[] };
 }
 
-export function makeSnapshot(run: { desired: DesiredState; observed: ObservedState; plan: Plan }, statuses: AgentStatus[], refreshSeconds: number, now: Date): DashboardSnapshot {
+export function makeSnapshot(run: { manifests: Manifests; desired: DesiredState; observed: ObservedState; plan: Plan }, statuses: AgentStatus[], refreshSeconds: number, now: Date): DashboardSnapshot {
   const { desired, observed, plan } = run;
   const agents = desired.agents.map((a): DashboardAgent => {
     const pending = plan.changes.find((c) => c.agent === a.name) ?? null;
@@ -46,6 +50,7 @@ export function makeSnapshot(run: { desired: DesiredState; observed: ObservedSta
       labels: a.labels,
       config: a.config,
       envNames: Object.keys(a.env).sort(),
+      secretRefs: agentSecretRefs(run.manifests, a.name),
       pending,
       pendingText: pending ? renderAgentPlanText(plan, pending) : null,
     };
