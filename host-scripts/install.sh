@@ -27,6 +27,10 @@ elif [ -e "$dir/openclaw.json" ] || [ -e "$dir/.env" ]; then
   origin=" origin=adopted"
 fi
 set -C
+# However this script ends (a full disk, a refused config, a cut transfer, a signal, or done),
+# nothing it staged is left: no .clawctl-new.* outlives its apply.
+trap 'for n in "$@" managed; do rm -f "$dir/.clawctl-new.$n"; done' EXIT
+trap 'exit 1' HUP INT TERM PIPE
 for name in "$@"; do
   # A line that never ended is a transfer cut short (clawctl killed mid-send): base64 of a
   # cut line can still decode, so it must not be staged, let alone installed.
