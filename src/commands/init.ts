@@ -13,12 +13,13 @@ export default class Init extends BaseCommand<InitResult> {
   static override flags = {
     name: Flags.string({ description: 'the fleet name (default: the directory name)' }),
     action: Flags.string({ description: "clawctl's GitHub Action for the workflows, OWNER/REPO@<full commit sha> (default: the repository and commit this clawctl came from)" }),
+    shards: Flags.integer({ description: 'write the workflows in matrix form: each job runs once per shard of the hosts (clawctl --shard I/N), for fleets too large for one runner', min: 2, max: 256 }),
   };
 
   async run(): Promise<InitResult> {
     const { args, flags } = await this.parse(Init);
     const name = (flags.name ?? basename(resolve(args.dir))).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'fleet';
-    const result = await initFleetRepo(args.dir, name, this.config.version, flags.action === undefined ? undefined : parseActionRef(flags.action));
+    const result = await initFleetRepo(args.dir, name, this.config.version, flags.action === undefined ? undefined : parseActionRef(flags.action), flags.shards);
     this.say(
       [
         `Created fleet ${name} in ${args.dir}: ${result.files.join(', ')}`,

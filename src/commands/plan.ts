@@ -7,6 +7,7 @@ import { renderPlanText } from '../plan/render-text.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
 import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown.js';
 import { actionsFooter, commentOnPullRequest } from '../engine/plan-comment.js';
+import type { Shard } from '../engine/shard.js';
 
 export default class PlanCommand extends BaseCommand<Plan> {
   static override summary = 'Observe every host, diff against the fleet, and show what apply would do';
@@ -23,7 +24,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
 
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand);
-    const plan = await this.makePlan(flags.fleet, flags['pr-comment'], async () => {
+    const plan = await this.makePlan(flags.fleet, flags['pr-comment'], this.scope(flags).shard, async () => {
       const run = await planFleet({ ...this.planOptions(flags), decrypt: flags.decrypt });
       await run.pool.closeAll();
       return run.plan;
@@ -40,7 +41,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
   }
 
   /** With --pr-comment, the pull request hears the outcome either way: the plan, or the error. */
-  private async makePlan(fleetDir: string, comment: boolean, make: () => Promise<Plan>): Promise<Plan> {
+  private async makePlan(fleetDir: string, comment: boolean, shard: Shard | undefined, make: () => Promise<Plan>): Promise<Plan> {
     if (!comment) return make();
     const footer = actionsFooter(this.config.version);
     let plan: Plan;
@@ -49,10 +50,10 @@ export default class PlanCommand extends BaseCommand<Plan> {
     } catch (err) {
       const e = err instanceof ClawctlError ? err : { message: (err as Error).message, diagnostics: [] };
       // The plan's own error is the one to report; a failed comment only adds a line.
-      await commentOnPullRequest(fleetDir, renderErrorMarkdown(fleetDir, e, footer)).catch((c: Error) => process.stderr.write(`Could not comment on the pull request: ${c.message}\n`));
+      await commentOnPullRequest(fleetDir, renderErrorMarkdown(fleetDir, e, footer), shard).catch((c: Error) => process.stderr.write(`Could not comment on the pull request: ${c.message}\n`));
       throw err;
     }
-    const posted = await commentOnPullRequest(fleetDir, renderPlanMarkdown(plan, footer));
+    const posted = await commentOnPullRequest(fleetDir, renderPlanMarkdown(plan, footer), shard);
     process.stderr.write(`${posted.created ? 'Commented' : 'Updated the comment'} on pull request #${posted.number}: ${posted.url}\n`);
     return plan;
   }

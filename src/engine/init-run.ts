@@ -43,9 +43,40 @@ export const CODEOWNERS_PLACEHOLDER = '@OWNER/fleet-admins';
  * A workflow template as `init` writes it: the clawctl version that wrote it, and the action
  * every job installs clawctl with (pinned by commit, with the version as a comment).
  */
-export async function renderWorkflow(name: string, clawctlVersion: string, action: ClawctlAction | undefined): Promise<string> {
+export async function renderWorkflow(name: string, clawctlVersion: string, action: ClawctlAction | undefined, shards?: number): Promise<string> {
   const uses = action ? `${actionRef(action)} # clawctl ${clawctlVersion}` : ACTION_PLACEHOLDER;
-  return (await readFile(new URL(name, TEMPLATES), 'utf8')).replaceAll('{{CLAWCTL_VERSION}}', clawctlVersion).replaceAll('{{CLAWCTL_ACTION}}', uses);
+  const text = (await readFile(new URL(name, TEMPLATES), 'utf8')).replaceAll('{{CLAWCTL_VERSION}}', clawctlVersion).replaceAll('{{CLAWCTL_ACTION}}', uses);
+  return shards ? matrixForm(name, text, shards) : text;
+}
+
+/**
+ * The matrix form (`init --shards N`): each job runs once per shard of the hosts, with
+ * `--shard I/N` on its plan or apply, its own plan artifact, drift issue and PR comment. The
+ * workflow-level concurrency stays: one apply run at a time, its shards side by side.
+ * Each edit names the template text it expects, so a template change that breaks one fails.
+ */
+export function matrixForm(name: string, text: string, shards: number): string {
+  const shard = `\${{ matrix.shard }}/${shards}`;
+  const edit = (from: string | RegExp, to: string) => {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`${name}: the matrix form expects ${String(from)} in the template`);
+    text = next;
+  };
+  edit(
+    /^( {4})runs-on: ubuntu-latest\n/m,
+    `$1runs-on: ubuntu-latest\n$1# One job per shard of the hosts: \`--shard I/${shards}\` always picks the same hosts.\n$1strategy:\n$1  fail-fast: false\n$1  matrix:\n$1    shard: [${Array.from({ length: shards }, (_, i) => i + 1).join(', ')}]\n`,
+  );
+  if (name === 'clawctl-plan.yml') {
+    edit('clawctl plan --pr-comment', `clawctl plan --shard ${shard} --pr-comment`);
+    edit('name: clawctl-plan\n', 'name: clawctl-plan-shard-${{ matrix.shard }}\n');
+  } else if (name === 'clawctl-apply.yml') {
+    edit('clawctl apply --auto-approve', `clawctl apply --shard ${shard} --auto-approve`);
+  } else if (name === 'clawctl-drift.yml') {
+    edit('clawctl plan --detailed-exitcode --require-openclaw-check', `clawctl plan --shard ${shard} --detailed-exitcode --require-openclaw-check`);
+    edit("marker='<!-- clawctl:drift fleet=fleet -->'", `marker='<!-- clawctl:drift fleet=fleet shard=${shard} -->'`);
+    edit('the hosts drifted from main (fleet/)', `the hosts drifted from main (fleet/, shard ${shard})`);
+  }
+  return text;
 }
 
 function codeowners(): string {
@@ -63,7 +94,7 @@ function codeowners(): string {
  * outside the repo when there is none), and the per-fleet key that keys plan hashes, in a
  * SOPS file so only key holders can compute hashes.
  */
-export async function initFleetRepo(dir: string, name: string, clawctlVersion: string, actionFlag?: ClawctlAction): Promise<InitResult> {
+export async function initFleetRepo(dir: string, name: string, clawctlVersion: string, actionFlag?: ClawctlAction, shards?: number): Promise<InitResult> {
   const fleetDir = join(dir, 'fleet');
   if ((await readdir(fleetDir).catch(() => [])).length > 0) {
     throw new ClawctlError(`${fleetDir} already holds files; nothing was written`, [{ message: `${fleetDir} is not empty`, hint: 'run `clawctl init` in a new directory' }]);
@@ -84,7 +115,7 @@ export async function initFleetRepo(dir: string, name: string, clawctlVersion: s
   // A repo that already has its own workflows, or code owners, keeps them.
   for (const w of WORKFLOWS) {
     const rel = `.github/workflows/${w}`;
-    if (!existsSync(join(dir, rel))) files[rel] = await renderWorkflow(w, clawctlVersion, action);
+    if (!existsSync(join(dir, rel))) files[rel] = await renderWorkflow(w, clawctlVersion, action, shards);
   }
   if (!['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'].some((f) => existsSync(join(dir, f)))) files['.github/CODEOWNERS'] = codeowners();
   for (const [rel, text] of Object.entries(files)) {
