@@ -20,6 +20,10 @@ const ANSIBLE_SIZES = process.argv.includes('--no-ansible') ? [] : quick ? [3] :
 const CONCURRENCY = 50;
 const RUNS = quick ? 1 : 3;
 const SCALE = quick ? { hosts: 4, perHost: 5 } : { hosts: 100, perHost: 100 };
+// The scale-out figure: this many hosts (one agent each) planned whole and in SHARDS shards.
+const shardHostsArg = process.argv.indexOf('--shard-hosts');
+const SHARD_HOSTS = shardHostsArg > 0 ? Number(process.argv[shardHostsArg + 1]) : quick ? 40 : 1000;
+const SHARDS = 4;
 // The WAN scenario: every sshd behind a proxy that holds each chunk this long each way.
 const LATENCY_MS = 25;
 const latencyArg = process.argv.indexOf('--latency-sizes');
@@ -80,6 +84,21 @@ try {
     `| validate | ${agentsN} | ${s(validate.ms)} | ${mb(validate.rss ?? 0)} |`,
     `| plan (fresh hosts: every file a create) | ${agentsN} | ${s(scalePlan.ms)} | ${mb(scalePlan.rss ?? 0)} |`,
   ];
+  // Scale-out: the same kind of fleet planned whole and as the shards of a CI matrix
+  // (--shard I/N), each shard timed alone as its own runner would run it.
+  log(`${SHARD_HOSTS} hosts as 1 shard and as ${SHARDS}`);
+  const shardDir = join(root, 'shards');
+  writeLocalFleet(shardDir, SHARD_HOSTS, 1);
+  const whole = await median(RUNS, () => clawctl(['plan', '--json', '--concurrency', String(CONCURRENCY)], shardDir, [0], true));
+  const shardRows = [`| 1 (no --shard) | ${SHARD_HOSTS} | ${s(whole.ms)} | ${mb(whole.rss ?? 0)} |`];
+  let slowest = 0;
+  for (let i = 1; i <= SHARDS; i++) {
+    const part = await median(RUNS, () => clawctl(['plan', '--json', '--shard', `${i}/${SHARDS}`, '--concurrency', String(CONCURRENCY)], shardDir, [0], true));
+    const planned = (JSON.parse(part.stdout) as { changes: { host: string }[] }).changes.length;
+    slowest = Math.max(slowest, part.ms);
+    shardRows.push(`| ${i}/${SHARDS} | ${planned} | ${s(part.ms)} | ${mb(part.rss ?? 0)} |`);
+  }
+  if (!quick) goals.push({ goal: `${SHARD_HOSTS} hosts in ${SHARDS} shards: the slowest shard under half the time of one runner`, value: `${s(slowest)} vs ${s(whole.ms)}`, met: slowest < whole.ms / 2 });
   if (!quick) goals.push({ goal: 'validate of 10,000 agents under 2 s and 500 MB', value: `${s(validate.ms)}, ${mb(validate.rss ?? 0)}`, met: validate.ms < 2000 && (validate.rss ?? 0) < 500 * 1024 * 1024 });
 
   // The lab: one sshd per host, as in the tests.
@@ -238,6 +257,17 @@ ${startup.join('\n')}
 | command | agents | time | peak RSS |
 | --- | --- | --- | --- |
 ${scale.join('\n')}
+
+## Scale-out: one runner or a matrix of ${SHARDS}
+
+${SHARD_HOSTS} local hosts with one agent each (fresh: every file a create), planned by one
+\`clawctl plan\` and by each of \`--shard 1/${SHARDS}\` … \`${SHARDS}/${SHARDS}\`, one after another, as the jobs of a
+CI matrix would each run one on its own runner: the matrix takes as long as its slowest shard.
+Every shard still loads and validates the whole fleet and judges policy on it.
+
+| shard | agents planned | time | peak RSS |
+| --- | --- | --- | --- |
+${shardRows.join('\n')}
 `;
   writeFileSync(out, text);
   log(`wrote ${out}`);
