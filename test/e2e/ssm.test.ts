@@ -88,6 +88,11 @@ describe('hosts reached through SSM Run Command', () => {
       const again = await run(fleet, 'plan', '--detailed-exitcode');
       expect(again.code, `${fleet}: ${again.stdout}${again.stderr}`).toBe(0);
     }
+    // diagnose walks the same host through the same script over either transport.
+    const [viaSsm, viaSsh] = await Promise.all([run(ssmFleet, 'diagnose', 'alpha', '--json'), run(sshFleet, 'diagnose', 'alpha', '--json')]);
+    expect(viaSsm.stderr).not.toMatch(/unreachable|SSM/);
+    expect(JSON.parse(viaSsm.stdout)).toEqual(JSON.parse(viaSsh.stdout));
+    expect(JSON.parse(viaSsm.stdout)).toMatchObject({ agent: 'alpha', steps: expect.arrayContaining([{ step: 'files', status: 'ok', detail: 'openclaw.json and .env match the fleet' }]) });
     // The .env travelled in several commands, and the observed one came back in several parts.
     const params = ssm.commands.map((c) => c.parameters.commands!.join('\n'));
     expect(params.some((p) => p.length > ssm.limits.parameterChars / 2)).toBe(true);
