@@ -32,6 +32,11 @@ i=0
 for spec in "$@"; do
   set -- $spec
   files="$files $1 $1/openclaw.json $1/.env"
+  # The gateway's unit, as clawctl writes it (home-relative for the user's own units).
+  case "$service" in
+    systemd-user) files="$files .config/systemd/user/$3" ;;
+    systemd) files="$files /etc/systemd/system/$3" ;;
+  esac
   units="$units $3"
   case "$listening" in
     *" all "* | *" $2 "*)
@@ -62,10 +67,25 @@ if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
   echo "openclaw $oc"
   real=$(readlink -f "$oc")
   dir=${real%/*}
-  for p in "$dir/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
+  # An npm install's bin link, a global prefix, or clawctl's own install (<version>/bin/openclaw).
+  for p in "$dir/package.json" "$dir/../node_modules/openclaw/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
     [ -f "$p" ] && { pkg=$p; break; }
   done
 fi
+
+# clawctl's own OpenClaw installs, side by side (a version counts once its dir is marked
+# complete), the machine's architecture, and the tools an install needs.
+set +f
+for d in .local/share/clawctl/openclaw/*/.complete; do
+  [ -f "$d" ] || continue
+  d=${d%/.complete}
+  echo "installed ${d##*/}"
+done
+set -f
+echo "arch $(uname -m)"
+echo "home $HOME"
+echo "user ${USER:-${LOGNAME:-}}"
+for t in tar gzip sha256sum; do command -v "$t" >/dev/null 2>&1 || echo "missing $t"; done
 
 # The observation gate clawctl installed (its version file), and whether its key is authorized:
 # reported also when the fleet no longer has one, so that it can be removed.
@@ -110,10 +130,13 @@ for line in $listed; do
 done
 IFS=' '
 if [ -n "$envs" ]; then
+  # clawctl's own install keeps its Node beside the openclaw it runs, off the PATH.
+  nodebin=node
+  command -v node >/dev/null 2>&1 || nodebin="${dir-}/node"
   if [ -z "$pkg" ]; then
     for e in $envs; do echo "envhash-error $e OpenClaw is not installed, and its dotenv parser hashes .env"; done
-  elif command -v node >/dev/null 2>&1; then
-    node .clawctl/observe/env-hash.mjs "$hashkey" "$pkg" $envs 2>/dev/null || for e in $envs; do echo "envhash-error $e the hashing failed"; done
+  elif [ "$nodebin" = node ] || [ -x "$nodebin" ]; then
+    "$nodebin" .clawctl/observe/env-hash.mjs "$hashkey" "$pkg" $envs 2>/dev/null || for e in $envs; do echo "envhash-error $e the hashing failed"; done
   else
     for e in $envs; do echo "envhash-error $e no node on PATH to hash it with"; done
   fi

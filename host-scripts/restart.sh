@@ -77,10 +77,17 @@ elif answers; then
   echo "clawctl: a gateway answers on port $port but holds no lock in $state; not starting another beside it"
   exit 1
 fi
-# In its own session, so it outlives this SSH session; OpenClaw writes its own log file.
+# In its own session, so it outlives this SSH session. OpenClaw writes its own log file; what
+# it prints before it has one (a refused config, a crash at start) goes to clawctl-gateway.log,
+# and its pid to clawctl-gateway.pid, both in the state dir (never through a planted link).
+log="$state/clawctl-gateway.log" pidfile="$state/clawctl-gateway.pid"
+[ -L "$log" ] && rm -f "$log"
+rm -f "$pidfile"
 if command -v setsid >/dev/null 2>&1; then
-  setsid openclaw "$@" gateway run </dev/null >/dev/null 2>&1 &
+  setsid openclaw "$@" gateway run </dev/null >>"$log" 2>&1 &
 else
-  nohup openclaw "$@" gateway run </dev/null >/dev/null 2>&1 &
+  nohup openclaw "$@" gateway run </dev/null >>"$log" 2>&1 &
 fi
-echo "clawctl: started a new gateway process, pid $!"
+pid=$!
+(set -C && echo "$pid" > "$pidfile")
+echo "clawctl: started a new gateway process, pid $pid"

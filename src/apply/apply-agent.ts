@@ -1,5 +1,6 @@
 import type { ExecResult, HostConnection } from '../connection/connection.js';
 import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
+import { START_NEW } from '../diff/diff-agent.js';
 import { redactor } from '../diagnose/redact.js';
 import { effectiveFiles } from '../diff/effective.js';
 import type { EngineHooks } from '../engine/hooks.js';
@@ -10,7 +11,7 @@ import type { AgentPlan } from '../plan/plan.js';
 import type { AgentApplyResult } from './apply-result.js';
 import { execWithin } from './bounded-exec.js';
 import { formatIssues, parseHostVerdict } from './config-rejection.js';
-import { CONFIG_REJECTED, deadlineFor, forgetEnvArgv, INSTALL_VERSION_SECONDS, installFilesArgv, installVersionArgv, ownerLine, restartArgv, restartNotes, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
+import { CONFIG_REJECTED, deadlineFor, forgetEnvArgv, installFilesArgv, ownerLine, serviceInstallArgv, restartArgv, restartNotes, rollbackFilesArgv, waitReadyArgv } from './host-scripts.js';
 
 export interface AgentApplyContext {
   /** The fleet's name, written into the agent's ownership marker. */
@@ -119,16 +120,18 @@ async function installFiles(run: Run, names: ManagedFile[], lines: string[]): Pr
 }
 
 async function finishAgent(run: Run): Promise<void> {
+  // A version change was installed by the host's own action, before its agents: the
+  // agent's part is the fresh process below, on the new version.
   for (const action of run.plan.actions) {
-    if (action.type === 'version') await run.step(`openclaw ${action.to}`, installVersionArgv(action.to), { seconds: deadlineFor(INSTALL_VERSION_SECONDS) });
+    if (action.type === 'service') await run.step(`unit ${action.unit}`, serviceInstallArgv(action.service, action.unit), { stdin: `${Buffer.from(action.content).toString('base64')}\n`, seconds: run.ctx.host.commandTimeoutSeconds });
   }
   if (run.plan.actions.some((a) => a.type === 'restart')) {
     run.restarted = true;
     await restart(run, 'restart');
   }
-  // Gate on health only where there was a healthy gateway to keep healthy: a gateway that
-  // was down before apply is not started by it.
-  if (wasReady(run)) await waitHealthy(run, 'health');
+  // Gate on health where there was a healthy gateway to keep healthy, and where apply started
+  // a new agent's gateway; a gateway that was down before apply is not started by it.
+  if (wasReady(run) || run.plan.actions.some((a) => a.type === 'restart' && a.reason === START_NEW)) await waitHealthy(run, 'health');
 }
 
 const wasReady = (run: Run) => run.ctx.observed.health.state === 'ready';

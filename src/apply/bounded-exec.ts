@@ -1,4 +1,4 @@
-import type { ExecResult, HostConnection } from '../connection/connection.js';
+import type { ExecInput, ExecResult, HostConnection } from '../connection/connection.js';
 
 export interface BoundedResult extends ExecResult {
   /** The host had not answered by the deadline; the command was cut off (code 124, as `timeout`). */
@@ -10,7 +10,7 @@ export interface BoundedResult extends ExecResult {
  * (or a script that outlives its own bound) cannot hold an apply or a restart past it. The
  * streaming form of exec is what lets the command be ended; its output is gathered here.
  */
-export async function execWithin(conn: HostConnection, argv: readonly string[], seconds: number, stdin?: string): Promise<BoundedResult> {
+export async function execWithin(conn: HostConnection, argv: readonly string[], seconds: number, stdin?: ExecInput): Promise<BoundedResult> {
   const chunks: Buffer[] = [];
   const abort = new AbortController();
   let timedOut = false;

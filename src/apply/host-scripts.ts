@@ -9,11 +9,12 @@ import type { ServiceKind } from '../validate/manifests.js';
 const INSTALL = hostScript('install.sh');
 const ROLLBACK = hostScript('rollback.sh');
 const FORGET_ENV = hostScript('forget-env.sh');
-const INSTALL_VERSION = hostScript('install-version.sh');
+const OPENCLAW_INSTALL = hostScript('openclaw-install.sh');
 const RESTART = hostScript('gateway-lock.sh', 'restart.sh');
 const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
 const FORGET = hostScript('forget.sh');
+const SERVICE_INSTALL = hostScript('service-install.sh');
 
 /** Exit code of install.sh when OpenClaw rejects the candidate config. */
 export const CONFIG_REJECTED = 65;
@@ -41,11 +42,12 @@ export function deadlineFor(limit: number): number {
 export const ownerLine = (fleet: string, agent: string) => `fleet=${fleet} agent=${agent}`;
 export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => sh(INSTALL, 'clawctl-install', stateDir, owner, ...names);
 export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => sh(ROLLBACK, 'clawctl-rollback', stateDir, ...names);
+export const serviceInstallArgv = (service: 'systemd-user' | 'systemd', unit: string) => sh(SERVICE_INSTALL, 'clawctl-service-install', service, unit);
 export const forgetAgentArgv = (stateDir: string, owner: string) => sh(FORGET, 'clawctl-forget', stateDir, owner);
 export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
-/** A first install downloads ~100 MB with npm: far longer than a command's usual deadline. */
-export const INSTALL_VERSION_SECONDS = 1800;
-export const installVersionArgv = (version: string) => bounded(INSTALL_VERSION_SECONDS, sh(INSTALL_VERSION, 'clawctl-install-version', version));
+/** An install streams a few hundred MB to the host and unpacks it: far longer than a command's usual deadline. */
+export const OPENCLAW_INSTALL_SECONDS = 1800;
+export const openclawInstallArgv = (version: string, sha256: string) => bounded(OPENCLAW_INSTALL_SECONDS, sh(OPENCLAW_INSTALL, 'clawctl-openclaw-install', version, sha256));
 
 export interface RestartRequest {
   service: ServiceKind;

@@ -19,6 +19,8 @@ function describe(e: EngineEvent): { text: string; failed: boolean } | undefined
   switch (e.type) {
     case 'openclaw-fetch':
       return { text: `  fetching OpenClaw ${e.version} once, for its own config check, into ${e.dir}`, failed: false };
+    case 'openclaw-bundle':
+      return { text: `  making the OpenClaw ${e.version} bundle for linux-${e.arch} once (npm, then packed); hosts get it over their own connection`, failed: false };
     case 'host-observed':
       return e.ok ? { text: `  observed ${e.host}`, failed: false } : undefined; // the plan reports unreachable hosts
     case 'host-action-done':

@@ -14,6 +14,15 @@ export interface StreamOptions {
   signal?: AbortSignal;
 }
 
+/** What a command reads on stdin: text, or a stream for large payloads (an OpenClaw bundle). */
+export type ExecInput = string | NodeJS.ReadableStream;
+
+/** Feed stdin to a remote or local program; a stream is piped, so it is never held in memory. */
+export function feed(input: ExecInput | undefined, to: NodeJS.WritableStream): void {
+  if (typeof input === 'object') input.pipe(to);
+  else to.end(input ?? '');
+}
+
 export interface HostConnection {
   /** Human description for errors, e.g. `deploy@10.0.0.5:22` or `local:/srv/fleet`. */
   readonly describe: string;
@@ -21,7 +30,7 @@ export interface HostConnection {
    * Run argv on the host with $HOME set to the managed home. argv[0] is a program, never a
    * shell line: SSH quotes every argument, the local connection passes argv as is.
    */
-  exec(argv: readonly string[], stdin?: string, stream?: StreamOptions, deadline?: Deadline): Promise<ExecResult>;
+  exec(argv: readonly string[], stdin?: ExecInput, stream?: StreamOptions, deadline?: Deadline): Promise<ExecResult>;
   close(): void;
 }
 

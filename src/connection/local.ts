@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CommandTimeoutError, limit, programName, type Deadline, type ExecResult, type HostConnection, type StreamOptions } from './connection.js';
+import { CommandTimeoutError, feed, limit, programName, type Deadline, type ExecInput, type ExecResult, type HostConnection, type StreamOptions } from './connection.js';
 
 /**
  * Manages OpenClaw installations under a directory of this machine exactly as SSH manages a
@@ -14,7 +14,7 @@ export async function openLocal(host: string, home: string, commandTimeoutSecond
   };
 }
 
-function run(argv: readonly string[], home: string, stdin: string | undefined, streaming: StreamOptions | undefined, deadline: { host: string; seconds: number | undefined }): Promise<ExecResult> {
+function run(argv: readonly string[], home: string, stdin: ExecInput | undefined, streaming: StreamOptions | undefined, deadline: { host: string; seconds: number | undefined }): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, HOME: home },
@@ -52,6 +52,6 @@ function run(argv: readonly string[], home: string, stdin: string | undefined, s
       resolve({ code: aborted ? 0 : (code ?? (signal ? 128 : 1)), stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin.on('error', () => undefined); // the program may exit before reading stdin
-    child.stdin.end(stdin ?? '');
+    feed(stdin, child.stdin);
   });
 }

@@ -16,6 +16,8 @@ export interface DesiredHost {
   service: ServiceKind;
   /** How long one command on the host may run (the Fleet's commandTimeoutSeconds). */
   commandTimeoutSeconds: number;
+  /** The OpenClaw version its agents pin (validate makes them agree): clawctl installs it there. */
+  openclawVersion?: string;
 }
 
 export interface DesiredAgent {

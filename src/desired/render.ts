@@ -33,6 +33,10 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
   const problems: Diagnostic[] = [];
   const hosts = manifests.hosts.map((h) => renderHost(h, loaded.dir, fleet.spec.defaults?.service, fleet.spec.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT));
   const agents = manifests.agents.map((a) => renderAgent(a, manifests, key, problems, secrets));
+  for (const host of hosts) {
+    const version = agents.find((a) => a.host === host.name && a.version)?.version;
+    if (version) host.openclawVersion = version;
+  }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${loaded.dir}`);
   const observer = fleet.spec.observer;
   return {

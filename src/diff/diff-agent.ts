@@ -1,8 +1,12 @@
 import jsonpatch from 'fast-json-patch';
 import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
-import type { ConfigAction, EnvAction, EnvEntryChange, PlannedAction, VersionAction } from '../plan/plan.js';
+import type { ConfigAction, EnvAction, EnvEntryChange, PlannedAction, ServiceAction, VersionAction } from '../plan/plan.js';
+import { agentUnit, gatewayUnit, unitPath, type UnitAccount } from '../openclaw/service-unit.js';
 import { effectiveFiles } from './effective.js';
+
+/** The restart reason of a new agent's first start: apply health-gates it like a restart. */
+export const START_NEW = 'start the new gateway';
 
 /** Both managed files hold secrets or credentials: owner read/write only. */
 export const MANAGED_MODE = '600';
@@ -11,20 +15,34 @@ export const MANAGED_MODE = '600';
  * Pure: one agent's desired state against what its host has → the actions that close the
  * gap. A .env or version change needs a restart; openclaw.json is hot-reloaded by the gateway.
  */
-export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: ObservedAgent, installedVersion: string | undefined): PlannedAction[] {
+export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: ObservedAgent, installedVersion: string | undefined, account?: UnitAccount): PlannedAction[] {
   const files = effectiveFiles(desired, observed);
   const actions: PlannedAction[] = [];
   const config = diffConfig(files.config, observed);
   if (config) actions.push(config);
   const env = diffEnv(files.env, observed);
   if (env) actions.push(env);
+  const service = diffService(desired, host, observed, account);
+  if (service) actions.push(service);
   const version = diffVersion(desired.version, installedVersion);
   if (version) actions.push(version);
-  const reasons = [env && '.env changed', version && 'OpenClaw version changed'].filter(Boolean);
-  if (reasons.length > 0 && host.service !== 'none' && gatewayRuns(observed)) {
-    actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
-  }
+  if (host.service === 'none') return actions;
+  const reasons = [env && '.env changed', service && 'its unit changed', version && 'OpenClaw version changed'].filter(Boolean);
+  if (reasons.length > 0 && gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
+  // A new agent's gateway is started, and health-gated like any restart.
+  else if (config?.action === 'create' && !gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });
   return actions;
+}
+
+/** The unit clawctl writes for a systemd service: whole, when it is missing or differs. */
+function diffService(desired: DesiredAgent, host: DesiredHost, observed: ObservedAgent, account: UnitAccount | undefined): ServiceAction | undefined {
+  if (host.service !== 'systemd-user' && host.service !== 'systemd') return undefined;
+  // Not observed (no unit fact): nothing to compare with, so nothing is planned blind.
+  if (observed.unit === undefined || (host.service === 'systemd' && !account)) return undefined;
+  const unit = agentUnit(desired);
+  const content = gatewayUnit(desired, host, account);
+  if (observed.unit === content) return undefined;
+  return { type: 'service', action: observed.unit ? 'update' : 'create', service: host.service, unit, path: unitPath(host.service, unit), content };
 }
 
 /**

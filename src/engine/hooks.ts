@@ -4,6 +4,7 @@
  */
 export type EngineEvent =
   | { type: 'openclaw-fetch'; version: string; dir: string }
+  | { type: 'openclaw-bundle'; version: string; arch: string }
   | { type: 'host-observe-start'; host: string }
   | { type: 'host-observed'; host: string; ok: boolean; error?: string }
   | { type: 'host-action-done'; host: string; action: string; ok: boolean; detail?: string }

@@ -29,6 +29,8 @@ export interface ObservedAgent {
   health: GatewayHealth;
   /** systemctl is-active, for systemd services; undefined when the host has no service manager. */
   service?: string;
+  /** The gateway's unit file as it is (null: there is none), for systemd services only. */
+  unit?: string | null;
   /** Hash of what apply depends on (files, modes, installed version): a saved plan is bound to it. */
   fingerprint: string;
   /** The state dir or a managed file is a symbolic link (the host's user made it one): not touched. */
@@ -50,8 +52,21 @@ export interface ObserverFacts {
   authorized: boolean;
 }
 
+/** What an OpenClaw install by clawctl finds on a host. */
+export interface HostPlatform {
+  /** `uname -m`: x86_64, aarch64, … */
+  arch?: string;
+  /** The user and their home, for a system unit (which cannot say %h). */
+  user?: string;
+  home?: string;
+  /** Versions complete under ~/.local/share/clawctl/openclaw/, side by side. */
+  installs: string[];
+  /** Tools an install needs that the host lacks (tar, gzip, sha256sum). */
+  missingTools: string[];
+}
+
 export type HostObservation =
-  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; observer?: ObserverFacts }
+  | { host: string; ok: true; openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; platform: HostPlatform; observer?: ObserverFacts }
   | { host: string; ok: false; error: string; hint?: string };
 
 export interface ObservedState {

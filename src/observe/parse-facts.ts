@@ -1,10 +1,13 @@
 import JSON5 from 'json5';
 import { parseDotenv } from '../openclaw/dotenv.js';
+import { serviceUnitName } from '../openclaw/paths.js';
+import { unitPath } from '../openclaw/service-unit.js';
+import type { ServiceKind } from '../validate/manifests.js';
 import { sha256 } from '../util/hash.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AgentProbe } from './facts-script.js';
-import type { GatewayHealth, ManagedMarker, ObservedAgent, ObservedConfig, ObservedEnv, ObserverFacts } from './observed-state.js';
+import type { GatewayHealth, ManagedMarker, ObservedAgent, ObservedConfig, ObservedEnv, ObserverFacts, HostPlatform } from './observed-state.js';
 
 /** One file as host-scripts/facts.sh reports it: mode, and its bytes from the blob. */
 interface RawFile {
@@ -25,6 +28,8 @@ export interface RawFacts {
   /** Paths that are symbolic links: never read, and never written through. */
   links: Set<string>;
   managed: ManagedMarker[];
+  /** The host's side of an OpenClaw install: clawctl's versions there, its machine, missing tools. */
+  platform: HostPlatform;
   /** The observation gate as installed (`observer VERSION AUTHORIZED`), when the fleet has one. */
   observer?: ObserverFacts;
   /** Under the gate: each .env's mode, and its entries as keyed hashes (or why it could not be hashed). */
@@ -32,6 +37,9 @@ export interface RawFacts {
 }
 
 export class FactsError extends Error {}
+
+/** A version dir clawctl made: an exact release, nothing a host's user could name otherwise. */
+const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 const BLOB = Buffer.from('\nblob\n');
 
@@ -41,7 +49,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map() };
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map(), platform: { installs: [], missingTools: [] } };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -57,6 +65,17 @@ export function splitFacts(stdout: Buffer): RawFacts {
       // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME [origin=adopted]`.
       const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)( origin=adopted)?$/.exec(line);
       if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]!, ...(m[4] ? { adopted: true } : {}) });
+    } else if (line.startsWith('installed ')) {
+      const version = line.slice('installed '.length);
+      if (EXACT_VERSION.test(version)) facts.platform.installs.push(version);
+    } else if (line.startsWith('user ')) {
+      facts.platform.user = line.slice('user '.length);
+    } else if (line.startsWith('home ')) {
+      facts.platform.home = line.slice('home '.length);
+    } else if (line.startsWith('arch ')) {
+      facts.platform.arch = line.slice('arch '.length);
+    } else if (line.startsWith('missing ')) {
+      facts.platform.missingTools.push(line.slice('missing '.length));
     } else if (line.startsWith('observer ')) {
       const [, version, authorized] = line.split(' ');
       facts.observer = { version: version === '-' || !version ? null : version, authorized: authorized === '1' };
@@ -99,7 +118,8 @@ export function parseFacts(
   host: string,
   agents: readonly (AgentProbe & { name: string })[],
   fleetKey: string,
-): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; observer?: ObserverFacts } {
+  serviceKind?: ServiceKind,
+): { openclaw: { path?: string; version?: string }; agents: ObservedAgent[]; managed: ManagedMarker[]; platform: HostPlatform; observer?: ObserverFacts } {
   const raw = splitFacts(stdout);
   const version = installedVersion(raw);
   const observed = agents.map((a, i): ObservedAgent => {
@@ -114,6 +134,7 @@ export function parseFacts(
       config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
       env,
       health: parseHealth(raw, a.port, i),
+      ...(serviceKind === 'systemd-user' || serviceKind === 'systemd' ? { unit: raw.files.get(unitPath(serviceKind, serviceUnitName(a.profile)))?.content.toString('utf8') ?? null } : {}),
       ...(service ? { service } : {}),
       // .env by its entries' keyed hashes: the same whether read out or hashed by the gate.
       fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null, version ?? null])),
@@ -123,6 +144,7 @@ export function parseFacts(
     openclaw: { ...(raw.openclawPath ? { path: raw.openclawPath } : {}), ...(version ? { version } : {}) },
     agents: observed,
     managed: raw.managed,
+    platform: raw.platform,
     ...(raw.observer ? { observer: raw.observer } : {}),
   };
 }

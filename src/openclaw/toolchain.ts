@@ -98,14 +98,15 @@ async function fetchToolchain(version: string): Promise<ToolchainResult> {
   }
 }
 
-async function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** npm install of one pinned spec into dir: the registry's integrity hashes checked, the lock file kept. */
+export async function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv, extra: readonly string[] = []): Promise<void> {
   const registry = process.env.CLAWCTL_NPM_REGISTRY;
-  const args = ['install', '--no-audit', '--no-fund', '--save-exact', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', ...(registry ? ['--registry', registry] : []), spec];
+  const args = ['install', '--no-audit', '--no-fund', '--save-exact', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', ...(registry ? ['--registry', registry] : []), ...extra, spec];
   await run('npm', args, { cwd: dir, env, timeout: FETCH_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
 }
 
 /** npm's own first error line, which names the cause (404, ENOTFOUND, ETIMEDOUT). */
-function fetchError(err: unknown): string {
+export function fetchError(err: unknown): string {
   const e = err as { stderr?: string; killed?: boolean; message?: string };
   if (e.killed) return `npm did not finish within ${FETCH_TIMEOUT_MS / 60_000} minutes`;
   const line = (e.stderr ?? '').split('\n').find((l) => /npm (error|ERR!)/.test(l) && !/A complete log/.test(l));

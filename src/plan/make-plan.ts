@@ -56,9 +56,19 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       unreachable.push({ host: obs.host, error: obs.error, ...(obs.hint ? { hint: obs.hint } : {}), agents: names });
       continue;
     }
-    // A host's own setup, like pruning, is planned only when the whole host is in scope.
-    const hostActions = ctx.prune.hosts.has(host.name) ? diffHost(desired.observer, obs.observer) : [];
+    // The install its agents need whenever one of them is in scope; the observation gate,
+    // like pruning, only when the whole host is.
+    const whole = ctx.prune.hosts.has(host.name);
+    const needed = whole || (agentsOf.get(host.name) ?? []).length > 0 ? host : { ...host, openclawVersion: undefined };
+    const hostActions = diffHost(needed, whole ? desired.observer : undefined, whole ? obs : { ...obs, observer: undefined });
+    if ('error' in hostActions) {
+      // A host that cannot be set up runs none of its agents: nothing of it is planned.
+      unreachable.push({ host: obs.host, ...hostActions, agents: (agentsOf.get(obs.host) ?? []).map((a) => a.name) });
+      continue;
+    }
     if (hostActions.length > 0) hostPlans.push({ host: host.name, actions: hostActions });
+    const { user, home } = obs.platform;
+    const account = user && home ? { user, home } : undefined;
     for (const agentObs of obs.agents) {
       const agent = agents.get(agentObs.name)!;
       if (agentObs.links) {
@@ -68,7 +78,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
         continue;
       }
       fingerprints[agent.name] = agentObs.fingerprint;
-      let actions = diffAgent(agent, host, agentObs, obs.openclaw.version);
+      let actions = diffAgent(agent, host, agentObs, obs.openclaw.version, account);
       if (actions.length === 0) continue;
       // Files there but no marker: clawctl takes over what someone else made (import).
       const adopting = !obs.managed.some((m) => m.stateDir === agent.stateDir) && (agentObs.config !== null || agentObs.env !== null);

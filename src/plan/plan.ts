@@ -45,6 +45,17 @@ export interface VersionAction {
   to: string;
 }
 
+/** The gateway's systemd unit, written whole (it holds no secret, so the plan carries it) and enabled. */
+export interface ServiceAction {
+  type: 'service';
+  action: 'create' | 'update';
+  service: 'systemd-user' | 'systemd';
+  unit: string;
+  /** Where it goes: home-relative for the user's units, absolute for the system's. */
+  path: string;
+  content: string;
+}
+
 export interface RestartAction {
   type: 'restart';
   service: string;
@@ -69,7 +80,7 @@ export interface ForgetAction {
   type: 'forget';
 }
 
-export type PlannedAction = ConfigAction | EnvAction | VersionAction | RestartAction | DestroyAction | ForgetAction;
+export type PlannedAction = ConfigAction | EnvAction | ServiceAction | VersionAction | RestartAction | DestroyAction | ForgetAction;
 
 /** The observation gate on a host (observer-gate.ts): installed, brought up to date, or removed. */
 export interface ObserverAction {
@@ -83,7 +94,24 @@ export interface ObserverAction {
   authorizedKeys?: boolean;
 }
 
-export type HostAction = ObserverAction;
+/**
+ * OpenClaw and its Node, installed by clawctl in the host user's home beside the versions
+ * already there, from a bundle streamed over the host's connection, then made current.
+ */
+export interface OpenclawInstallAction {
+  type: 'openclaw';
+  action: 'create' | 'update';
+  /** The version on the host's PATH now, clawctl's or another install's. */
+  from: string | null;
+  to: string;
+  /** The Node it runs on, and the machine it is for (Node's names: x64, arm64). */
+  node: string;
+  arch: string;
+  /** Already unpacked beside the current one (an interrupted apply, a switch back): only the link moves. */
+  unpacked: boolean;
+}
+
+export type HostAction = OpenclawInstallAction | ObserverAction;
 
 /** What a host itself needs, apart from its agents. */
 export interface HostPlan {
@@ -122,7 +150,7 @@ export interface PlanSummary {
   /** Files written or deleted (openclaw.json, .env) over all agents, and hosts that get an OpenClaw install. */
   files: number;
   versions: number;
-  /** Hosts whose own setup changes (the observation gate). */
+  /** Hosts whose own setup changes besides an OpenClaw install (the observation gate). */
   hosts: number;
   /** Agents adopted as they are (AgentPlan.adopt `as-is`): not counted in add or change. */
   adopt: number;
@@ -191,8 +219,12 @@ export function hasWork(plan: Pick<Plan, 'changes' | 'hosts'>): boolean {
 }
 
 export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPlan[]): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: hosts.length, adopt: 0, forget: 0 };
+  const summary: PlanSummary = { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 };
   const installs = new Set<string>();
+  for (const h of hosts) {
+    if (h.actions.some((a) => a.type === 'openclaw')) installs.add(h.host);
+    if (h.actions.some((a) => a.type !== 'openclaw')) summary.hosts++;
+  }
   for (const { actions, host, adopt } of changes) {
     if (adopt === 'as-is') {
       summary.adopt++;
@@ -204,7 +236,7 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
     else if (work.some((a) => a.type === 'destroy')) summary.destroy++;
     else if (work.every((a) => a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create')) summary.add++;
     else summary.change++;
-    summary.files += work.filter((a) => a.type === 'config' || a.type === 'env').length;
+    summary.files += work.filter((a) => a.type === 'config' || a.type === 'env' || a.type === 'service').length;
     if (work.some((a) => a.type === 'version')) installs.add(host);
   }
   // One install per host: its agents share it.

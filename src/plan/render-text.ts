@@ -74,6 +74,11 @@ function renderAgent(agent: AgentPlan): string[] {
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
 
 function renderHostAction(a: HostAction): string {
+  if (a.type === 'openclaw') {
+    const what = a.unpacked ? 'already unpacked beside it: only the link moves' : `node ${a.node}, linux-${a.arch}, streamed from here over this connection`;
+    const verb = a.from ? `~ openclaw ${a.from} → ${a.to}` : `+ install openclaw ${a.to}`;
+    return `${verb} (${what}) into ~/.local/share/clawctl/openclaw/${a.to}, current as ~/.local/bin/openclaw${a.from ? `; ${a.from} stays for a rollback` : ''}`;
+  }
   if (a.action === 'delete') return `- observation gate: removed (~/.clawctl/observe and its key line in ~/.ssh/authorized_keys)`;
   const where = a.authorizedKeys ? ', its line in ~/.ssh/authorized_keys' : '; its authorized_keys line is yours to install';
   return `${SIGN[a.action]} observation gate ${a.version}: key ${a.key} may only run the facts script (~/.clawctl/observe${where})`;
@@ -96,6 +101,8 @@ function renderAction(a: PlannedAction): string[] {
       }
       return lines;
     }
+    case 'service':
+      return [`${SIGN[a.action]} ${a.service === 'systemd' ? 'system' : 'user'} unit ${a.unit} (${a.path.startsWith('/') ? a.path : `~/${a.path}`}), enabled${a.service === 'systemd-user' ? ', with lingering for the user' : ''}`];
     case 'version':
       return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
     case 'restart':

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
-import { CommandTimeoutError, HostUnreachableError, limit, programName, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
+import { CommandTimeoutError, feed, HostUnreachableError, limit, programName, type ExecInput, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
 import { shellJoin } from '../util/shell.js';
 import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
 
@@ -96,7 +96,7 @@ function connectError(target: SshTarget, describe: string, err: Error & { level?
   return new HostUnreachableError(target.host, `cannot connect to ${describe}: ${code ?? err.message}`);
 }
 
-function exec(client: Client, host: string, command: string, stdin: string | undefined, streaming: StreamOptions | undefined, seconds: number | undefined, program: string): Promise<ExecResult> {
+function exec(client: Client, host: string, command: string, stdin: ExecInput | undefined, streaming: StreamOptions | undefined, seconds: number | undefined, program: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
       if (err) {
@@ -137,7 +137,7 @@ function exec(client: Client, host: string, command: string, stdin: string | und
           resolve({ code, stdout: bytes.toString('utf8'), bytes, stderr: Buffer.concat(errOut).toString('utf8') });
         }
       });
-      stream.end(stdin ?? '');
+      feed(stdin, stream);
     });
   });
 }

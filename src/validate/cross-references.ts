@@ -1,12 +1,16 @@
 import { formatPos, type Diagnostic } from '../util/errors.js';
 import { DEFAULT_GATEWAY_PORT } from '../openclaw/paths.js';
-import type { AgentManifest, AnyManifest, HostManifest, PolicyManifest, Sourced } from './manifests.js';
+import type { AgentManifest, AnyManifest, FleetManifest, HostManifest, PolicyManifest, Sourced } from './manifests.js';
 
-/** Checks that span documents: unique names, agent → host, no two agents sharing a state dir or port. */
+/**
+ * Checks that span documents: unique names, agent → host, no two agents sharing a state dir
+ * or port, and one OpenClaw version per host (its agents share one install).
+ */
 export function crossReferenceDiagnostics(
   hosts: Sourced<HostManifest>[],
   agents: Sourced<AgentManifest>[],
   policies: Sourced<PolicyManifest>[],
+  fleet?: Sourced<FleetManifest>,
 ): Diagnostic[] {
   const problems = [...duplicateNames(hosts), ...duplicateNames(agents), ...duplicateNames(policies)];
   const hostNames = new Set(hosts.map((h) => h.manifest.metadata.name));
@@ -22,7 +26,34 @@ export function crossReferenceDiagnostics(
   }
   problems.push(...sharedOnHost(agents, 'profile', (a) => a.manifest.spec.openclaw?.profile ?? '(default)', ['spec', 'openclaw', 'profile']));
   problems.push(...sharedOnHost(agents, 'gateway port', (a) => String(gatewayPort(a.manifest)), ['spec', 'openclaw', 'config', 'gateway', 'port']));
+  problems.push(...versionsPerHost(agents, fleet));
   return problems;
+}
+
+/** Every agent of a host runs the host's one OpenClaw install: their pins must agree. */
+function versionsPerHost(agents: Sourced<AgentManifest>[], fleet: Sourced<FleetManifest> | undefined): Diagnostic[] {
+  const fleetPin = fleet?.manifest.spec.openclaw?.version;
+  const where = (a: Sourced<AgentManifest>) => (a.manifest.spec.openclaw?.version ? a.source.locate(['spec', 'openclaw', 'version']) : fleet!.source.locate(['spec', 'openclaw', 'version']));
+  const first = new Map<string, Sourced<AgentManifest>>();
+  const out: Diagnostic[] = [];
+  for (const agent of agents) {
+    const pin = agent.manifest.spec.openclaw?.version ?? fleetPin;
+    if (!pin) continue;
+    const host = agent.manifest.spec.host;
+    const earlier = first.get(host);
+    if (!earlier) {
+      first.set(host, agent);
+      continue;
+    }
+    const earlierPin = earlier.manifest.spec.openclaw?.version ?? fleetPin;
+    if (earlierPin === pin) continue;
+    out.push({
+      pos: where(agent),
+      message: `agent "${agent.manifest.metadata.name}" pins OpenClaw ${pin}, but agent "${earlier.manifest.metadata.name}" on the same host "${host}" pins ${earlierPin}: a host runs one version, which all its agents share`,
+      hint: `pin one version for both (${earlierPin} is at ${formatPos(where(earlier))}), or move one agent to another host`,
+    });
+  }
+  return out;
 }
 
 function gatewayPort(agent: AgentManifest): unknown {

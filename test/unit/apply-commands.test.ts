@@ -26,7 +26,6 @@ const SCRIPTS: Record<string, string> = {
   'clawctl-install': hostScript('install.sh'),
   'clawctl-rollback': hostScript('rollback.sh'),
   'clawctl-forget-env': hostScript('forget-env.sh'),
-  'clawctl-install-version': hostScript('install-version.sh'),
   'clawctl-restart': hostScript('gateway-lock.sh', 'restart.sh'),
   'clawctl-remove': hostScript('gateway-lock.sh', 'remove.sh'),
   'clawctl-wait-ready': hostScript('wait-ready.sh'),

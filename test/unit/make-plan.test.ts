@@ -46,7 +46,7 @@ function observe(desired: DesiredState, facts: Record<string, HostFacts>): Obser
           config: { mode: '600', value: {} }, env: { mode: '600', entries: {} }, health: { state: 'ready' as const }, service: 'active',
           ...(found.links?.[a.name] ? { links: found.links[a.name] } : {}),
         }));
-      return { host: h.name, ok: true, openclaw: { version: '2026.9.6' }, agents, managed: found.managed ?? [] };
+      return { host: h.name, ok: true, openclaw: { version: '2026.9.6' }, agents, managed: found.managed ?? [], platform: { installs: [], missingTools: [] } };
     }),
   };
 }

@@ -42,11 +42,13 @@ function hosts(): ObservedState {
         host: 'h1', ok: true, openclaw: { version: '2026.9.6' },
         agents: [{ name: 'a', host: 'h1', fingerprint: 'fp-a-1', config: { mode: '600', value: { logging: { level: 'info' } } }, env: { mode: '600', entries: { API_TOKEN: secret('fake-secret-v1') } }, health: { state: 'ready' }, service: 'active' }],
         managed: [{ stateDir: '.openclaw', fleet: 'prod', agent: 'a' }, { stateDir: '.openclaw-old-bot', fleet: 'prod', agent: 'old-bot' }],
+        platform: { arch: 'x86_64', installs: [], missingTools: [] },
       },
       {
         host: 'h2', ok: true, openclaw: { version: '2026.8.1' },
         agents: [{ name: 'b', host: 'h2', fingerprint: 'fp-b-1', config: { mode: '600', value: {} }, env: { mode: '600', entries: {} }, health: { state: 'ready' } }],
         managed: [{ stateDir: '.openclaw', fleet: 'prod', agent: 'b' }],
+        platform: { arch: 'x86_64', installs: [], missingTools: [] },
       },
     ],
   };
