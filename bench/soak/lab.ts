@@ -220,7 +220,7 @@ function writeFleetFile(fleetDir: string, hosts: LabHost[], identityFile: string
         config: { gateway: { mode: 'local', bind: 'loopback' } },
         ignoreDifferences: [{ file: 'openclaw.json', jsonPointers: ['/meta', '/wizard'] }],
       },
-      rollout: { maxUnavailable: 5, healthTimeoutSeconds: 60, waves: [] },
+      rollout: { maxUnavailable: 5, healthTimeoutSeconds: 60 },
       // A hung or stalled host is given up on after this, and the cycle goes on.
       commandTimeoutSeconds: 15,
       secrets: { hashKey: { sops: 'secrets/clawctl.sops.yaml', key: 'hashKey' } },

@@ -10,7 +10,7 @@ const median = (xs: number[]) => {
 
 export const INVARIANTS: { key: string; text: string }[] = [
   { key: 'no-partial-file', text: 'No partial file: every openclaw.json and .env, read every 0.5 s on every host, is whole (JSON / KEY=value lines ending in a newline, its generation pad intact)' },
-  { key: 'no-temp-left', text: 'No temp file left: no `.clawctl-new.*` stays more than 5 s while no apply runs, and none at the end' },
+  { key: 'no-temp-left', text: 'No temp file left: no `.clawctl-new.*` and no `.env.clawctl-prev` (old secrets) stays more than 5 s while no apply runs, and none at the end' },
   { key: 'convergence', text: 'Convergence: of the cycles that start after the last fault, the first or the second (2 intervals) is in sync; then `plan --detailed-exitcode` exits 0, `status` reaches every host and every real gateway is online' },
   { key: 'no-stuck-lock', text: 'No stuck lock: a cycle that finds the fleet locked names a stale holder and the one command that clears it (or watch takes the lock over); no lock left at the end' },
   { key: 'audit', text: "Audit log holds: `audit verify` exits 0; one `apply` entry per cycle that applied; every file clawctl replaced on a host is named by an audit entry (the \`apply.start\` before it or the \`agent.apply\` after it)" },

@@ -181,7 +181,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         }
         for (const n of names) {
           const p = join(dir, n);
-          if (n.startsWith('.clawctl-new.')) {
+          // The .env backup exists for a rollback only: once its apply ends it would keep rotated-out secrets.
+          if (n.startsWith('.clawctl-new.') || n === '.env.clawctl-prev') {
             seenTemps.add(p);
             let ino = 0;
             try {
