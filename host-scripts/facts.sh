@@ -1,6 +1,8 @@
 # shellcheck shell=sh disable=SC2086 # word splitting of the lists below is wanted (see set -f)
 # clawctl facts: every fact of every agent on this host, in one exec (POSIX sh).
-#   sh -c "$FACTS" clawctl-facts SERVICE MARKER "STATEDIR PORT UNIT" ...
+#   sh -c "$FACTS" clawctl-facts SERVICE MARKER "STATEDIR PORT UNIT [cron]" ...
+# `cron`: the agent declares cron jobs, so OpenClaw's jobs in its state are read too (as they
+# are where clawctl added some: its .clawctl-cron marker in the state dir).
 # MARKER is the fleet's observation key comment (clawctl-observer:FLEET), or - when it has none.
 # Under the observation gate (observe-gate.sh), CLAWCTL_FACTS_ENV_HASH names the hash key file:
 # each .env is then reported as keyed hashes of its entries, never read out.
@@ -24,6 +26,7 @@ listening=" $(awk 'function hex(s, i, n) { for (i = 1; i <= length(s); i++) n = 
 case "$listening" in *[0-9]*) ;; *) [ -r /proc/net/tcp ] || listening=" all " ;; esac
 
 files=""
+crons=""
 units=""
 probes=""
 bodies=""
@@ -32,6 +35,7 @@ i=0
 for spec in "$@"; do
   set -- $spec
   files="$files $1 $1/openclaw.json $1/.env"
+  if [ "${4-}" = cron ] || [ -f "$1/.clawctl-cron" ]; then crons="$crons $1"; fi
   # The gateway's unit, as clawctl writes it (home-relative for the user's own units).
   case "$service" in
     systemd-user) files="$files .config/systemd/user/$3" ;;
@@ -71,6 +75,44 @@ if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
   for p in "$dir/package.json" "$dir/../node_modules/openclaw/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
     [ -f "$p" ] && { pkg=$p; break; }
   done
+fi
+
+# Cron jobs, from OpenClaw's state database (node:sqlite, read only) or the older
+# cron/jobs.json, by one Node for every agent that needs them, and only the fields clawctl
+# compares: a job can hold a command's environment, which never leaves the host. The Node
+# beside clawctl's own install first: OpenClaw runs on it, and node:sqlite needs a recent one.
+if [ -n "$crons" ]; then
+  cronnode=node
+  [ -x "${dir-}/node" ] && cronnode="$dir/node"
+  if [ "$cronnode" != node ] || command -v node >/dev/null 2>&1; then
+    # shellcheck disable=SC2016 # JavaScript: its ${} is its own
+    "$cronnode" -e '
+const { lstatSync, readFileSync } = require("node:fs");
+const regular = (p) => { try { return lstatSync(p).isFile(); } catch { return false; } };
+const pick = (o, keys) => (o && typeof o === "object" ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : undefined);
+const slim = (j) => ({ ...pick(j, ["id", "name", "declarationKey", "agentId", "sessionTarget", "enabled"]), schedule: pick(j.schedule, ["kind", "expr", "tz", "everyMs", "at"]), payload: pick(j.payload, ["kind", "message", "text"]) });
+for (const dir of process.argv.slice(1)) {
+  try {
+    let jobs = [];
+    const db = `${dir}/state/openclaw.sqlite`, file = `${dir}/cron/jobs.json`;
+    if (regular(db)) {
+      const { DatabaseSync } = require("node:sqlite");
+      const conn = new DatabaseSync(db, { readOnly: true });
+      try {
+        if (conn.prepare("SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?").get("table", "cron_jobs"))
+          jobs = conn.prepare("SELECT job_json FROM cron_jobs ORDER BY sort_order, job_id").all().map((r) => JSON.parse(r.job_json));
+      } finally { conn.close(); }
+    } else if (regular(file)) {
+      if (lstatSync(file).size > 8388608) throw new Error("cron/jobs.json is larger than 8 MiB");
+      const store = JSON.parse(readFileSync(file, "utf8"));
+      jobs = Array.isArray(store.jobs) ? store.jobs : [];
+    }
+    process.stdout.write(`cron ${dir} ${Buffer.from(JSON.stringify(jobs.map(slim))).toString("base64")}\n`);
+  } catch (err) { process.stdout.write(`cronerr ${dir} ${String((err && err.message) || err).replace(/\s+/g, " ").slice(0, 300)}\n`); }
+}' $crons 2>/dev/null || for d in $crons; do echo "cronerr $d its Node could not run (node:sqlite needs Node 22.5 or later)"; done
+  else
+    for d in $crons; do echo "cronerr $d no node on PATH to read OpenClaw's cron jobs with"; done
+  fi
 fi
 
 # clawctl's own OpenClaw installs, side by side (a version counts once its dir is marked

@@ -3,7 +3,7 @@
 # `restrict,command="sh .clawctl/observe/gate.sh" KEY clawctl-observer:FLEET`). Whatever the
 # client asked for arrives in SSH_ORIGINAL_COMMAND; the only thing this key may run is the
 # facts script installed beside this file, with .env values replaced by keyed hashes:
-#   clawctl-observe MARKER SERVICE STATEDIR:PORT:UNIT ...
+#   clawctl-observe MARKER SERVICE STATEDIR:PORT:UNIT[:cron] ...
 # Every word is matched against a fixed pattern before use, and nothing is handed to a shell.
 set -u
 set -f
@@ -24,17 +24,20 @@ marker=$2 service=$3
 shift 3
 case $marker in clawctl-observer:[a-z0-9]*) ;; *) refuse "bad marker $marker" ;; esac
 case $service in none | process | systemd | systemd-user) ;; *) refuse "bad service kind $service" ;; esac
-# Each checked word becomes one facts.sh argument, "STATEDIR PORT UNIT" (the list rotates).
+# Each checked word becomes one facts.sh argument, "STATEDIR PORT UNIT [cron]" (the list rotates).
 for word in "$@"; do
   dir=${word%%:*} rest=${word#*:}
   port=${rest%%:*} unit=${rest#*:}
+  # `:cron`: the agent declares cron jobs, which facts.sh then reads too.
+  cron=
+  case $unit in *:cron) unit=${unit%:cron} cron=' cron' ;; esac
   case $dir in .openclaw | .openclaw-[a-z0-9]*) ;; *) refuse "bad state dir $dir" ;; esac
   case $dir in *[!a-z0-9.-]* | *..*) refuse "bad state dir $dir" ;; esac
   case $port in '' | *[!0-9]*) refuse "bad port $port" ;; esac
   case $unit in openclaw-gateway.service | openclaw-gateway-[a-z0-9]*.service) ;; *) refuse "bad unit $unit" ;; esac
   case $unit in *[!a-z0-9.-]*) refuse "bad unit $unit" ;; esac
   shift
-  set -- "$@" "$dir $port $unit"
+  set -- "$@" "$dir $port $unit$cron"
 done
 cd "$HOME" || refuse 'no home directory'
 CLAWCTL_FACTS_ENV_HASH=.clawctl/observe/hash-key exec sh .clawctl/observe/facts.sh "$service" "$marker" "$@"

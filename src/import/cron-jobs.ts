@@ -1,19 +1,19 @@
 import { isObject } from '../util/json.js';
+import type { CronJob } from '../validate/manifests.js';
+
+export type { CronJob };
 
 /**
- * One entry of Agent.spec.cron (schemas/common.schema.json#/$defs/cronJob), with the fields
- * import fills: `payload` and `session` say what OpenClaw's `--system-event` and `--session` say.
+ * The declaration key clawctl gives every job it adds: `clawctl:<name>`. OpenClaw keeps a
+ * job's declaration key for its life (no edit changes it; its own plugins namespace theirs the
+ * same way, `memory-core:…`), so it marks clawctl's jobs where a person's edit cannot unmark
+ * them: a job with it that the manifest no longer names is removed, every other job is left alone.
  */
-export interface CronJob {
-  name: string;
-  schedule: string;
-  tz?: string;
-  message: string;
-  payload?: 'agentTurn' | 'systemEvent';
-  agent?: string;
-  session?: string;
-  enabled?: boolean;
-}
+export const CLAWCTL_CRON_KEY_PREFIX = 'clawctl:';
+export const clawctlCronKey = (name: string) => `${CLAWCTL_CRON_KEY_PREFIX}${name}`;
+
+/** Declaration keys of OpenClaw's monitors (heartbeats, the skill review): no client may change those jobs. */
+const SYSTEM_MONITOR_KEYS = ['heartbeat:', 'skill-collection-review:'];
 
 /** A stored job import did not write, and why (it is never dropped silently). */
 export interface SkippedCronJob {
@@ -36,15 +36,42 @@ const PAYLOADS: Readonly<Record<string, { field: string; payload: NonNullable<Cr
 export function cronFromOpenclaw(stored: readonly unknown[]): { jobs: CronJob[]; skipped: SkippedCronJob[] } {
   const jobs: CronJob[] = [];
   const skipped: SkippedCronJob[] = [];
-  for (const job of stored) {
-    if (!isObject(job)) continue;
-    const name = typeof job.name === 'string' && job.name !== '' ? job.name : typeof job.id === 'string' ? job.id : '(unnamed)';
-    if (typeof job.declarationKey === 'string') continue;
-    const result = toCronJob(name, job);
-    if (typeof result === 'string') skipped.push({ name, reason: result });
-    else jobs.push(result);
+  for (const raw of stored) {
+    const job = storedCronJob(raw);
+    // clawctl's own jobs are the manifest's: kept, so that re-importing an agent plans no removal.
+    if (!job || (job.key !== undefined && !job.key.startsWith(CLAWCTL_CRON_KEY_PREFIX))) continue;
+    if ('skipped' in job.spec) skipped.push({ name: job.name, reason: job.spec.skipped });
+    else jobs.push(job.spec);
   }
   return { jobs, skipped };
+}
+
+/** One stored job: who it is (OpenClaw's id, its declaration key), and what spec.cron says of it. */
+export interface StoredCronJob {
+  /** OpenClaw's id; empty only in a store too old to have one. */
+  id: string;
+  name: string;
+  key?: string;
+  /** OpenClaw's own monitor job, which clients may not edit or remove. */
+  system: boolean;
+  /** As an Agent.spec.cron entry, or why spec.cron cannot express it. */
+  spec: CronJob | { skipped: string };
+}
+
+/** Pure: one job of OpenClaw's store → StoredCronJob; undefined for what is not a job. */
+export function storedCronJob(job: unknown): StoredCronJob | undefined {
+  if (!isObject(job)) return undefined;
+  const id = typeof job.id === 'string' ? job.id : '';
+  const name = typeof job.name === 'string' && job.name !== '' ? job.name : id || '(unnamed)';
+  const key = typeof job.declarationKey === 'string' ? job.declarationKey : undefined;
+  const spec = toCronJob(name, job);
+  return {
+    id,
+    name,
+    ...(key !== undefined ? { key } : {}),
+    system: key !== undefined && SYSTEM_MONITOR_KEYS.some((p) => key.startsWith(p)),
+    spec: typeof spec === 'string' ? { skipped: spec } : spec,
+  };
 }
 
 function toCronJob(name: string, job: Record<string, unknown>): CronJob | string {

@@ -1,3 +1,4 @@
+import type { StoredCronJob } from '../import/cron-jobs.js';
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 
@@ -35,6 +36,11 @@ export interface ObservedAgent {
   fingerprint: string;
   /** The state dir or a managed file is a symbolic link (the host's user made it one): not touched. */
   links?: string[];
+  /**
+   * OpenClaw's cron jobs in the agent's state, read only when the agent declares jobs or clawctl
+   * added some there (undefined: not read).
+   */
+  cron?: StoredCronJob[];
 }
 
 /** An agent state dir that clawctl's apply made for a fleet (its `.clawctl-managed` file). */

@@ -57,11 +57,11 @@ export function observesThroughGate(): boolean {
 }
 
 /**
- * The command the gate accepts: fixed words, each agent as STATEDIR:PORT:UNIT (validated
+ * The command the gate accepts: fixed words, each agent as STATEDIR:PORT:UNIT[:cron] (validated
  * names and a number, which the gate checks again), so it needs no shell to read it.
  */
 export function gatedFactsArgv(marker: string, service: ServiceKind, agents: readonly AgentProbe[]): string[] {
-  return ['clawctl-observe', marker, service, ...agents.map((a) => `${a.stateDir}:${a.port}:${serviceUnitName(a.profile)}`)];
+  return ['clawctl-observe', marker, service, ...agents.map((a) => `${a.stateDir}:${a.port}:${serviceUnitName(a.profile)}${a.cron?.length ? ':cron' : ''}`)];
 }
 
 const INSTALL_ORDER = ['gate.sh', 'facts.sh', 'env-hash.mjs', 'hash-key'] as const;

@@ -1,4 +1,5 @@
 import JSON5 from 'json5';
+import { storedCronJob, type StoredCronJob } from '../import/cron-jobs.js';
 import { parseDotenv } from '../openclaw/dotenv.js';
 import { serviceUnitName } from '../openclaw/paths.js';
 import { unitPath } from '../openclaw/service-unit.js';
@@ -34,6 +35,8 @@ export interface RawFacts {
   observer?: ObserverFacts;
   /** Under the gate: each .env's mode, and its entries as keyed hashes (or why it could not be hashed). */
   hashedEnvs: Map<string, { mode: string; entries: Record<string, string>; error?: string }>;
+  /** By state dir: OpenClaw's stored cron jobs (only the fields clawctl compares), or why they could not be read. */
+  cron: Map<string, { jobs: unknown[] } | { error: string }>;
 }
 
 export class FactsError extends Error {}
@@ -49,7 +52,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map(), platform: { installs: [], missingTools: [] } };
+  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map(), cron: new Map(), platform: { installs: [], missingTools: [] } };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -91,6 +94,10 @@ export function splitFacts(stdout: Buffer): RawFacts {
       const [, path, ...why] = line.split(' ');
       const env = facts.hashedEnvs.get(path!);
       if (env) env.error = why.join(' ');
+    } else if (line.startsWith('cron ') || line.startsWith('cronerr ')) {
+      // `cron STATEDIR BASE64-JSON` or `cronerr STATEDIR WHY`; an error is never overwritten.
+      const m = /^(cron|cronerr) (\.openclaw(?:-[a-z0-9-]+)?) (.*)$/.exec(line);
+      if (m && !(facts.cron.get(m[2]!) && 'error' in facts.cron.get(m[2]!)!)) facts.cron.set(m[2]!, m[1] === 'cron' ? decodeCron(m[3]!) : { error: m[3]! });
     } else if (line.startsWith('file ')) {
       // `file MODE SIZE RAWMODE PATH`: the raw mode's type bits say what it is (8: a regular file, a: a link).
       const m = /^file (\d+) (\d+) ([0-9a-f]+) (.*)$/.exec(line);
@@ -127,6 +134,7 @@ export function parseFacts(
     const env = observedEnv(raw, `${a.stateDir}/.env`, host, fleetKey);
     const service = raw.units[i];
     const links = [a.stateDir, `${a.stateDir}/openclaw.json`, `${a.stateDir}/.env`].filter((p) => raw.links.has(p));
+    const cron = observedCron(raw, a.stateDir, host);
     return {
       name: a.name,
       host,
@@ -136,8 +144,9 @@ export function parseFacts(
       health: parseHealth(raw, a.port, i),
       ...(serviceKind === 'systemd-user' || serviceKind === 'systemd' ? { unit: raw.files.get(unitPath(serviceKind, serviceUnitName(a.profile)))?.content.toString('utf8') ?? null } : {}),
       ...(service ? { service } : {}),
-      // .env by its entries' keyed hashes: the same whether read out or hashed by the gate.
-      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null, version ?? null])),
+      ...(cron ? { cron } : {}),
+      // .env by its entries' keyed hashes: the same whether read out or hashed by the gate; cron jobs when read.
+      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null, version ?? null, ...(cron ? [cron] : [])])),
     };
   });
   return {
@@ -156,6 +165,23 @@ function observedEnv(raw: RawFacts, path: string, host: string, fleetKey: string
   if (hashed) return { mode: hashed.mode, entries: Object.fromEntries(Object.entries(hashed.entries).map(([k, h]) => [k, Sensitive.ofHash(h)])) };
   const file = raw.files.get(path);
   return file ? parseEnv(file.mode, file.content.toString('utf8'), fleetKey) : null;
+}
+
+/** The agent's cron jobs when they were read; one that could not be read is never planned blind. */
+function observedCron(raw: RawFacts, stateDir: string, host: string): StoredCronJob[] | undefined {
+  const read = raw.cron.get(stateDir);
+  if (!read) return undefined;
+  if ('error' in read) throw new FactsError(`host ${host}: OpenClaw's cron jobs in ~/${stateDir} could not be read: ${read.error}`);
+  return read.jobs.flatMap((j) => storedCronJob(j) ?? []);
+}
+
+function decodeCron(base64: string): { jobs: unknown[] } | { error: string } {
+  try {
+    const value = JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as unknown;
+    return Array.isArray(value) ? { jobs: value } : { error: 'the cron store is not a list of jobs' };
+  } catch {
+    return { error: 'the cron jobs arrived garbled' };
+  }
 }
 
 function installedVersion(raw: RawFacts): string | undefined {

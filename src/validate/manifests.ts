@@ -21,12 +21,17 @@ export interface IgnoreRule {
 
 export type ServiceKind = 'systemd-user' | 'systemd' | 'process' | 'none';
 
+/** One entry of Agent.spec.cron (schemas/common.schema.json#/$defs/cronJob). */
 export interface CronJob {
   name: string;
   schedule: string;
   tz?: string;
   message: string;
+  /** `message` as an agent turn's (`--message`, the default) or a system event's text (`--system-event`). */
+  payload?: 'agentTurn' | 'systemEvent';
   agent?: string;
+  /** OpenClaw's session target (`--session`); its default for the payload when absent. */
+  session?: string;
   enabled?: boolean;
 }
 

@@ -17,6 +17,7 @@ function shape(a: ObservedAgent) {
     health: a.health,
     ...(a.service ? { service: a.service } : {}),
     ...(a.links ? { links: a.links } : {}),
+    ...(a.cron ? { cron: a.cron } : {}),
   };
 }
 
@@ -40,6 +41,23 @@ describe('facts parser', () => {
       { stateDir: '.openclaw', fleet: 'prod', agent: 'support' },
       { stateDir: '.openclaw-sales', fleet: 'prod', agent: 'sales' },
     ]);
+  });
+
+  it("fails the host when an agent's cron jobs could not be read, saying why: they are never planned blind", () => {
+    const stdout = Buffer.from('CLAWCTL-FACTS 2\ncronerr .openclaw no node on PATH to read OpenClaw\'s cron jobs with\nblob\n');
+    expect(() => parseFacts(stdout, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow("host h: OpenClaw's cron jobs in ~/.openclaw could not be read: no node on PATH to read OpenClaw's cron jobs with");
+    const garbled = Buffer.from('CLAWCTL-FACTS 2\ncron .openclaw bm90IGpzb24=\nblob\n');
+    expect(() => parseFacts(garbled, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow('the cron jobs arrived garbled');
+  });
+
+  it('changes the fingerprint when a cron job changes', () => {
+    const agents = [{ name: 'a', stateDir: '.openclaw', port: 1 }];
+    const fp = (s: string) => parseFacts(Buffer.from(s), 'h', agents, 'k').agents[0]!.fingerprint;
+    const jobs = (message: string) => Buffer.from(JSON.stringify([{ id: 'j1', name: 'x', schedule: { kind: 'every', everyMs: 60000 }, payload: { kind: 'agentTurn', message } }])).toString('base64');
+    const base = 'CLAWCTL-FACTS 2\nfile 600 4 81a4 .openclaw/.env\nblob\nA=1\n';
+    const withJobs = (m: string) => base.replace('CLAWCTL-FACTS 2\n', `CLAWCTL-FACTS 2\ncron .openclaw ${jobs(m)}\n`);
+    expect(fp(withJobs('a'))).not.toBe(fp(withJobs('b')));
+    expect(fp(withJobs('a'))).not.toBe(fp(base));
   });
 
   it('refuses output that is not the facts script', () => {
