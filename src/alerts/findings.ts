@@ -72,7 +72,7 @@ function driftFindings({ desired, plan, apply }: CycleFacts): Finding[] {
 
 /** What differs, as plan names it; a restart is how a change takes effect, not another change. */
 function changed(p: AgentPlan): string[] {
-  return p.actions.flatMap((x) => (x.type === 'config' ? ['openclaw.json'] : x.type === 'env' ? ['.env'] : x.type === 'version' ? [`OpenClaw ${x.from ?? 'none'} → ${x.to}`] : []));
+  return p.actions.flatMap((x) => (x.type === 'config' ? ['openclaw.json'] : x.type === 'env' ? ['.env'] : x.type === 'version' ? [`OpenClaw ${x.from ?? 'none'} → ${x.to}`] : x.type === 'cron' ? ['cron jobs'] : []));
 }
 
 /** A failed (or rolled back) apply opens; a later successful apply, or the agent found in sync, resolves it. */

@@ -7,7 +7,8 @@ import type { EngineHooks } from '../engine/hooks.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
 import { renderDotenv } from '../openclaw/dotenv.js';
 import { CONFIG_FILE, ENV_FILE, serviceUnitName, type ManagedFile } from '../openclaw/paths.js';
-import type { AgentPlan } from '../plan/plan.js';
+import type { AgentPlan, CronAction } from '../plan/plan.js';
+import { applyCron } from './apply-cron.js';
 import type { AgentApplyResult } from './apply-result.js';
 import { execWithin } from './bounded-exec.js';
 import { formatIssues, parseHostVerdict } from './config-rejection.js';
@@ -93,6 +94,9 @@ export async function applyAgent(plan: AgentPlan, ctx: AgentApplyContext): Promi
       throw err;
     }
     if (names.includes(ENV_FILE)) await forgetOldEnv(run);
+    // Cron jobs live in OpenClaw's state, changed through the gateway: once it is up on the new files.
+    const cron = plan.actions.find((a): a is CronAction => a.type === 'cron');
+    if (cron) await applyCron(cron, { stateDir: desired.stateDir, profile: desired.profile, port: desired.port, seconds: ctx.host.commandTimeoutSeconds }, (desired.cron ?? []).length > 0, step);
     result.ok = true;
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
-import type { IgnoreRule, ServiceKind } from '../validate/manifests.js';
+import type { CronJob, IgnoreRule, ServiceKind } from '../validate/manifests.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
 
 /** How clawctl reaches a host. */
@@ -35,6 +35,8 @@ export interface DesiredAgent {
   /** .env entries, every value sensitive. */
   env: Record<string, Sensitive>;
   ignore: IgnoreRule[];
+  /** spec.cron: OpenClaw's cron jobs this agent's gateway must hold (absent: none declared). */
+  cron?: CronJob[];
 }
 
 export interface DesiredState {

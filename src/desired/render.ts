@@ -6,7 +6,7 @@ import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import { fallbackHashKey } from '../util/hash.js';
-import type { EnvMap, HostManifest, Manifests, Sourced, SourcedAgent } from '../validate/manifests.js';
+import type { CronJob, EnvMap, HostManifest, Manifests, Sourced, SourcedAgent } from '../validate/manifests.js';
 import { renderConfig } from './config-layers.js';
 import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
@@ -115,7 +115,19 @@ function renderAgent(agent: SourcedAgent, all: Manifests, key: string, problems:
     config,
     env,
     ignore: [...(fleet.defaults?.ignoreDifferences ?? []), ...(spec.ignoreDifferences ?? [])],
+    ...(spec.cron && spec.cron.length > 0 ? { cron: cronJobs(spec.cron, agent, problems) } : {}),
   };
+}
+
+/** clawctl finds a job by its name, so each name once; OpenClaw takes a time zone only with a cron expression or a one-shot time. */
+function cronJobs(jobs: CronJob[], { source }: SourcedAgent, problems: Diagnostic[]): CronJob[] {
+  const seen = new Set<string>();
+  jobs.forEach((job, i) => {
+    if (seen.has(job.name)) problems.push({ pos: source.locate(['spec', 'cron', i, 'name']), message: `cron job ${JSON.stringify(job.name)} is named twice; clawctl finds a job by its name` });
+    seen.add(job.name);
+    if (job.tz !== undefined && /^every\s/i.test(job.schedule.trim())) problems.push({ pos: source.locate(['spec', 'cron', i, 'tz']), message: `cron job ${JSON.stringify(job.name)}: OpenClaw takes tz only for a cron expression or a one-shot time, not for an interval` });
+  });
+  return jobs;
 }
 
 function gatewayPort(config: JsonObject): number {

@@ -1,8 +1,9 @@
 import jsonpatch from 'fast-json-patch';
 import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
-import type { ConfigAction, EnvAction, EnvEntryChange, PlannedAction, ServiceAction, VersionAction } from '../plan/plan.js';
+import type { ConfigAction, CronAction, EnvAction, EnvEntryChange, PlannedAction, ServiceAction, VersionAction } from '../plan/plan.js';
 import { agentUnit, gatewayUnit, unitPath, type UnitAccount } from '../openclaw/service-unit.js';
+import { diffCron } from './diff-cron.js';
 import { effectiveFiles } from './effective.js';
 
 /** The restart reason of a new agent's first start: apply health-gates it like a restart. */
@@ -26,12 +27,20 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   if (service) actions.push(service);
   const version = diffVersion(desired.version, installedVersion);
   if (version) actions.push(version);
-  if (host.service === 'none') return actions;
+  const cron = diffCron(desired.cron ?? [], observed.cron);
+  if (host.service === 'none') return withCron(actions, cron, desired.name, gatewayRuns(observed));
   const reasons = [env && '.env changed', service && 'its unit changed', version && 'OpenClaw version changed'].filter(Boolean);
   if (reasons.length > 0 && gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
   // A new agent's gateway is started, and health-gated like any restart.
   else if (config?.action === 'create' && !gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });
-  return actions;
+  return withCron(actions, cron, desired.name, gatewayRuns(observed) || actions.some((a) => a.type === 'restart'));
+}
+
+/** Cron jobs last: apply changes them through the gateway once the files are in and it is up. */
+function withCron(actions: PlannedAction[], cron: CronAction | undefined, agent: string, gatewayUp: boolean): PlannedAction[] {
+  if (!cron) return actions;
+  const waits = `the gateway is not running, and OpenClaw changes cron jobs only through it: start it (clawctl agents restart ${agent}), then apply again`;
+  return [...actions, gatewayUp ? cron : { ...cron, waits }];
 }
 
 /** The unit clawctl writes for a systemd service: whole, when it is missing or differs. */

@@ -1,6 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { ApprovedAction, BaselineOptOut, Violation } from '../policy/violation.js';
 import type { ConfigCheck } from '../openclaw/config-check.js';
+import type { CronJob } from '../validate/manifests.js';
 
 /**
  * The plan: a typed, versioned, serialisable data model. `plan --json` prints it, `plan
@@ -80,7 +81,33 @@ export interface ForgetAction {
   type: 'forget';
 }
 
-export type PlannedAction = ConfigAction | EnvAction | ServiceAction | VersionAction | RestartAction | DestroyAction | ForgetAction;
+/** One cron job of OpenClaw's state that apply adds, changes or removes, by name as spec.cron names it. */
+export interface CronJobChange {
+  name: string;
+  action: 'add' | 'change' | 'remove';
+  /** OpenClaw's id of the job changed or removed. */
+  id?: string;
+  /** The job as it is, in spec.cron's words; absent on add, or when spec.cron cannot express it (`unlike` says why). */
+  before?: CronJob;
+  unlike?: string;
+  /** The job as the manifest says it (add, change). */
+  after?: CronJob;
+  /** OpenClaw's edit keeps a time zone it is not given, so unsetting one removes the job and adds it again. */
+  replace?: boolean;
+}
+
+/**
+ * spec.cron against OpenClaw's own cron state: jobs the manifest names, and jobs clawctl added
+ * that it no longer names. OpenClaw changes jobs only through its running gateway.
+ */
+export interface CronAction {
+  type: 'cron';
+  jobs: CronJobChange[];
+  /** Why apply cannot make these changes yet (the gateway is not running, nor started by this apply). */
+  waits?: string;
+}
+
+export type PlannedAction = ConfigAction | EnvAction | ServiceAction | VersionAction | RestartAction | DestroyAction | ForgetAction | CronAction;
 
 /** The observation gate on a host (observer-gate.ts): installed, brought up to date, or removed. */
 export interface ObserverAction {
@@ -198,6 +225,7 @@ export interface WriteDigest {
   env?: string;
   version?: string;
   restart?: string;
+  cron?: string;
 }
 
 export interface PlanPolicy {
@@ -234,7 +262,8 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
     const work = actions.filter((a): a is Exclude<PlannedAction, RestartAction> => a.type !== 'restart');
     if (work.some((a) => a.type === 'forget')) summary.forget++;
     else if (work.some((a) => a.type === 'destroy')) summary.destroy++;
-    else if (work.every((a) => a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create')) summary.add++;
+    // An agent is new when its files are; its cron jobs come with it.
+    else if (work.some((a) => a.type !== 'cron') && work.every((a) => a.type !== 'destroy' && a.type !== 'forget' && (a.type === 'cron' || a.action === 'create'))) summary.add++;
     else summary.change++;
     summary.files += work.filter((a) => a.type === 'config' || a.type === 'env' || a.type === 'service').length;
     if (work.some((a) => a.type === 'version')) installs.add(host);

@@ -2,6 +2,7 @@ import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
 import { MANAGED_ENV } from '../desired/render.js';
+import { renderCronAction } from './render-cron.js';
 import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
@@ -64,7 +65,7 @@ export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
 
 function renderAgent(agent: AgentPlan): string[] {
   const gone = agent.actions.some((a) => a.type === 'destroy' || a.type === 'forget');
-  const fresh = agent.actions.every((a) => a.type === 'restart' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
+  const fresh = agent.actions.some((a) => a.type !== 'cron') && agent.actions.every((a) => a.type === 'restart' || a.type === 'cron' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
   const adopting = agent.adopt ? ' (adopted: its ownership marker records that clawctl did not create it)' : '';
   const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : adopting}`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
@@ -111,6 +112,8 @@ function renderAction(a: PlannedAction): string[] {
       return [`- stop managing it: only its ownership marker is removed; it was adopted, so its state dir and gateway stay as they are (${Object.keys(MANAGED_ENV).join(', ')} stays in its .env until you remove it)`];
     case 'destroy':
       return [`- stop the gateway (${a.service}) and move the state dir aside to <dir>.clawctl-removed-<time>, kept for you to delete`];
+    case 'cron':
+      return renderCronAction(a);
   }
 }
 

@@ -5,7 +5,7 @@ import type { PlannedAction, WriteDigest } from './plan.js';
 /**
  * What apply will write for one agent, as keyed digests (HMAC with the fleet's hash key, so
  * a low-entropy secret cannot be guessed from a plan file): openclaw.json's exact bytes,
- * .env's entries by their keyed hashes, the version, the restart. A saved plan carries them;
+ * .env's entries by their keyed hashes, the version, the restart, the cron jobs. A saved plan carries them;
  * apply recomputes them from the inputs it resolves now and refuses any that differ, so a
  * secret rotated after review is never written.
  */
@@ -17,6 +17,8 @@ export function writeDigest(actions: readonly PlannedAction[], contents: WriteCo
     else if (a.type === 'env') out.env = mac(contents.env);
     else if (a.type === 'version') out.version = mac(`openclaw@${a.to}`);
     else if (a.type === 'restart') out.restart = mac(`restart via ${a.service}`);
+    // Which jobs, by OpenClaw's id, become what: a job changed on the host since the plan is not overwritten blind.
+    else if (a.type === 'cron') out.cron = mac(JSON.stringify(a.jobs));
   }
   return out;
 }
@@ -28,6 +30,7 @@ export function digestChanges(reviewed: WriteDigest | undefined, now: WriteDiges
     ['env', '.env (a secret or value changed since the plan was made)'],
     ['version', 'the OpenClaw version'],
     ['restart', 'the restart'],
+    ['cron', 'the cron jobs'],
   ];
   return parts.filter(([k]) => reviewed?.[k] !== now[k]).map(([, what]) => what);
 }

@@ -11,6 +11,8 @@ export interface AgentDef {
   config?: Record<string, unknown>;
   env?: Record<string, string>;
   labels?: Record<string, string>;
+  /** spec.cron, as written. */
+  cron?: Record<string, unknown>[];
 }
 
 /** Write a fleet directory for SSH test hosts: Fleet, one Host per sshd, the agents. */
@@ -49,6 +51,7 @@ export function writeFleet(
           config: { ...(a.port ? { gateway: { port: a.port } } : {}), ...a.config },
         },
         ...(a.env ? { env: a.env } : {}),
+        ...(a.cron ? { cron: a.cron } : {}),
       },
     })),
   ];

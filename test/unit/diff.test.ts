@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DesiredAgent, DesiredHost } from '../../src/desired/desired-state.js';
 import { diffAgent } from '../../src/diff/diff-agent.js';
+import { storedCronJob } from '../../src/import/cron-jobs.js';
 import type { ObservedAgent } from '../../src/observe/observed-state.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
@@ -18,6 +19,7 @@ describe('diff of one agent', () => {
       name: 'a', host: 'h', labels: {}, stateDir: '.openclaw', port: 18789,
       config: f.desired.config, env: secrets(f.desired.env), ignore: f.desired.ignore ?? [],
       ...(f.desired.version ? { version: f.desired.version } : {}),
+      ...(f.desired.cron ? { cron: f.desired.cron } : {}),
     };
     const host: DesiredHost = { name: 'h', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: f.service, commandTimeoutSeconds: 120 };
     const observed: ObservedAgent = {
@@ -26,6 +28,7 @@ describe('diff of one agent', () => {
       env: f.observed.env && { mode: f.observed.env.mode, entries: secrets(f.observed.env.entries) },
       health: { state: f.observed.health },
       ...(f.observed.service ? { service: f.observed.service } : {}),
+      ...(f.observed.cron ? { cron: (f.observed.cron as unknown[]).flatMap((j) => storedCronJob(j) ?? []) } : {}),
     };
     const actions = diffAgent(desired, host, observed, f.installed ?? undefined);
     const shown = JSON.stringify(actions);
