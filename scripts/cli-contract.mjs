@@ -30,7 +30,7 @@ const OUTPUTS = {
   'audit log': ['src/commands/audit/log.ts', 'AuditLogResult'],
   'audit verify': ['src/commands/audit/verify.ts', 'AuditVerifyResult'],
   'policy test': ['src/commands/policy/test.ts', 'PolicyTestCommandResult'],
-  diagnose: ['src/diagnose/analyze.ts', 'DiagnoseResult'],
+  diagnose: ['src/commands/diagnose.ts', 'DiagnoseCommandResult'],
   'agents logs': ['src/engine/logs-run.ts', 'AgentLogsResult'],
   'agents restart': ['src/engine/restart-run.ts', 'RestartResult'],
   import: ['src/engine/import-run.ts', 'ImportResult'],

@@ -55,6 +55,28 @@ export interface Transition {
 
 export const incidentKey = (event: AlertEventName, subject: string): string => `${event} ${subject}`;
 
+/**
+ * An incident's name outside clawctl: its event, subject and when it opened, in characters a
+ * git branch, a shell argument and an exec allowlist take as they are
+ * (`agent.down.claw.20261201t210000z`). The next failure of the same kind is another incident.
+ */
+export function incidentId(i: Pick<Incident, 'event' | 'subject' | 'since' | 'openedAt'>): string {
+  const at = (i.openedAt ?? i.since).replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').toLowerCase();
+  return `${i.event}.${i.subject.replace('/', '.')}.${at}`;
+}
+
+/** The branch (and so the one pull request) of an incident's proposed fix. */
+export const incidentBranch = (id: string): string => `clawctl/incident/${id}`;
+
+const INCIDENT_ID = /^([a-z]+\.[a-z]+)\.(?:(host|fleet)\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.(\d{8}t\d{6}z)$/;
+
+/** The event and subject an incident id names; undefined when it is not one. */
+export function parseIncidentId(id: string): { event: string; subject: string; agent?: string } | undefined {
+  const m = INCIDENT_ID.exec(id);
+  if (!m) return undefined;
+  return m[2] ? { event: m[1]!, subject: `${m[2]}/${m[3]}` } : { event: m[1]!, subject: m[3]!, agent: m[3]! };
+}
+
 /** An agent's health flaps; drift, a failed apply and a policy violation are facts the moment they are seen. */
 const DAMPED: ReadonlySet<AlertEventName> = new Set(['agent.down', 'agent.degraded']);
 

@@ -6,6 +6,11 @@ import { auditLog } from '../audit/audit-log.js';
 import { propose, type ProposeResult } from '../engine/propose-run.js';
 import { parseEdit } from '../propose/manifest-edits.js';
 
+/** OpenClaw marks the commands its exec tool runs (OPENCLAW_SHELL=exec): the pull request says an agent proposed it. */
+function proposerOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OPENCLAW_SHELL === 'exec' ? "from an OpenClaw agent's exec tool (`clawctl propose --incident`)" : 'with `clawctl propose --incident`';
+}
+
 export default class Propose extends BaseCommand<ProposeResult> {
   static override summary = 'Commit a manifest change on a new branch, push it and open a pull request';
   static override description = `The change is the checkout's uncommitted edits under the fleet directory plus any --set/--unset edits (applied with comments kept). It is built in a throwaway worktree (your branch, index and files are untouched), must validate and pass every policy on desired state (exit 1 or 3 otherwise, nothing pushed), and never touches a host: the pull request's plan comment and a person's merge do the rest. GitHub: GITHUB_TOKEN (or GH_TOKEN), GITHUB_API_URL; the repository from --repo, GITHUB_REPOSITORY or the remote's URL. Proposing the same change again reuses its branch and pull request.`;
@@ -27,6 +32,7 @@ export default class Propose extends BaseCommand<ProposeResult> {
     remote: Flags.string({ description: 'git remote to push to', default: 'origin' }),
     repo: Flags.string({ description: 'GitHub repository OWNER/NAME (default: GITHUB_REPOSITORY, else the remote\'s URL)' }),
     label: Flags.string({ description: 'label for the pull request; repeatable', multiple: true, default: ['clawctl'] }),
+    incident: Flags.string({ description: "the incident (its id from watch's alert) this change fixes: its one pull request, on branch clawctl/incident/ID, with the agent's diagnosis and the plan of the change; proposing again updates it" }),
     'dry-run': Flags.boolean({ description: 'build, validate and show the proposal; push nothing, open nothing', default: false }),
   };
 
@@ -47,6 +53,7 @@ export default class Propose extends BaseCommand<ProposeResult> {
       dryRun: flags['dry-run'],
       audit: auditLog(flags.fleet, flags.audit),
       clawctlVersion: this.config.version,
+      ...(flags.incident ? { incident: { id: flags.incident, plan: this.planOptions({ ...flags, target: [], selector: [], concurrency: 1 }), via: proposerOf() } } : {}),
     });
     this.say(renderProposal(result));
     return result;

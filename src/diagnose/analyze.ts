@@ -4,7 +4,7 @@ import { serviceUnitName } from '../openclaw/paths.js';
 import type { AgentPlan } from '../plan/plan.js';
 import type { ServiceKind } from '../validate/manifests.js';
 import type { DiagnoseFacts } from './diagnose-facts.js';
-import { matchKnownCause } from './known-causes.js';
+import { matchKnownCause, type ManifestPatch } from './known-causes.js';
 import { isProblem, parseLogLine } from './log-lines.js';
 
 export type StepName = 'host' | 'openclaw' | 'files' | 'config' | 'service' | 'gateway' | 'health' | 'logs';
@@ -22,7 +22,17 @@ export interface DiagnoseResult {
   /** host → service → gateway → health → logs → config, in the order they depend on each other. */
   steps: DiagnoseStep[];
   /** The first thing that explains the failure, and what to do; absent when healthy. */
-  cause?: { summary: string; fix: string; evidence: string[] };
+  cause?: DiagnoseCause;
+}
+
+export interface DiagnoseCause {
+  /** The known cause it matched (known-causes.ts), when one explains it. */
+  id?: string;
+  summary: string;
+  fix: string;
+  evidence: string[];
+  /** The fix as a manifest change, when the cause is declarative: what `diagnose --propose` proposes. */
+  patch?: ManifestPatch;
 }
 
 export interface DiagnoseInput {
@@ -130,7 +140,8 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   // is explained by what it logged.
   const { step: first, own, ...failure } = failures[0]!;
   const explained = known && !own && ['service', 'gateway', 'health', 'logs'].includes(first);
-  const cause = explained ? { summary: known.cause.cause, fix: known.cause.fix } : failure;
+  const patch = explained ? known.cause.patch?.(agent) : undefined;
+  const cause = explained ? { id: known.cause.id, summary: known.cause.cause, fix: known.cause.fix, ...(patch ? { patch } : {}) } : failure;
   return { ...base, healthy: false, steps, cause: { ...cause, evidence } };
 }
 

@@ -1,3 +1,6 @@
+import type { DesiredAgent } from '../desired/desired-state.js';
+import { isObject } from '../util/json.js';
+
 /**
  * Failures recognisable by what OpenClaw (or Node, or systemd) writes: a signature, the
  * cause in words, and the fix. Checked against the log and journal lines of a failing agent,
@@ -8,6 +11,18 @@ export interface KnownCause {
   signature: RegExp;
   cause: string;
   fix: string;
+  /**
+   * The fix as a manifest change, when it is one: `clawctl propose` edits for the agent. None
+   * when its manifest already has it (the host's file drifted, or the log line is old): then
+   * the fix is an apply, or nothing.
+   */
+  patch?: (agent: DesiredAgent) => ManifestPatch | undefined;
+}
+
+/** Edits in `clawctl propose`'s own words: `--set KIND/NAME:PATH=VALUE`, `--unset KIND/NAME:PATH`. */
+export interface ManifestPatch {
+  set: string[];
+  unset: string[];
 }
 
 // Signatures from OpenClaw 2026.9's own troubleshooting pages (docs/gateway/troubleshooting/
@@ -25,6 +40,7 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
     signature: /Gateway start blocked: set gateway\.mode=local|existing config is missing gateway\.mode|status=78\/CONFIG/,
     cause: 'openclaw.json sets no `gateway.mode`, and the gateway refuses to start without one (exit 78)',
     fix: 'set `gateway: {mode: local}` in the Fleet defaults (or the agent) and apply',
+    patch: (agent) => (isObject(agent.config.gateway) && agent.config.gateway.mode !== undefined ? undefined : { set: [`agent/${agent.name}:spec.openclaw.config.gateway.mode=local`], unset: [] }),
   },
   {
     id: 'bind-without-auth',

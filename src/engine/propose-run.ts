@@ -2,16 +2,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { AuditSink } from '../audit/audit-log.js';
 import { currentActor } from '../audit/actor.js';
+import { incidentBranch, parseIncidentId } from '../alerts/incidents.js';
+import type { DiagnoseResult } from '../diagnose/analyze.js';
 import { connectGitHub, parseRepoRef, type RepoRef } from '../github/client.js';
 import { openPullRequest, type PullRequestRef } from '../github/pull-requests.js';
 import { loadFleet } from '../load/load-fleet.js';
 import { looksSecret } from '../policy/secret-literals.js';
 import { formatViolation } from '../policy/violation.js';
 import { applyEdits, editTargets, type ManifestEdit } from '../propose/manifest-edits.js';
-import { proposalBody } from '../propose/proposal-body.js';
+import { proposalBody, type IncidentEvidence } from '../propose/proposal-body.js';
+import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown.js';
 import { addWorktree, commit, currentBranch, openCheckout, push, remoteBranchTree, remoteUrl, stagedChanges, type ChangedFile, type Worktree } from '../propose/proposal-git.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
-import { loadDesired } from './fleet-run.js';
+import { diagnoseAgent, DEFAULT_LOG_LINES } from './diagnose-run.js';
+import { loadDesired, planFleet, type PlanOptions } from './fleet-run.js';
 import { desiredPolicy } from './policy-check.js';
 
 export interface ProposeOptions {
@@ -27,6 +31,18 @@ export interface ProposeOptions {
   dryRun: boolean;
   audit: AuditSink;
   clawctlVersion: string;
+  incident?: IncidentProposal;
+}
+
+/** `--incident ID`: the proposal is that incident's one pull request, with its evidence. */
+export interface IncidentProposal {
+  id: string;
+  /** How the fleet's hosts are reached: the diagnosis and the plan of the change are taken with it. */
+  plan: PlanOptions;
+  /** A diagnosis already taken (diagnose --propose), instead of a fresh one. */
+  diagnosis?: DiagnoseResult;
+  /** Who proposes, in words, for the pull request. */
+  via: string;
 }
 
 export interface ProposeResult {
@@ -50,6 +66,7 @@ export interface ProposeResult {
  */
 export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
   refuseCredentials(opts);
+  const incident = opts.incident ? parseIncident(opts.incident.id) : undefined;
   const checkout = await openCheckout(opts.fleetDir);
   const base = opts.base ?? (await currentBranch(checkout));
   if (!base) throw new ClawctlError('the checkout is on no branch: give --base', [{ message: 'HEAD is detached', hint: '--base main' }]);
@@ -70,17 +87,19 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
       throw new ClawctlError('nothing to propose: the fleet would not change', [{ message: `no change under ${checkout.fleetRel || '.'} relative to HEAD`, hint: 'edit manifests first, or pass --set KIND/NAME:PATH=VALUE' }]);
     }
     const actor = await currentActor(checkout.root);
-    const body = proposalBody({ body: opts.body, files, edits: opts.edits, checked: { agents: manifests.agents.length, hosts: manifests.hosts.length, policies: manifests.policies.length }, actor, clawctlVersion: opts.clawctlVersion });
+    const evidence = opts.incident && incident ? await incidentEvidence(opts.incident, incident, wt, opts) : undefined;
+    const body = proposalBody({ body: opts.body, files, edits: opts.edits, checked: { agents: manifests.agents.length, hosts: manifests.hosts.length, policies: manifests.policies.length }, actor, clawctlVersion: opts.clawctlVersion, ...(evidence ? { incident: evidence } : {}) });
     const made = await commit(wt, `${opts.title}\n\n${opts.body.trim()}\n\nProposed-with: clawctl propose`.replace(/\n{3,}/g, '\n\n'));
-    const branch = opts.branch ?? `clawctl/propose/${slug(opts.title)}-${made.tree.slice(0, 8)}`;
+    const branch = opts.branch ?? (opts.incident ? incidentBranch(opts.incident.id) : `clawctl/propose/${slug(opts.title)}-${made.tree.slice(0, 8)}`);
     const result: ProposeResult = { branch, base, commit: made.commit, files, edits: opts.edits.map((e) => e.spec), body, dryRun: opts.dryRun, pushed: false };
     if (!gh) return result;
     const existing = await remoteBranchTree(wt, opts.remote, branch);
-    if (existing !== undefined && existing !== made.tree) {
+    // An incident has one branch: proposing again replaces its change, and so updates its pull request.
+    if (existing !== undefined && existing !== made.tree && !opts.incident) {
       throw new ClawctlError(`branch ${branch} already exists on ${opts.remote} with other changes; nothing was pushed`, [{ message: `${opts.remote}/${branch} differs from this proposal`, hint: 'choose another --branch, or update that branch with git' }]);
     }
-    if (existing === undefined) {
-      await push(wt, opts.remote, branch);
+    if (existing !== made.tree) {
+      await push(wt, opts.remote, branch, existing !== undefined);
       result.pushed = true;
     }
     result.pullRequest = await openPullRequest(gh, { head: branch, base, title: opts.title, body, labels: opts.labels });
@@ -91,6 +110,32 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
   } finally {
     await wt.remove();
   }
+}
+
+function parseIncident(id: string): { event: string; subject: string; agent?: string } {
+  const parsed = parseIncidentId(id);
+  if (!parsed) throw new ClawctlError(`--incident ${id}: not an incident id`, [{ message: `${id} is not an incident id`, hint: 'the id watch gives each incident, e.g. agent.down.support.20261201t210000z' }]);
+  return parsed;
+}
+
+/**
+ * The incident's evidence: the agent's diagnosis (taken now unless given) and the plan of the
+ * proposed fleet for it, as the plan workflow will print it. A plan that cannot be made says why.
+ */
+async function incidentEvidence(p: IncidentProposal, incident: { event: string; subject: string; agent?: string }, wt: Worktree, opts: ProposeOptions): Promise<IncidentEvidence> {
+  const scope = { targets: incident.agent ? [incident.agent] : [], selector: {} };
+  const diagnosis = p.diagnosis ?? (incident.agent ? await diagnoseAgent({ ...p.plan, fleetDir: opts.fleetDir }, incident.agent, DEFAULT_LOG_LINES).catch(() => undefined) : undefined);
+  const footer = { clawctlVersion: opts.clawctlVersion };
+  let plan: string;
+  try {
+    const run = await planFleet({ ...p.plan, fleetDir: wt.fleetDir, scope });
+    await run.pool.closeAll();
+    plan = renderPlanMarkdown(run.plan, footer);
+  } catch (err) {
+    if (!(err instanceof ClawctlError)) throw err;
+    plan = renderErrorMarkdown(relative(wt.root, wt.fleetDir) || '.', { message: err.message, diagnostics: err.diagnostics }, footer);
+  }
+  return { id: p.id, event: incident.event, subject: incident.subject, via: p.via, plan, ...(diagnosis ? { diagnosis } : {}) };
 }
 
 async function applyManifestEdits(wt: Worktree, edits: readonly ManifestEdit[], cwd: string): Promise<void> {

@@ -52,7 +52,7 @@ function footerLine(f: CommentFooter): string {
 }
 
 /** A code fence longer than any backtick run inside, so no value can close it early. */
-function fenced(text: string): string {
+export function fenced(text: string): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}text\n${text}\n${fence}`;

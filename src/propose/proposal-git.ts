@@ -118,9 +118,10 @@ export async function remoteBranchTree(wt: Worktree, remote: string, branch: str
   return (await wt.git.raw(['rev-parse', 'FETCH_HEAD^{tree}'])).trim();
 }
 
-export async function push(wt: Worktree, remote: string, branch: string): Promise<void> {
+/** `replace`: the branch exists and takes this commit instead (an incident's branch, proposed again). */
+export async function push(wt: Worktree, remote: string, branch: string, replace = false): Promise<void> {
   try {
-    await wt.git.raw(['push', '--quiet', remote, `HEAD:refs/heads/${branch}`]);
+    await wt.git.raw(['push', '--quiet', ...(replace ? ['--force'] : []), remote, `HEAD:refs/heads/${branch}`]);
   } catch (err) {
     throw new ClawctlError(`git push to ${remote} ${branch} failed: ${firstLine(err)}`, [{ message: `could not push the proposal branch ${branch}`, hint: 'check push access to the fleet repo (a deploy key or token with contents write)' }]);
   }
