@@ -1,10 +1,12 @@
 import type { AuditSink } from '../audit/audit-log.js';
+import type { DiagnoseResult } from '../diagnose/analyze.js';
 import type { AlertAfter, AlertReceiver, Manifests } from '../validate/manifests.js';
 import { flushOutbox, type DeliveryReport, type FailedDelivery } from './deliver.js';
 import { cycleFindings, fleetSubjects, type CycleFacts } from './findings.js';
-import { advanceIncidents, DEFAULT_ALERT_AFTER, type Transition } from './incidents.js';
-import { route } from './outbox.js';
-import { openReceivers, type OpenedReceiver } from './receivers.js';
+import { settleIncidentPulls, type IncidentPullReport } from './incident-pulls.js';
+import { advanceIncidents, DEFAULT_ALERT_AFTER, parseIncidentId, type Transition } from './incidents.js';
+import { route, type Delivery } from './outbox.js';
+import { kindOf, openReceivers, type OpenedReceiver } from './receivers.js';
 import { readAlertState, writeAlertState } from './state-file.js';
 
 export interface IncidentReport {
@@ -25,7 +27,12 @@ export interface AlertsReport {
   waiting: number;
   /** Receivers this process cannot send through, and why (a secret it cannot decrypt). */
   unavailable: { receiver: string; reason: string }[];
+  /** Pull requests of incidents that resolved this cycle: commented on, and closed when nothing was merged. */
+  pullRequests?: IncidentPullReport[];
 }
+
+/** `clawctl diagnose AGENT` as watch runs it for an operator agent's message. */
+export type DiagnoseAgent = (agent: string) => Promise<DiagnoseResult>;
 
 /** What one cycle hands to alerting: the fleet as loaded, and what was observed, when it got that far. */
 export interface AlertInput {
@@ -39,7 +46,7 @@ export interface AlertInput {
  * fleet that loaded, so a cycle with a broken manifest still retries what is owed. Fleets
  * without `alerts` are left alone (no state file).
  */
-export function alerting(fleetDir: string, audit: AuditSink): (input: AlertInput, now?: () => Date) => Promise<AlertsReport | undefined> {
+export function alerting(fleetDir: string, audit: AuditSink, diagnose?: DiagnoseAgent): (input: AlertInput, now?: () => Date) => Promise<AlertsReport | undefined> {
   let settings: { receivers: AlertReceiver[]; after: AlertAfter; fleet: string } | undefined;
   let checkedAll = false;
   return async (input, now = () => new Date()) => {
@@ -55,7 +62,8 @@ export function alerting(fleetDir: string, audit: AuditSink): (input: AlertInput
       const advanced = advanceIncidents(state.incidents, { at: now().toISOString(), findings: cycleFindings(input.facts), known: fleetSubjects(input.manifests) }, after);
       transitions = advanced.transitions;
       // Kept before sending: a watch killed mid-send sends again after a restart, and never loses a message.
-      state = { ...state, incidents: advanced.incidents, outbox: [...state.outbox, ...route(receivers, transitions, fleet)] };
+      const routed = await withDiagnoses(route(receivers, transitions, fleet), receivers, diagnose);
+      state = { ...state, incidents: advanced.incidents, outbox: [...state.outbox, ...routed] };
       await writeAlertState(fleetDir, state);
     }
     let unavailable: AlertsReport['unavailable'] = [];
@@ -71,6 +79,7 @@ export function alerting(fleetDir: string, audit: AuditSink): (input: AlertInput
       },
     });
     await writeAlertState(fleetDir, { ...state, outbox: flushed.outbox, sent: flushed.sent });
+    const pullRequests = await settleIncidentPulls(fleetDir, transitions.filter((t) => t.kind === 'resolve'));
     const incident = (t: Transition): IncidentReport => ({ event: t.incident.event, subject: t.incident.subject, ...(t.incident.host ? { host: t.incident.host } : {}), reason: t.reason });
     return {
       opened: transitions.filter((t) => t.kind === 'open').map(incident),
@@ -79,6 +88,27 @@ export function alerting(fleetDir: string, audit: AuditSink): (input: AlertInput
       failed: flushed.failed,
       waiting: flushed.waiting,
       unavailable,
+      ...(pullRequests.length > 0 ? { pullRequests } : {}),
     };
   };
+}
+
+/**
+ * An operator agent's message about an agent that fails carries its diagnosis, taken once per
+ * agent and cycle. A diagnosis that cannot be had leaves the message without one: the agent
+ * runs diagnose itself anyway.
+ */
+async function withDiagnoses(deliveries: Delivery[], receivers: readonly AlertReceiver[], diagnose?: DiagnoseAgent): Promise<Delivery[]> {
+  if (!diagnose) return deliveries;
+  const agentReceivers = new Set(receivers.filter((r) => kindOf(r) === 'agent').map((r) => r.name));
+  const taken = new Map<string, Promise<DiagnoseResult | undefined>>();
+  return Promise.all(
+    deliveries.map(async (d) => {
+      const agent = d.message.incident ? parseIncidentId(d.message.incident)?.agent : undefined;
+      if (!agentReceivers.has(d.receiver) || d.message.status !== 'firing' || !agent) return d;
+      if (!taken.has(agent)) taken.set(agent, diagnose(agent).catch(() => undefined));
+      const diagnosis = await taken.get(agent);
+      return diagnosis ? { ...d, message: { ...d.message, diagnosis } } : d;
+    }),
+  );
 }

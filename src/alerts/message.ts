@@ -1,5 +1,6 @@
+import type { DiagnoseResult } from '../diagnose/analyze.js';
 import type { AlertEventName } from '../validate/manifests.js';
-import type { Transition } from './incidents.js';
+import { incidentId, type Transition } from './incidents.js';
 
 /**
  * One alert as every receiver gets it. Built only from what watch observed and planned, which
@@ -21,6 +22,10 @@ export interface AlertMessage {
   /** One line a person reads first (an email's subject), then the text. */
   title: string;
   text: string;
+  /** The incident's id (incidentId), which names its pull request; absent on a test message. */
+  incident?: string;
+  /** `clawctl diagnose --json` of the agent, taken when the incident opened, for an operator agent to start from. */
+  diagnosis?: DiagnoseResult;
 }
 
 const WHAT: Record<AlertEventName, string> = {
@@ -51,6 +56,7 @@ export function transitionMessage(t: Transition, fleet: string): AlertMessage {
     ...(i.openedAt ? { openedAt: i.openedAt } : {}),
     title,
     text: `${title}\n${t.reason}${lasted}`,
+    incident: incidentId(i),
   };
 }
 

@@ -3,6 +3,7 @@ import { formatLocation, locationOfRef } from '../secrets/location.js';
 import { refKey } from '../secrets/resolve.js';
 import { openSecret, SecretStoreError, type OpenSecret } from '../secrets/store.js';
 import type { AlertReceiver, SecretValue } from '../validate/manifests.js';
+import { agentHookSender } from './send-agent.js';
 import { emailSender } from './send-email.js';
 import { TELEGRAM_API, telegramSender } from './send-telegram.js';
 import { webhookSender } from './send-webhook.js';
@@ -11,12 +12,15 @@ import { SendError, type Sender } from './sender.js';
 /** A receiver this process can send through, or why it cannot (a secret it could not decrypt). */
 export type OpenedReceiver = { name: string; sender: Sender } | { name: string; unavailable: string };
 
-export const kindOf = (r: AlertReceiver): 'webhook' | 'telegram' | 'email' => ('webhook' in r ? 'webhook' : 'telegram' in r ? 'telegram' : 'email');
+export type ReceiverKind = 'webhook' | 'telegram' | 'email' | 'agent';
+
+export const kindOf = (r: AlertReceiver): ReceiverKind => ('webhook' in r ? 'webhook' : 'telegram' in r ? 'telegram' : 'agent' in r ? 'agent' : 'email');
 
 /** The secretRefs a receiver needs, by what they are for. */
 function secretsOf(r: AlertReceiver): [string, SecretValue][] {
   if ('webhook' in r) return typeof r.webhook.url === 'object' ? [['url', r.webhook.url]] : [];
   if ('telegram' in r) return [['botToken', r.telegram.botToken]];
+  if ('agent' in r) return [['token', r.agent.token]];
   return r.email.smtp.password ? [['password', r.email.smtp.password]] : [];
 }
 
@@ -55,6 +59,7 @@ export async function openReceivers(fleetDir: string, receivers: readonly AlertR
 function senderOf(r: AlertReceiver, secrets: ReadonlyMap<string, string>): Sender {
   if ('webhook' in r) return webhookSender(typeof r.webhook.url === 'string' ? r.webhook.url : secrets.get('url')!);
   if ('telegram' in r) return telegramSender({ apiBaseUrl: r.telegram.apiBaseUrl ?? TELEGRAM_API, botToken: secrets.get('botToken')!, chatId: r.telegram.chatId });
+  if ('agent' in r) return agentHookSender({ url: r.agent.url, path: r.agent.path ?? '/hooks', token: secrets.get('token')!, agentId: r.agent.agentId ?? 'main' });
   const { smtp } = r.email;
   return emailSender({ host: smtp.host, port: smtp.port ?? 587, ...(smtp.username ? { auth: { user: smtp.username, pass: secrets.get('password') ?? '' } } : {}), from: r.email.from, to: r.email.to });
 }

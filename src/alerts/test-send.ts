@@ -4,12 +4,12 @@ import { ClawctlError } from '../util/errors.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 import { flushOutbox } from './deliver.js';
 import { testMessage } from './message.js';
-import { kindOf, openReceivers } from './receivers.js';
+import { kindOf, openReceivers, type ReceiverKind } from './receivers.js';
 
 /** `clawctl alerts test RECEIVER --json`. */
 export interface AlertsTestResult {
   receiver: string;
-  kind: 'webhook' | 'telegram' | 'email';
+  kind: ReceiverKind;
   delivered: boolean;
   attempts: number;
   /** Why it was not delivered: the receiver's answer, or a secret this process cannot decrypt. */

@@ -6,6 +6,7 @@ import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import { reconcileLoop, type WatchTrigger } from './reconcile-loop.js';
 import { agentStatuses } from './status.js';
 import { alerting, type AlertInput, type AlertsReport } from '../alerts/alerting.js';
+import { DEFAULT_LOG_LINES, diagnoseAgent } from './diagnose-run.js';
 import { recordHealth } from '../history/health-history.js';
 
 /** One pass of the loop: what was seen, and what was done about it. */
@@ -43,7 +44,8 @@ export interface WatchOptions {
  * goes on; the signal ends it between cycles.
  */
 export async function watchFleet(opts: WatchOptions): Promise<{ cycles: number; last?: WatchCycle }> {
-  const alerts = alerting(opts.plan.fleetDir, opts.plan.audit);
+  // An operator agent's message carries the failing agent's diagnosis, as `clawctl diagnose` gives it.
+  const alerts = alerting(opts.plan.fleetDir, opts.plan.audit, (agent) => diagnoseAgent(opts.plan, agent, DEFAULT_LOG_LINES));
   let last: WatchCycle | undefined;
   const run = async (n: number, trigger: WatchTrigger) => {
     last = await alerted(n, trigger, opts, alerts);

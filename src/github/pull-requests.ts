@@ -33,3 +33,23 @@ export async function openPullRequest(gh: GitHub, spec: PullRequestSpec): Promis
     throw githubError(`open a pull request ${spec.head} → ${spec.base} in ${repo.owner}/${repo.repo}`, err);
   }
 }
+
+/** The newest pull request from a branch, open or not, and whether it was merged. */
+export async function findPullRequest(gh: GitHub, head: string): Promise<(PullRequestRef & { state: 'open' | 'closed'; merged: boolean }) | undefined> {
+  const { octokit, repo } = gh;
+  try {
+    const found = (await octokit.rest.pulls.list({ ...repo, head: `${repo.owner}:${head}`, state: 'all', per_page: 1 })).data[0];
+    return found ? { number: found.number, url: found.html_url, created: false, state: found.state === 'open' ? 'open' : 'closed', merged: Boolean(found.merged_at) } : undefined;
+  } catch (err) {
+    throw githubError(`find the pull request from ${head} in ${repo.owner}/${repo.repo}`, err);
+  }
+}
+
+export async function closePullRequest(gh: GitHub, number: number): Promise<void> {
+  const { octokit, repo } = gh;
+  try {
+    await octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' });
+  } catch (err) {
+    throw githubError(`close pull request #${number} of ${repo.owner}/${repo.repo}`, err);
+  }
+}

@@ -35,10 +35,18 @@ export interface CronJob {
   enabled?: boolean;
 }
 
+/** One canary wave: hosts by label, or up to a share of the hosts with changes. */
+export interface WaveSpec {
+  name: string;
+  selector?: Record<string, string>;
+  percent?: number;
+  soakSeconds?: number;
+}
+
 export interface FleetSpec {
   openclaw?: { version?: string };
   defaults?: { config?: JsonObject; env?: EnvMap; ignoreDifferences?: IgnoreRule[]; service?: ServiceKind };
-  rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number };
+  rollout?: { maxUnavailable?: number; healthTimeoutSeconds?: number; waves?: WaveSpec[] };
   commandTimeoutSeconds?: number;
   secrets?: { hashKey?: SecretRef };
   /** The observation key (observer-gate.ts): hosts accept it only for the facts script. */
@@ -77,11 +85,24 @@ export interface EmailReceiver {
   to: string[];
 }
 
-/** Exactly one of webhook, telegram, email; the schema enforces it. */
+/** An OpenClaw agent that operates the fleet, reached through its gateway's inbound webhook (POST /hooks/agent). */
+export interface AgentHookReceiver {
+  /** The gateway's base URL. */
+  url: string;
+  /** Its `hooks.path`. */
+  path?: string;
+  /** Its `hooks.token`. */
+  token: SecretValue;
+  /** The OpenClaw agent id in that gateway that gets the turn. */
+  agentId?: string;
+}
+
+/** Exactly one of webhook, telegram, email, agent; the schema enforces it. */
 export type AlertReceiver = { name: string; selector?: LabelSelector; events?: AlertEventName[]; maxPerMinute?: number } & (
   | { webhook: WebhookReceiver }
   | { telegram: TelegramReceiver }
   | { email: EmailReceiver }
+  | { agent: AgentHookReceiver }
 );
 
 export interface SshSpec {
