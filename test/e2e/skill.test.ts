@@ -41,6 +41,7 @@ const ALSO_ALLOWED = [
   "clawctl propose --title 'Upgrade prod to 2026.9.7' --set fleet:spec.openclaw.version=2026.9.7 --dry-run",
   `clawctl propose --title "x: pin the version" --set 'agent/x:spec.openclaw.version="2026.10"' --unset agent/x:spec.env.DEBUG --json`,
   `clawctl propose --title=x --set=agent/x:spec.replicas=2 --set 'agent/x:spec.openclaw.config["a.b"].c=1' --dry-run`,
+  'clawctl propose --incident=policy.violation.host.web-1.20261201t210000z --title x --unset host/web-1:spec.tailscale --json',
   "clawctl propose --title 'support-bot: fix' --set host/web-1:spec.port=22 --body 'Cause: the port.\n\n- evidence: \"bind: EADDRINUSE\"\n- don’t restart by hand; $(nothing) runs here' --json",
   'git log --oneline HEAD~5..HEAD',
   'git log -p -n 3 -- fleet/agents/support-bot.yaml',
@@ -138,6 +139,10 @@ const REFUSED_ARGUMENTS = [
   'clawctl propose --title x --set agent/x:spec.a=1 --base release',
   'clawctl propose --title x --set agent/x:spec.a=1 --fleet /tmp/evil/fleet',
   'clawctl propose --title x --set agent/x:spec.a=1 --label automerge',
+  // --incident takes an incident id as watch writes it, nothing else (it names the branch pushed)
+  'clawctl propose --title x --set agent/x:spec.a=1 --incident main',
+  'clawctl propose --title x --set agent/x:spec.a=1 --incident=agent.down.x.20261201t210000z/../../main',
+  'clawctl propose --title x --set agent/x:spec.a=1 --incident agent.down.X.20261201t210000z',
   'clawctl propose --title x --set agent/../x:spec.a=1',
   'clawctl propose --title x --set agent/x --json',
   'clawctl propose --title x --set agent/x:spec.a=1 stray',
