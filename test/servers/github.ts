@@ -28,6 +28,8 @@ export interface PullRequest {
   body: string;
   state: 'open' | 'closed';
   labels: string[];
+  /** When it was merged (merge() sets it), as GitHub's merged_at; null until then. */
+  mergedAt: string | null;
 }
 
 export interface Issue {
@@ -60,6 +62,8 @@ export interface GitHubServer {
   comments: Comment[];
   /** Every request as `METHOD path?query`, in order. */
   calls: string[];
+  /** A person merges a pull request (its branch already merged into the base on the remote): closed, with merged_at. */
+  merge(number: number): void;
   /** Someone else's comment on an issue or pull request, as if posted through the API. */
   comment(issue: number, body: string): Comment;
   /** A token holding only these permissions, as Actions gives a job whose workflow declares them. */
@@ -102,6 +106,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     head: { ref: p.head, label: `${opts.owner}:${p.head}` },
     base: { ref: p.base, label: `${opts.owner}:${p.base}` },
     labels: p.labels.map((name) => ({ name })),
+    merged_at: p.mergedAt,
   });
   const htmlIssue = (n: number) => `https://github.test/${opts.owner}/${opts.repo}/issues/${n}`;
   const issueJson = (i: Issue) => ({
@@ -208,7 +213,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
       if (pulls.some((p) => p.state === 'open' && p.head === head)) {
         throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${opts.owner}:${head}.` }]);
       }
-      const p: PullRequest = { number: nextNumber++, head, base: baseRef, title: String(b.title), body: String(b.body ?? ''), state: 'open', labels: [] };
+      const p: PullRequest = { number: nextNumber++, head, base: baseRef, title: String(b.title), body: String(b.body ?? ''), state: 'open', labels: [], mergedAt: null };
       pulls.push(p);
       res.statusCode = 201;
       return pullJson(p);
@@ -218,6 +223,9 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
       const p = pullOf(m[1]!);
       if (typeof b.title === 'string') p.title = b.title;
       if (typeof b.body === 'string') p.body = b.body;
+      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
+      if (b.state === 'closed') p.state = 'closed';
+      if (b.state === 'open' && p.mergedAt === null) p.state = 'open';
       return pullJson(p);
     }],
     ['POST', /^\/issues\/(\d+)\/labels$/, (m, _q, b) => {
@@ -329,5 +337,10 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     minted.set(token, { ...permissions });
     return token;
   };
-  return { url: base, token: opts.token, repoId: REPO_ID, pulls, issues, comments, calls, comment, mintToken, close: () => new Promise((r) => server.close(() => r())) };
+  const merge = (number: number) => {
+    const p = pulls.find((x) => x.number === number);
+    if (!p || p.state !== 'open') throw new Error(`no open pull request #${number} to merge`);
+    [p.state, p.mergedAt] = ['closed', new Date().toISOString()];
+  };
+  return { url: base, token: opts.token, repoId: REPO_ID, pulls, issues, comments, calls, comment, merge, mintToken, close: () => new Promise((r) => server.close(() => r())) };
 }
