@@ -29,7 +29,13 @@ const LATENCY_MS = 25;
 const latencyArg = process.argv.indexOf('--latency-sizes');
 const LATENCY_SIZES = latencyArg > 0 ? process.argv[latencyArg + 1]!.split(',').map(Number) : quick ? [3] : [50];
 
+// The upgrade scenario: two published OpenClaw releases, on this many hosts.
+const UPGRADE_HOSTS = quick ? 3 : 10;
+const UPGRADE_FROM = '2026.9.5';
+const UPGRADE_TO = '2026.9.6';
+
 const rows: string[] = [];
+const upgradeRows: string[] = [];
 const ansibleRows: string[] = [];
 const cpuRows: string[] = [];
 const latencyRows: string[] = [];
@@ -157,6 +163,28 @@ try {
     cpuRows.push(`| 50 × 4 | ${perHost(floor, 50)} | ${perHost(plan, 50)} | ${((plan.cpuMs ?? 0) / (floor.cpuMs ?? 1)).toFixed(2)}× |  |`);
   }
 
+  // An OpenClaw upgrade of a fleet in canary waves, without gateways (service: none): the
+  // new version unpacked on every host, then a canary wave, then the rest. The bundles are
+  // made once (npm) before the timed run, as a second upgrade would find them cached.
+  const upgradeHosts = hosts.slice(0, UPGRADE_HOSTS);
+  if (upgradeHosts.length === UPGRADE_HOSTS) {
+    log(`upgrade of ${UPGRADE_HOSTS} hosts in waves`);
+    const repo = join(root, 'repo-upgrade');
+    execFileSync('git', ['init', '-q', repo]);
+    const fleetAt = (version: string) =>
+      writeFleet(repo, upgradeHosts, upgradeHosts.map((h) => ({ name: `${h.name}-up`, host: h.name, port: 18789 })), {
+        identityFile: client.privateKeyPath,
+        fleetSpec: { openclaw: { version }, rollout: { waves: [{ name: 'canary', selector: { ring: 'canary' } }, { name: 'rest', percent: 100 }] } },
+        hostLabels: { [upgradeHosts[0]!.name]: { ring: 'canary' } },
+      });
+    fleetAt(UPGRADE_FROM);
+    await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo);
+    fleetAt(UPGRADE_TO);
+    await clawctl(['plan'], repo); // the config check fetches the new version's toolchain once
+    const upgrade = await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo, [0], true);
+    upgradeRows.push(`| ${UPGRADE_HOSTS} | ${UPGRADE_FROM} → ${UPGRADE_TO} | canary (1 host) → rest | ${s(upgrade.ms)} | ${mb(upgrade.rss ?? 0)} |`);
+  }
+
   // The WAN: the same hosts behind the latency proxy; every round trip costs 2 × LATENCY_MS.
   const latencySizes = LATENCY_SIZES.filter((n) => n <= hosts.length);
   if (latencySizes.length > 0) {
@@ -235,6 +263,16 @@ divided by the hosts, against the floor's process the same way; child processes 
 | hosts × agents | floor CPU / host | plan CPU / host | plan / floor | apply CPU / host |
 | --- | --- | --- | --- | --- |
 ${cpuRows.join('\n')}
+
+## An OpenClaw upgrade in canary waves
+
+\`clawctl apply\` after the fleet's pinned version changes, on hosts without gateways (service:
+none): each host gets the new version streamed over its SSH connection and unpacked beside the
+old one (the bundle made once beforehand, in clawctl's cache), then wave by wave the switch.
+
+| hosts | versions | waves | time | peak RSS |
+| --- | --- | --- | --- | --- |
+${upgradeRows.join('\n')}
 
 ## Over a WAN: ${LATENCY_MS} ms each way
 

@@ -1,7 +1,10 @@
 # shellcheck shell=sh
 # clawctl: install one OpenClaw version beside the others and make it current (POSIX sh).
-#   sh -c "$SCRIPT" clawctl-openclaw-install VERSION SHA256   (stdin: the bundle, a gzip'd tar,
-#   or nothing when the version is already there and only the link moves)
+#   sh -c "$SCRIPT" clawctl-openclaw-install VERSION SHA256 MODE   (stdin: the bundle, a gzip'd
+#   tar, or nothing when the version is already there)
+# MODE unpack: put VERSION beside the others, running gateways untouched (an upgrade does this
+# on every host first); switch: also make it current (a bare host; a wave's switch; a rollback,
+# which switches back to a version still there).
 # Layout, all in the user's home, no root:
 #   ~/.local/share/clawctl/openclaw/VERSION/   Node and OpenClaw, complete once .complete exists
 #   ~/.local/bin/openclaw -> …/VERSION/bin/openclaw   the one on the login PATH
@@ -11,7 +14,7 @@
 # next apply does not finish. The previous version stays for a rollback; older ones go.
 set -eu
 umask 022
-version=$1 sum=$2
+version=$1 sum=$2 mode=$3
 fail() { echo "clawctl: $*" >&2; exit 1; }
 case $version in
   [0-9]*.[0-9]*.[0-9]*) ;;
@@ -19,6 +22,7 @@ case $version in
 esac
 case $version in *[!0-9A-Za-z.-]*) fail "refusing to install openclaw version '$version': not an exact release" ;; esac
 case $sum in *[!0-9a-f]* | '') fail "bad checksum '$sum'" ;; esac
+case $mode in unpack | switch) ;; *) fail "bad mode '$mode'" ;; esac
 base="$HOME/.local/share/clawctl/openclaw" bin="$HOME/.local/bin"
 # Nothing is written through a link the host's user planted.
 for p in "$HOME/.local" "$HOME/.local/share" "$HOME/.local/share/clawctl" "$base" "$base/$version" "$bin"; do
@@ -52,6 +56,8 @@ else
   mv "$incoming" "$base/$version"
   trap - EXIT HUP INT TERM PIPE
 fi
+
+[ "$mode" = unpack ] && { echo "clawctl: openclaw $version is unpacked beside the current one"; exit 0; }
 
 # The previous version, kept for a rollback: what the link points at now.
 previous=""

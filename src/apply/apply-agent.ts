@@ -165,7 +165,9 @@ async function restart(run: Run, name: string): Promise<void> {
 async function waitHealthy(run: Run, name: string): Promise<void> {
   const limit = run.ctx.healthTimeoutSeconds;
   run.ctx.hooks.emit({ type: 'agent-health-wait', agent: run.plan.agent, timeoutSeconds: limit });
-  await run.step(name, waitReadyArgv(run.ctx.desired.port, limit), { seconds: deadlineFor(limit) });
+  // After a version change, ready on the new version: the health gate asks /startupz too.
+  const version = name === 'health' ? run.plan.actions.find((a) => a.type === 'version')?.to : undefined;
+  await run.step(name, waitReadyArgv(run.ctx.desired.port, limit, version), { seconds: deadlineFor(limit) });
 }
 
 /**

@@ -20,11 +20,26 @@ export interface AgentApplyResult {
   forced?: string[];
 }
 
-/** What apply did to a host itself (its observation gate), before its agents. */
+/** What apply did to a host itself (its OpenClaw version, its observation gate), before its agents. */
 export interface HostApplyResult {
   host: string;
   ok: boolean;
   done: string[];
+  error?: string;
+  /** Each agent's backup, made before the version switch and kept on the host. */
+  backups?: { agent: string; archive: string }[];
+  /** The version the host ran before this apply switched it (null: none), for a switch back. */
+  switchedFrom?: string | null;
+  /** The wave failed and the host was switched back to this version. */
+  switchedBackTo?: string;
+}
+
+/** How far a canary wave got. */
+export interface WaveResult {
+  name: string;
+  hosts: string[];
+  status: 'applied' | 'failed' | 'skipped';
+  /** Why it failed: an agent's or host's error, or one that stopped being ready while it soaked. */
   error?: string;
 }
 
@@ -34,6 +49,10 @@ export interface ApplyResult {
   status: ApplyStatus;
   agents: AgentApplyResult[];
   hosts: HostApplyResult[];
+  /** Each wave in order; later waves are skipped after a failed one, or after `--until`. */
+  waves: WaveResult[];
+  /** `apply --until WAVE` stopped after this wave, leaving the later ones for the next run. */
+  heldAfter?: string;
   /** Agents not attempted because the rollout stopped after a failure, or their host's setup failed. */
   skipped: string[];
 }

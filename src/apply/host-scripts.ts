@@ -10,6 +10,8 @@ const INSTALL = hostScript('install.sh');
 const ROLLBACK = hostScript('rollback.sh');
 const FORGET_ENV = hostScript('forget-env.sh');
 const OPENCLAW_INSTALL = hostScript('openclaw-install.sh');
+const OPENCLAW_BACKUP = hostScript('openclaw-backup.sh');
+const OPENCLAW_RESTORE = hostScript('gateway-lock.sh', 'openclaw-restore.sh');
 const RESTART = hostScript('gateway-lock.sh', 'restart.sh');
 const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
@@ -47,7 +49,12 @@ export const forgetAgentArgv = (stateDir: string, owner: string) => sh(FORGET, '
 export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
 /** An install streams a few hundred MB to the host and unpacks it: far longer than a command's usual deadline. */
 export const OPENCLAW_INSTALL_SECONDS = 1800;
-export const openclawInstallArgv = (version: string, sha256: string) => bounded(OPENCLAW_INSTALL_SECONDS, sh(OPENCLAW_INSTALL, 'clawctl-openclaw-install', version, sha256));
+export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpack' | 'switch') => bounded(OPENCLAW_INSTALL_SECONDS, sh(OPENCLAW_INSTALL, 'clawctl-openclaw-install', version, sha256, mode));
+/** A backup reads the whole state dir and checks the archive: bounded, but not by a command's usual minute or two. */
+export const BACKUP_SECONDS = 600;
+export const openclawBackupArgv = (stateDir: string, profile: string | undefined, version: string) => bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version));
+export const openclawRestoreArgv = (stateDir: string, version: string, service: ServiceKind, unit: string, graceSeconds: number) =>
+  bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds)));
 
 export interface RestartRequest {
   service: ServiceKind;
@@ -73,7 +80,7 @@ export function restartArgv(r: RestartRequest): string[] {
 export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, profile: string | undefined, limitSeconds: number) =>
   bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, profile ?? '', String(limitSeconds), String(graceSeconds(limitSeconds))));
 
-export const waitReadyArgv = (port: number, timeoutSeconds: number) => bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds)));
+export const waitReadyArgv = (port: number, timeoutSeconds: number, version?: string) => bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds), ...(version ? [version] : [])));
 
 /** What restart.sh said it did: "clawctl: …" lines, and "clawctl-forced: …" for what it had to force. */
 export function restartNotes(stdout: string): { notes: string[]; forced: string[] } {

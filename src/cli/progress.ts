@@ -23,6 +23,8 @@ function describe(e: EngineEvent): { text: string; failed: boolean } | undefined
       return { text: `  making the OpenClaw ${e.version} bundle for linux-${e.arch} once (npm, then packed); hosts get it over their own connection`, failed: false };
     case 'host-observed':
       return e.ok ? { text: `  observed ${e.host}`, failed: false } : undefined; // the plan reports unreachable hosts
+    case 'wave-soak':
+      return { text: `  wave ${e.wave}: its agents must stay ready for ${e.seconds} s (${e.agents.join(', ') || 'none started'})`, failed: false };
     case 'host-action-done':
       return { text: `  host ${e.host}: ${e.action} ${e.ok ? 'done' : `FAILED${e.detail ? `: ${e.detail}` : ''}`}`, failed: !e.ok };
     case 'action-done':

@@ -20,7 +20,7 @@ export interface ApplyCommandResult {
 
 export default class Apply extends BaseCommand<ApplyCommandResult> {
   static override summary = 'Make the hosts match the fleet: a saved plan exactly, or plan then ask';
-  static override description = `Rolling, in batches of the Fleet's rollout.maxUnavailable; a failed agent is rolled back and the rollout stops. One apply per fleet at a time.
+  static override description = `Wave by wave (the Fleet's rollout.waves), each in batches of rollout.maxUnavailable and soaked; a failed agent is rolled back, a failed wave's hosts go back to their OpenClaw version, and the rollout stops. One apply per fleet at a time.
 Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by policy (nothing applied), 4 some agents failed and were rolled back while others applied.`;
   static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply plan.json', '<%= config.bin %> apply --auto-approve --json'];
   static override args = { planfile: Args.file({ ignoreStdin: true, description: 'a plan saved by `clawctl plan --out`', exists: true }) };
@@ -29,13 +29,14 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
     ...checkFlags,
     'auto-approve': Flags.boolean({ description: 'apply without asking (CI)' }),
     approve: Flags.string({ description: 'approve the actions a policy rule holds for approval, as <policy>/<rule>; only in a human-triggered run; repeatable', multiple: true }),
+    until: Flags.string({ description: "stop after this canary wave (the Fleet's spec.rollout.waves), so a person can look before the rest goes; the next apply continues" }),
   };
 
   async run(): Promise<ApplyCommandResult> {
     const { args, flags } = await this.parse(Apply);
     const approvals = flags.approve ?? [];
     checkApprovalsAllowed(approvals);
-    const options = { ...this.planOptions(flags), approvals, decrypt: true };
+    const options = { ...this.planOptions(flags), approvals, decrypt: true, ...(flags.until ? { until: flags.until } : {}) };
     const command = ['clawctl', 'apply', ...this.argv].join(' ');
     // A shard applies under its own lock, beside the other shards of its matrix.
     const locked = <T>(fn: () => Promise<T>) => (options.scope.shard ? withShardLock(flags.fleet, options.scope.shard, command, fn) : withFleetLock(flags.fleet, command, fn));

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
-import type { CronJob, IgnoreRule, ServiceKind } from '../validate/manifests.js';
+import type { CronJob, IgnoreRule, ServiceKind, WaveSpec } from '../validate/manifests.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
 
 /** How clawctl reaches a host. */
@@ -41,7 +41,7 @@ export interface DesiredAgent {
 
 export interface DesiredState {
   fleet: { name: string; contentHash: string; files: Record<string, string>; key: string };
-  rollout: { maxUnavailable: number; healthTimeoutSeconds: number };
+  rollout: { maxUnavailable: number; healthTimeoutSeconds: number; waves: WaveSpec[] };
   /** The fleet's observation key, when its spec.observer names one: every host gets its gate. */
   observer?: DesiredObserver;
   hosts: DesiredHost[];

@@ -45,6 +45,7 @@ export function renderDesired(loaded: LoadedFleet, manifests: Manifests, secrets
     rollout: {
       maxUnavailable: fleet.spec.rollout?.maxUnavailable ?? 1,
       healthTimeoutSeconds: fleet.spec.rollout?.healthTimeoutSeconds ?? 60,
+      waves: fleet.spec.rollout?.waves ?? [],
     },
     hosts,
     agents,

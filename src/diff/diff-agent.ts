@@ -29,7 +29,10 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   if (version) actions.push(version);
   const cron = diffCron(desired.cron ?? [], observed.cron);
   if (host.service === 'none') return withCron(actions, cron, desired.name, gatewayRuns(observed));
-  const reasons = [env && '.env changed', service && 'its unit changed', version && 'OpenClaw version changed'].filter(Boolean);
+  // A gateway still on another version than the one installed (an upgrade that did not restart it) is drift.
+  const running = observed.health.version;
+  const stale = !version && running && installedVersion && running !== installedVersion ? `it runs OpenClaw ${running}, not the installed ${installedVersion}` : undefined;
+  const reasons = [env && '.env changed', service && 'its unit changed', version && 'OpenClaw version changed', stale].filter(Boolean);
   if (reasons.length > 0 && gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
   // A new agent's gateway is started, and health-gated like any restart.
   else if (config?.action === 'create' && !gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });

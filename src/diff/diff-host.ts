@@ -1,3 +1,4 @@
+import semver from 'semver';
 import type { DesiredHost } from '../desired/desired-state.js';
 import type { HostPlatform, ObserverFacts } from '../observe/observed-state.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
@@ -41,7 +42,8 @@ function diffInstall(host: DesiredHost, facts: HostFacts): OpenclawInstallAction
   if (missing.length > 0) {
     return { error: `host ${host.name} has no ${missing.join(', ')}, which installing OpenClaw ${to} needs`, hint: `install ${missing.join(' and ')} on the host (Debian/Ubuntu: apt-get install ${missing.join(' ')}), then plan again` };
   }
-  return { type: 'openclaw', action: from ? 'update' : 'create', from, to, node: NODE_VERSION, arch, unpacked };
+  const restore = from !== null && semver.valid(from) !== null && semver.valid(to) !== null && semver.lt(to, from);
+  return { type: 'openclaw', action: from ? 'update' : 'create', from, to, node: NODE_VERSION, arch, unpacked, restore };
 }
 
 function diffObserver(desired: DesiredObserver | undefined, observed: ObserverFacts | undefined): ObserverAction[] {

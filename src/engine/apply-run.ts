@@ -71,7 +71,8 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
     // Policy is checked now, against today's policies and this run's approvals.
     await enforcePolicy({ ...plan, policy: await planPolicy(manifests, narrowed, plan, opts.approvals) }, opts.audit);
     await started(opts.audit, plan);
-    return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks }));
+    checkUntil(plan, opts.until);
+    return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks, until: opts.until }));
   } finally {
     await pool.closeAll();
   }
@@ -87,9 +88,10 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
   try {
     if (!hasWork(run.plan)) return { plan: run.plan };
     await enforcePolicy(run.plan, opts.audit);
+    checkUntil(run.plan, opts.until);
     if (!(await approve(run))) return { plan: run.plan };
     await started(opts.audit, run.plan);
-    const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks }));
+    const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks, until: opts.until }));
     return { plan: run.plan, result };
   } finally {
     await run.pool.closeAll();
@@ -104,6 +106,14 @@ async function started(audit: AuditSink, plan: Plan): Promise<void> {
   const agents = [...new Set(plan.changes.map((c) => c.agent))];
   const hosts = [...new Set([...plan.changes.map((c) => c.host), ...plan.hosts.map((h) => h.host)])];
   await audit.record([{ action: 'apply.start', target: plan.fleet.name, result: 'started', planHash: planHash(plan), details: { agents: agents.join(','), hosts: hosts.join(',') } }]);
+}
+
+/** `--until` must name a wave of the plan: a typo would otherwise apply every wave. */
+function checkUntil(plan: Plan, until: string | undefined): void {
+  if (until === undefined || plan.waves.some((w) => w.name === until)) return;
+  throw new ClawctlError(`--until ${until} names no wave of this plan; nothing was applied`, [
+    { message: `the plan's waves are: ${plan.waves.map((w) => w.name).join(', ')}`, hint: "name one of them (the Fleet's spec.rollout.waves)" },
+  ]);
 }
 
 /** Every apply and each agent's and host's outcome go to the audit log, tied to the plan by its hash. */

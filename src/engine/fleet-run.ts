@@ -104,6 +104,8 @@ export interface PlanOptions {
    * views such as status only report it); `require` makes a check that could not run one too.
    */
   openclawCheck: { enforce: boolean; require: boolean };
+  /** `apply --until WAVE`: stop after that canary wave. */
+  until?: string;
 }
 
 /**

@@ -8,6 +8,7 @@ export type EngineEvent =
   | { type: 'host-observe-start'; host: string }
   | { type: 'host-observed'; host: string; ok: boolean; error?: string }
   | { type: 'host-action-done'; host: string; action: string; ok: boolean; detail?: string }
+  | { type: 'wave-soak'; wave: string; seconds: number; agents: string[] }
   | { type: 'agent-apply-start'; agent: string; host: string }
   | { type: 'action-done'; agent: string; action: string; ok: boolean; detail?: string }
   | { type: 'agent-health-wait'; agent: string; timeoutSeconds: number }

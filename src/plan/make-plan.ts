@@ -7,6 +7,7 @@ import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';
 import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type HostPlan, type Plan, type PlannedAction, type UnreachableHost, type WriteDigest } from './plan.js';
 import { writeDigest } from './write-digest.js';
+import { planWaves } from './waves.js';
 import { writeContents } from '../diff/write-contents.js';
 
 export interface PlanContext {
@@ -105,6 +106,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     fleet: { name: desired.fleet.name, dir: ctx.fleetDir },
     changes,
     hosts: hostPlans,
+    waves: planWaves(desired.rollout.waves, desired.hosts.filter((h) => hostPlans.some((p) => p.host === h.name) || changes.some((c) => c.host === h.name))),
     unreachable,
     summary: summarize(changes, hostPlans),
     ...(removalsSkipped > 0 ? { removals_not_planned: removalsSkipped } : {}),

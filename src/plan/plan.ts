@@ -8,7 +8,7 @@ import type { CronJob } from '../validate/manifests.js';
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.4';
+export const PLAN_FORMAT_VERSION = '1.5';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -136,9 +136,22 @@ export interface OpenclawInstallAction {
   arch: string;
   /** Already unpacked beside the current one (an interrupted apply, a switch back): only the link moves. */
   unpacked: boolean;
+  /**
+   * A downgrade: OpenClaw migrates its state forward only, so each agent's state is restored
+   * from the newest backup `to` made (before the upgrade), the current state kept aside.
+   */
+  restore: boolean;
 }
 
 export type HostAction = OpenclawInstallAction | ObserverAction;
+
+/** A canary wave: its hosts (their own setup and their agents) go together, then soak. */
+export interface PlanWave {
+  name: string;
+  hosts: string[];
+  /** How long its agents must stay ready before the next wave starts. */
+  soakSeconds: number;
+}
 
 /** What a host itself needs, apart from its agents. */
 export interface HostPlan {
@@ -194,6 +207,8 @@ export interface Plan {
   changes: AgentPlan[];
   /** Only hosts whose own setup changes; apply does these before the host's agents. */
   hosts: HostPlan[];
+  /** The order apply goes in: every host with changes in exactly one wave. */
+  waves: PlanWave[];
   unreachable: UnreachableHost[];
   summary: PlanSummary;
   /**

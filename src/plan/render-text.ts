@@ -3,7 +3,7 @@ import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
 import { MANAGED_ENV } from '../desired/render.js';
 import { renderCronAction } from './render-cron.js';
-import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction } from './plan.js';
+import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction, type PlanWave } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
 const MAX_INLINE = 80;
@@ -48,6 +48,11 @@ export function renderPlanText(plan: Plan): string {
       '',
     );
   }
+  const waves = plan.waves.filter((w) => w.hosts.length > 0);
+  if (hasChanges(plan) && (waves.length > 1 || (waves.length === 1 && waves[0]!.name !== 'rest'))) {
+    const soak = (w: PlanWave) => (w.soakSeconds > 0 ? `, soaks ${w.soakSeconds} s` : '');
+    out.push(`Rollout in ${waves.length} ${waves.length === 1 ? 'wave' : 'waves'}, each healthy before the next: ${waves.map((w) => `${w.name} (${w.hosts.join(', ')}${soak(w)})`).join(' → ')}`, '');
+  }
   const s = plan.summary;
   out.push(`Plan: ${summaryText(s)}.`);
   const skipped = plan.removals_not_planned ?? 0;
@@ -60,7 +65,7 @@ export function renderPlanText(plan: Plan): string {
 
 /** One agent's pending changes, as `plan` would print them were it the only one (agents info, the dashboard). */
 export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
-  return renderPlanText({ ...plan, changes: [pending], unreachable: [], hosts: [], summary: summarize([pending], []), policy: { violations: [], optOuts: [], approved: [] } });
+  return renderPlanText({ ...plan, changes: [pending], unreachable: [], hosts: [], waves: [], summary: summarize([pending], []), policy: { violations: [], optOuts: [], approved: [] } });
 }
 
 function renderAgent(agent: AgentPlan): string[] {
@@ -78,7 +83,8 @@ function renderHostAction(a: HostAction): string {
   if (a.type === 'openclaw') {
     const what = a.unpacked ? 'already unpacked beside it: only the link moves' : `node ${a.node}, linux-${a.arch}, streamed from here over this connection`;
     const verb = a.from ? `~ openclaw ${a.from} → ${a.to}` : `+ install openclaw ${a.to}`;
-    return `${verb} (${what}) into ~/.local/share/clawctl/openclaw/${a.to}, current as ~/.local/bin/openclaw${a.from ? `; ${a.from} stays for a rollback` : ''}`;
+    const restore = a.restore ? `; a downgrade: each agent's state is restored from the newest backup OpenClaw ${a.to} made (OpenClaw does not reverse its state migrations), the current one kept aside` : '';
+    return `${verb} (${what}) into ~/.local/share/clawctl/openclaw/${a.to}, current as ~/.local/bin/openclaw${a.from ? `; ${a.from} stays for a rollback` : ''}${restore}`;
   }
   if (a.action === 'delete') return `- observation gate: removed (~/.clawctl/observe and its key line in ~/.ssh/authorized_keys)`;
   const where = a.authorizedKeys ? ', its line in ~/.ssh/authorized_keys' : '; its authorized_keys line is yours to install';

@@ -20,7 +20,7 @@ export function writeFleet(
   repo: string,
   hosts: SshHost[],
   agents: AgentDef[],
-  opts: { identityFile: string; service?: string; fleetSpec?: Record<string, unknown>; hostKeys?: Record<string, string> },
+  opts: { identityFile: string; service?: string; fleetSpec?: Record<string, unknown>; hostKeys?: Record<string, string>; hostLabels?: Record<string, Record<string, string>> },
 ): string {
   const dir = join(repo, 'fleet');
   mkdirSync(dir, { recursive: true });
@@ -34,7 +34,7 @@ export function writeFleet(
     ...hosts.map((h) => ({
       apiVersion: 'clawctl.dev/v1',
       kind: 'Host',
-      metadata: { name: h.name },
+      metadata: { name: h.name, ...(opts.hostLabels?.[h.name] ? { labels: opts.hostLabels[h.name] } : {}) },
       spec: {
         ssh: { address: '127.0.0.1', port: h.port, user: h.user, hostKey: opts.hostKeys?.[h.name] ?? h.hostKey, identityFile: opts.identityFile },
         service: opts.service ?? 'none',

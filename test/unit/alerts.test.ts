@@ -50,7 +50,7 @@ describe('findings: a watch cycle → what is firing', () => {
   const agent = (name: string, host: string, labels: Record<string, string> = {}) => ({ name, host, labels, stateDir: '.openclaw', port: 1, config: {}, env: {}, ignore: [] });
   const status = (agent: string, host: string, state: AgentStatus['state'], reason: string, drift = 0): AgentStatus => ({ agent, host, stateDir: '.openclaw', port: 1, state, reason, version: {}, drift, observedAt: '2026-05-01T10:00:00Z' });
   const facts = (over: Partial<Plan>, statuses: AgentStatus[], apply?: CycleFacts['apply']): CycleFacts => ({
-    desired: { fleet: { name: 'prod', contentHash: '', files: {}, key: '' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 60 }, hosts: [{ name: 'h1', labels: { zone: 'a' }, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }, { name: 'h2', labels: {}, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }], agents: [agent('claw', 'h1', { team: 'core' }), agent('side', 'h2')] },
+    desired: { fleet: { name: 'prod', contentHash: '', files: {}, key: '' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 60, waves: [] }, hosts: [{ name: 'h1', labels: { zone: 'a' }, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }, { name: 'h2', labels: {}, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }], agents: [agent('claw', 'h1', { team: 'core' }), agent('side', 'h2')] },
     plan: { changes: [], unreachable: [], policy: { violations: [], optOuts: [], approved: [] }, ...over } as unknown as Plan,
     statuses,
     ...(apply ? { apply } : {}),
@@ -78,7 +78,7 @@ describe('findings: a watch cycle → what is firing', () => {
     ];
     const report = cycleFindings(facts({ changes } as unknown as Partial<Plan>, []));
     expect(firing(report)).toEqual(['drift.found claw: 1 change pending: openclaw.json', 'drift.found side: 2 changes pending: .env, OpenClaw none → 2026.9.6']);
-    const applied = cycleFindings(facts({ changes } as unknown as Partial<Plan>, [], { status: 'partial', skipped: [], hosts: [], agents: [{ agent: 'claw', host: 'h1', ok: true, done: [] }, { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true }] }));
+    const applied = cycleFindings(facts({ changes } as unknown as Partial<Plan>, [], { status: 'partial', skipped: [], hosts: [], waves: [], agents: [{ agent: 'claw', host: 'h1', ok: true, done: [] }, { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true }] }));
     expect(firing(applied)).toEqual(['apply.failed side: not ready within 60 s (rolled back)']);
     expect(applied.find((f) => f.event === 'drift.found' && f.subject === 'claw')).toMatchObject({ firing: false, reason: 'applied' });
   });

@@ -55,7 +55,7 @@ describe('a host’s own setup: the OpenClaw install', () => {
 
   it('says where from, and whether it is unpacked already', () => {
     expect(diffHost(pinned, undefined, facts(undefined, { openclaw: { version: '2026.9.5' }, platform: { arch: 'aarch64', installs: ['2026.9.5', '2026.9.6'], missingTools: [] } }))).toEqual([
-      { type: 'openclaw', action: 'update', from: '2026.9.5', to: '2026.9.6', node: expect.stringMatching(/^24\./), arch: 'arm64', unpacked: true },
+      { type: 'openclaw', action: 'update', from: '2026.9.5', to: '2026.9.6', node: expect.stringMatching(/^24\./), arch: 'arm64', unpacked: true, restore: false },
     ]);
   });
 });

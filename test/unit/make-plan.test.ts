@@ -30,7 +30,7 @@ interface HostFacts {
 function desiredOf(f: { fleet?: string; hosts: { name: string; service?: string; labels?: Record<string, string> }[]; agents: { name: string; host: string; stateDir: string; labels?: Record<string, string>; config?: DesiredAgent['config']; env?: Record<string, string> }[] }): DesiredState {
   const hosts = f.hosts.map((h): DesiredHost => ({ name: h.name, labels: h.labels ?? {}, connection: { kind: 'local', home: '/nowhere' }, service: (h.service ?? 'systemd-user') as ServiceKind, commandTimeoutSeconds: 30 }));
   const agents = f.agents.map((a): DesiredAgent => ({ name: a.name, host: a.host, labels: a.labels ?? {}, stateDir: a.stateDir, port: 18789, config: a.config ?? {}, env: Object.fromEntries(Object.entries(a.env ?? {}).map(([k, v]) => [k, new Sensitive(v, 'fleet-key')])), ignore: [] }));
-  return { fleet: { name: f.fleet ?? 'prod', contentHash: 'sha256:fleet', files: {}, key: 'fleet-key' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30 }, hosts, agents };
+  return { fleet: { name: f.fleet ?? 'prod', contentHash: 'sha256:fleet', files: {}, key: 'fleet-key' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30, waves: [] }, hosts, agents };
 }
 
 /** What observing the scope's hosts found: every agent in scope in sync with an empty config, but for its links. */

@@ -25,6 +25,7 @@ function planOf(p: Partial<Plan>): Plan {
     ...p,
     changes,
     hosts,
+    waves: p.waves ?? [],
     summary: p.summary ?? summarize(changes, hosts),
     policy: { violations: [], optOuts: [], approved: [], ...p.policy },
   };

@@ -59,7 +59,7 @@ async function run(name: string, f: Fixture) {
   if (f.plan) {
     const plan: Plan = {
       format_version: PLAN_FORMAT_VERSION, clawctl_version: 'test', created_at: '2026-01-01T00:00:00.000Z',
-      fleet: { name: desired.fleet.name, dir: 'fleet' }, changes: f.plan, hosts: [], unreachable: [], config_checks: [],
+      fleet: { name: desired.fleet.name, dir: 'fleet' }, changes: f.plan, hosts: [], waves: [], unreachable: [], config_checks: [],
       summary: { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 }, fingerprint: { fleet: '', files: {}, agents: {}, writes: {} }, policy: { violations: [], optOuts: [], approved: [] },
     };
     const planned = evaluatePlan(compiled, { manifests, desired, plan }, f.approvals ?? []);

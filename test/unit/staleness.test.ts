@@ -23,7 +23,7 @@ const FLEET_HINT = 'run `clawctl plan --out FILE` again and review the new plan'
 function fleet(): DesiredState {
   return {
     fleet: { name: 'prod', contentHash: 'sha256:c1', key: KEY, files: { 'fleet/fleet.yaml': 'sha256:f1', 'fleet/agents/a.yaml': 'sha256:a1', 'fleet/agents/b.yaml': 'sha256:b1' } },
-    rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30 },
+    rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30, waves: [] },
     hosts: [
       { name: 'h1', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: 'systemd-user', commandTimeoutSeconds: 30 },
       { name: 'h2', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: 'process', commandTimeoutSeconds: 30 },

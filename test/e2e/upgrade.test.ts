@@ -1,0 +1,108 @@
+import { chownSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clawctl } from '../harness/cli.js';
+import { writeFleet, type AgentDef } from '../harness/fleet.js';
+import { keepSharedLogDirRoot } from '../harness/openclaw.js';
+import { startSshLab, type SshHost, type SshLab } from '../harness/sshd.js';
+
+const OLD = '2026.9.5';
+const NEW = '2026.9.6';
+
+/**
+ * Upgrades that cannot take the fleet down, with two real OpenClaw releases from the npm
+ * registry and real gateways (service: process) on real sshd hosts: the new version unpacked
+ * beside the old everywhere first, each agent backed up by the old version, the switch and a
+ * fresh gateway that must be ready on the new version; a wave whose gateway never gets ready
+ * is switched back, and the waves after it are not touched.
+ */
+describe('upgrades: side by side, backed up, in canary waves, switched back on failure', () => {
+  let lab: SshLab;
+  let canary: SshHost;
+  let rest: SshHost;
+  const agents: AgentDef[] = [
+    { name: 'first', host: 'up1', port: 19341 },
+    { name: 'second', host: 'up2', port: 19342 },
+  ];
+  const fleet = (version: string) =>
+    writeFleet(lab.repo, lab.hosts, agents, {
+      identityFile: lab.client.privateKeyPath,
+      service: 'process',
+      fleetSpec: { openclaw: { version }, rollout: { healthTimeoutSeconds: 60, waves: [{ name: 'canary', selector: { ring: 'canary' } }, { name: 'rest', percent: 100 }] } },
+      hostLabels: { up1: { ring: 'canary' } },
+    });
+  const run = (...args: string[]) => clawctl(args, { cwd: lab.repo });
+  const versions = (h: SshHost) => join(h.home, '.local', 'share', 'clawctl', 'openclaw');
+  const current = (h: SshHost) => readlinkSync(join(h.home, '.local', 'bin', 'openclaw'));
+  const running = async () => Object.fromEntries((JSON.parse((await run('status', '--json')).stdout).agents as { agent: string; state: string; version: { running?: string } }[]).map((a) => [a.agent, `${a.state} ${a.version.running}`]));
+
+  beforeAll(async () => {
+    lab = await startSshLab('upgrade', ['up1', 'up2']);
+    [canary, rest] = lab.hosts as [SshHost, SshHost];
+    for (const h of lab.hosts) keepSharedLogDirRoot(h.uid);
+    fleet(OLD);
+    const boot = await run('apply', '--auto-approve');
+    expect(boot.code, boot.stdout + boot.stderr).toBe(0);
+    expect(await running()).toEqual({ first: `online ${OLD}`, second: `online ${OLD}` });
+  }, 900_000);
+  afterAll(async () => {
+    await lab?.remove();
+  });
+
+  it('plans the version change per host, in its waves', async () => {
+    fleet(NEW);
+    const plan = await run('plan');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(`~ openclaw ${OLD} → ${NEW} (node`);
+    expect(plan.stdout).toContain(`; ${OLD} stays for a rollback`);
+    expect(plan.stdout).toContain('Rollout in 2 waves, each healthy before the next: canary (up1) → rest (up2)');
+  });
+
+  it('a new version whose gateway never gets ready: the canary is switched back, the rest untouched', async () => {
+    // Break the new version on the canary only, once it is unpacked there: its gateway exits at start.
+    const held = await run('apply', '--auto-approve', '--until', 'canary');
+    expect(held.code, held.stdout + held.stderr).toBe(0);
+    expect(held.stdout).toContain('Applied up to wave canary.');
+    expect(current(rest)).toBe(join(versions(rest), OLD, 'bin', 'openclaw'));
+    expect(readdirSync(versions(rest)).sort()).toEqual([OLD, NEW]); // unpacked beside, not switched
+    expect(await running()).toEqual({ first: `online ${NEW}`, second: `online ${OLD}` });
+    // Backed up by the version that ran, before the switch: what a downgrade restores.
+    const backups = join(canary.home, '.local', 'share', 'clawctl', 'backups', '.openclaw', OLD);
+    expect(readdirSync(backups).some((f) => f.endsWith('-openclaw-backup.tar.gz'))).toBe(true);
+
+    // Back to the old version everywhere (a downgrade is a plan like any other) ...
+    fleet(OLD);
+    const plan = await run('plan');
+    expect(plan.stdout).toContain(`a downgrade: each agent's state is restored from the newest backup OpenClaw ${OLD} made`);
+    const down = await run('apply', '--auto-approve');
+    expect(down.code, down.stdout + down.stderr).toBe(0);
+    expect(down.stdout).toContain(`restore first from OpenClaw ${OLD}'s backup`);
+    expect(await running()).toEqual({ first: `online ${OLD}`, second: `online ${OLD}` });
+
+    // ... then the new one again, broken on the canary.
+    const entry = join(versions(canary), NEW, 'node_modules', 'openclaw', 'openclaw.mjs');
+    writeFileSync(entry, 'process.exit(1);\n');
+    chownSync(entry, canary.uid, canary.gid);
+    fleet(NEW);
+    const failed = await run('apply', '--auto-approve');
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout).toContain(`switched back to OpenClaw ${OLD}`);
+    expect(failed.stdout).toMatch(/Waves: canary failed \(.*\) → rest skipped/);
+    expect(failed.stdout).toContain('second: skipped, after a failure');
+    expect(current(canary)).toBe(join(versions(canary), OLD, 'bin', 'openclaw'));
+    expect(current(rest)).toBe(join(versions(rest), OLD, 'bin', 'openclaw'));
+    expect(await running()).toEqual({ first: `online ${OLD}`, second: `online ${OLD}` });
+  }, 900_000);
+
+  it('the whole upgrade, wave by wave, healthy on the new version; then nothing to do', async () => {
+    // The broken copy is mended by hand (its own file put back); the next apply switches to it.
+    writeFileSync(join(versions(canary), NEW, 'node_modules', 'openclaw', 'openclaw.mjs'), readFileSync(join(versions(rest), NEW, 'node_modules', 'openclaw', 'openclaw.mjs')));
+    const apply = await run('apply', '--auto-approve');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/Waves: canary applied → rest applied/);
+    expect(await running()).toEqual({ first: `online ${NEW}`, second: `online ${NEW}` });
+    expect(existsSync(join(versions(rest), OLD))).toBe(true); // kept for a rollback
+    const again = await run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+  }, 900_000);
+});
