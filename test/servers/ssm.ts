@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
+import { authenticate, AwsError } from './aws-sigv4.js';
 import { join } from 'node:path';
 
 /**
@@ -54,15 +55,6 @@ const ACCOUNT = '123456789012';
 const STDOUT_CHARS = 24_000;
 const STDERR_CHARS = 8_000;
 
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 interface Invocation {
   commandId: string;
@@ -192,7 +184,7 @@ export async function startSsm(opts: SsmServerOptions): Promise<SsmServer> {
       };
       const body = Buffer.concat(chunks);
       try {
-        authenticate(req, body, credentials, region);
+        authenticate(req, body, { credentials, region, service: 'ssm', now: new Date() });
         if (req.method !== 'POST' || !ops[op]) throw new AwsError('UnknownOperationException', `unknown operation ${String(req.headers['x-amz-target'])}`);
         reply(200, ops[op]!(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>));
       } catch (err) {
@@ -228,27 +220,3 @@ function kill(child: ChildProcess): void {
   }
 }
 
-// SigV4, server side, for the awsJson protocol (POST /, no query): the signature recomputed
-// from what arrived with the secret of the credential's key id, scoped to this region and `ssm`.
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-
-function authenticate(req: IncomingMessage, body: Buffer, credentials: Record<string, string>, region: string): void {
-  const auth = req.headers.authorization ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) throw new AwsError('IncompleteSignatureException', `Authorization header is malformed: '${auth}'`);
-  const [, keyId, day, scopeRegion, service, signed, signature] = m as unknown as [string, string, string, string, string, string, string];
-  const secret = credentials[keyId];
-  if (secret === undefined) throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  if (scopeRegion !== region) throw new AwsError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'. `);
-  if (service !== 'ssm') throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: 'ssm'. `);
-  const date = String(req.headers['x-amz-date'] ?? '');
-  if (!date.startsWith(day)) throw new AwsError('InvalidSignatureException', 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP');
-  const names = signed.split(';');
-  const value = (h: string) => String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ');
-  const canonical = ['POST', '/', '', ...names.map((h) => `${h}:${value(h)}`), '', signed, sha256(body)].join('\n');
-  const scope = `${day}/${scopeRegion}/${service}/aws4_request`;
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), scopeRegion), service), 'aws4_request');
-  const expected = createHmac('sha256', key).update(['AWS4-HMAC-SHA256', date, scope, sha256(canonical)].join('\n')).digest('hex');
-  if (expected !== signature) throw new AwsError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
-}
