@@ -41,8 +41,17 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
   };
   const describe = `${target.user}@${target.address}:${target.port}`;
   await new Promise<void>((resolve, reject) => {
-    client.once('ready', resolve);
-    client.once('error', (err: Error & { level?: string }) => {
+    let settled = false;
+    client.once('ready', () => {
+      settled = true;
+      resolve();
+    });
+    // `on`, not `once`: a handshake that timed out can still fail again when its socket closes
+    // later ("Connection lost before handshake"), and an 'error' with no listener kills the
+    // process, a long-running watch with it.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (settled) return;
+      settled = true;
       client.end();
       reject(connectError(target, describe, err, pinned.blob, seen));
     });
