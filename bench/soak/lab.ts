@@ -185,7 +185,8 @@ export async function startLab(opts: { hosts: number; gatewayHosts: number; log:
     for (const h of hosts) {
       const main: LabAgent = { name: `${h.ssh.name}-main`, host: h.ssh.name, port: await freePort(), gen: 1, gateway: h.gateway, churn: false };
       const side: LabAgent = { name: `${h.ssh.name}-side`, host: h.ssh.name, profile: 'side', port: await freePort(), gen: 1, gateway: false, churn: false };
-      for (const a of [main, side]) {
+      // A gateway host runs one agent: apply starts a new agent's gateway there, ~900 MB each.
+      for (const a of h.gateway ? [main] : [main, side]) {
         agents.set(a.name, a);
         lab.writeAgent(a);
       }
@@ -196,6 +197,8 @@ export async function startLab(opts: { hosts: number; gatewayHosts: number; log:
 
     opts.log('starting the real gateways');
     for (const a of [...agents.values()].filter((x) => x.gateway)) {
+      // apply starts a new agent's gateway itself under service: process; start one only if it did not.
+      if (await answers(a.port)) continue;
       const g = startGateway(lab.hostOf(a).ssh, a.port);
       gateways.push(g);
     }
@@ -220,7 +223,7 @@ function writeFleetFile(fleetDir: string, hosts: LabHost[], identityFile: string
         config: { gateway: { mode: 'local', bind: 'loopback' } },
         ignoreDifferences: [{ file: 'openclaw.json', jsonPointers: ['/meta', '/wizard'] }],
       },
-      rollout: { maxUnavailable: 5, healthTimeoutSeconds: 60 },
+      rollout: { maxUnavailable: 5, healthTimeoutSeconds: 90 },
       // A hung or stalled host is given up on after this, and the cycle goes on.
       commandTimeoutSeconds: 15,
       secrets: { hashKey: { sops: 'secrets/clawctl.sops.yaml', key: 'hashKey' } },
@@ -239,6 +242,14 @@ function writeFleetFile(fleetDir: string, hosts: LabHost[], identityFile: string
   mkdirSync(join(fleetDir, 'hosts'), { recursive: true });
   writeFileSync(join(fleetDir, 'hosts', 'hosts.yaml'), hostDocs.map((d) => stringify(d)).join('---\n'));
   mkdirSync(join(fleetDir, 'agents'), { recursive: true });
+}
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) })).status === 200;
+  } catch {
+    return false;
+  }
 }
 
 /** Processes of one uid, from /proc. */

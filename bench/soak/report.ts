@@ -16,8 +16,17 @@ export const INVARIANTS: { key: string; text: string }[] = [
   { key: 'audit', text: "Audit log holds: `audit verify` exits 0; one `apply` entry per cycle that applied; every file clawctl replaced on a host is named by an audit entry (the \`apply.start\` before it or the \`agent.apply\` after it)" },
   { key: 'no-secret', text: 'No secret anywhere: no secret value in any clawctl output, the audit log, any file under the lab (hosts, repo, .clawctl) but `.env`, any command line, or the gateways’ logs' },
   { key: 'bounded-growth', text: "Bounded growth: the watch's peak RSS and fds in the last quarter are within a margin of the second quarter's; no stray files in .clawctl/" },
+  { key: 'loop-alive', text: 'The loop stays up: the watch never exits unless the soak ends it (a crash is counted and the watch started again)' },
   { key: 'soak', text: 'The soak itself ran as designed (every fault could be made, every watch line was JSON, watch ended with 0 on SIGINT)' },
 ];
+
+/** How fast .clawctl/ grew between the first and the last sample, in kB per hour. */
+function growthPerHour(r: SoakResult): string {
+  const first = r.samples[0];
+  const last = r.samples.at(-1);
+  if (!first || !last || last.t <= first.t) return 'an unmeasured amount';
+  return `${Math.round(((last.clawctlDirBytes - first.clawctlDirBytes) / 1024 / (last.t - first.t)) * 3_600_000)} kB`;
+}
 
 /** bench/SOAK.md: the machine, the date, the command, the figures, and which invariants held. */
 export function renderSoak(r: SoakResult, command: string, notes: string[]): string {
@@ -50,7 +59,12 @@ export function renderSoak(r: SoakResult, command: string, notes: string[]): str
     const vs = r.violations.filter((v) => v.invariant === inv.key);
     return `| ${inv.text} | ${vs.length === 0 ? 'held' : `**violated** (${vs.length})`} |`;
   });
-  const violations = r.violations.map((v) => `- \`${v.invariant}\` at +${Math.round((v.at - t0) / 1000)} s: ${v.detail.replace(/\n/g, ' ')}`);
+  // Every violation of a kind up to 6, then how many more: one bug often shows on many files.
+  const violations = INVARIANTS.flatMap((inv) => {
+    const vs = r.violations.filter((v) => v.invariant === inv.key);
+    const shown = vs.slice(0, 6).map((v) => `- \`${v.invariant}\` at +${Math.round((v.at - t0) / 1000)} s: ${v.detail.replace(/\n/g, ' ').replace(/\/tmp\/clawctl-soak-[^/]+\//g, '')}`);
+    return vs.length > 6 ? [...shown, `- … and ${vs.length - 6} more \`${inv.key}\``] : shown;
+  });
   return `# clawctl chaos soak
 
 Written by \`${command}\` on ${r.startedAt.toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${Math.round(totalmem() / 1024 / 1024)} MB RAM, Node ${process.version}.
@@ -104,8 +118,11 @@ Peak per minute (a new pid after each SIGKILL and restart).
 | --- | --- | --- | --- | --- |
 ${overTime.join('\n')}
 
-.clawctl/ at the end: ${r.clawctlDirFiles.join(', ') || 'empty'}. The audit log grows by its entries (one per state
-change); nothing else in .clawctl/ grows with time.
+.clawctl/ at the end: ${r.clawctlDirFiles.join(', ') || 'empty'}; it grew by ${growthPerHour(r)} per hour of soak.
+Two files grow, both bounded by design rather than by time: the audit log by its entries (one
+per state change, kept for good, as an audit log must be), and the health history
+(\`state/health/DAY.jsonl\`, one line per agent per cycle, day files deleted after
+\`CLAWCTL_HEALTH_RETENTION_DAYS\`, 14 by default). Nothing else accumulates (no stray lock or temp files).
 
 ## Faults, in order
 

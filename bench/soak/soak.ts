@@ -50,7 +50,7 @@ export interface Violation {
   detail: string;
 }
 
-export type Invariant = 'no-partial-file' | 'no-temp-left' | 'convergence' | 'no-stuck-lock' | 'audit' | 'no-secret' | 'bounded-growth' | 'soak';
+export type Invariant = 'no-partial-file' | 'no-temp-left' | 'convergence' | 'no-stuck-lock' | 'audit' | 'no-secret' | 'bounded-growth' | 'loop-alive' | 'soak';
 
 export interface WatchLine {
   cycle: number;
@@ -76,6 +76,8 @@ export interface SoakResult {
   violations: Violation[];
   /** The lock breaks the audit log holds (watch taking over a dead holder's lock, or the soak's `clawctl unlock`). */
   lockBreaks: number;
+  /** The watch exiting when the soak did not end it: each is a violation, and the soak starts it again. */
+  crashes: { t: number; code: number; signal: string | null; stderr: string }[];
   /** Times the soak, as an operator, ran `clawctl unlock` after the loop reported a stale lock. */
   operatorUnlocks: number;
   /** ms from the last fault's end to the first in-sync cycle after it; undefined: never. */
@@ -136,8 +138,19 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         }
       });
       const w = watch;
-      void w.done.then((r) => watchLogs.push(r.stdout, r.stderr));
+      void w.done.then((r) => {
+        watchLogs.push(r.stdout, r.stderr);
+        // Only the soak ends a watch (SIGKILL, then SIGINT at the end): any other exit is the loop dying.
+        if (r.signal === 'SIGKILL' && killing) return;
+        if (stopping) return;
+        crashes.push({ t: Date.now(), code: r.code, signal: r.signal, stderr: r.stderr.slice(-4000) });
+        violate('loop-alive', `watch ${mine} exited by itself (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${r.stderr.trim().split('\n').slice(-6).join(' | ')}`);
+        startWatch();
+      });
     };
+    let killing = false;
+    let stopping = false;
+    const crashes: { t: number; code: number; signal: string | null; stderr: string }[] = [];
     startWatch();
 
     // ---- the sampler: files whole, temp files, inodes (state changes), the watch's RSS and fds
@@ -357,8 +370,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
           if (inApply) break;
           await sleep(20);
         }
+        killing = true;
         watch.child.kill('SIGKILL');
         await watch.done;
+        killing = false;
         await sleep(rand(0.5, 3) * 1000);
         startWatch();
         return `pid ${pid}${inApply ? ', mid-apply' : ', no apply seen within 60 s'}`;
@@ -495,6 +510,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     stopSampling = true;
     await sampler;
     await operator;
+    stopping = true;
     watch!.child.kill('SIGINT');
     const end = await watch!.done;
     if (end.code !== 0) violate('soak', `the watch exited ${end.code} on SIGINT`);
@@ -509,7 +525,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (exists(lockFile)) violate('no-stuck-lock', `.clawctl/lock is still there after the watch ended: ${readFileSync(lockFile, 'utf8')}`);
 
     const plan = await lab.run(['plan', '--detailed-exitcode']);
-    if (plan.code !== 0) violate('convergence', `plan after the soak exits ${plan.code}: ${plan.stdout.slice(-1500)}${plan.stderr.slice(-500)}`);
+    if (plan.code !== 0) violate('convergence', `plan after the soak exits ${plan.code}: ${/^Plan: .*$/m.exec(plan.stdout)?.[0] ?? plan.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const status = await lab.run(['status', '--json']);
     try {
       const st = JSON.parse(status.stdout) as { agents: { agent: string; state: string }[] };
@@ -600,6 +616,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       violations,
       lockBreaks,
       operatorUnlocks,
+      crashes,
       ...(finalConvergeMs !== undefined ? { finalConvergeMs } : {}),
       finalPlanExit: plan.code,
       auditVerifyExit: verify.code,
