@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # clawctl: give an agent back the state its OpenClaw version last saw, for a downgrade (POSIX sh),
 # after gateway-lock.sh.
-#   sh -c "$SCRIPT" clawctl-openclaw-restore STATEDIR VERSION SERVICE UNIT GRACE
+#   sh -c "$SCRIPT" clawctl-openclaw-restore STATEDIR VERSION SERVICE UNIT GRACE [ARCHIVE]
 # OpenClaw migrates its state forward and never back, so an older version cannot run on a
 # state a newer one migrated. The newest backup VERSION made (openclaw-backup.sh, before the
 # upgrade) is restored with OpenClaw's own `backup restore` into a fresh dir; the gateway is
@@ -9,7 +9,7 @@
 # moved into its place. The restart that follows starts the gateway on it.
 set -u
 PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
-state=$1 version=$2 service=$3 unit=$4 grace=$5
+state=$1 version=$2 service=$3 unit=$4 grace=$5 chosen=${6-}
 fail() { echo "clawctl: $*" >&2; exit 1; }
 case $state in .openclaw | .openclaw-[a-z0-9]*) ;; *) fail "bad state dir $state" ;; esac
 case $version in *[!0-9A-Za-z.-]* | '') fail "bad version $version" ;; esac
@@ -18,9 +18,14 @@ dir="$HOME/$state" root="$HOME/.local/share/clawctl/backups/$state/$version"
 if [ ! -d "$root" ] || [ -L "$root" ]; then
   fail "no backup made by OpenClaw $version of $state: it cannot run on the state a newer version migrated (restore one by hand, or pin a newer version)"
 fi
+# The one named (`clawctl backups restore`), else the newest: names sort by their time.
 archive=""
-for a in "$root"/*-openclaw-backup.tar.gz; do [ -f "$a" ] && archive=$a; done
-[ -n "$archive" ] || fail "no backup made by OpenClaw $version of $state in $root"
+case $chosen in
+  '') for a in "$root"/*-openclaw-backup.tar.gz; do [ -f "$a" ] && archive=$a; done ;;
+  */* | .*) fail "bad backup name $chosen" ;;
+  *) [ -f "$root/$chosen" ] && [ ! -L "$root/$chosen" ] && archive="$root/$chosen" ;;
+esac
+[ -n "$archive" ] || fail "no backup ${chosen:+$chosen }made by OpenClaw $version of $state in $root"
 umask 077
 work="$root/.restore-$$"
 rm -rf "$work"

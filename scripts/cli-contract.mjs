@@ -40,6 +40,8 @@ const OUTPUTS = {
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
   'network tag': ['src/engine/network-run.ts', 'NetworkTagResult'],
   'hosts observer-line': ['src/commands/hosts/observer-line.ts', 'ObserverLineResult'],
+  'backups list': ['src/backups/backups-run.ts', 'BackupsListResult'],
+  'backups restore': ['src/backups/backups-run.ts', 'BackupRestoreResult'],
   watch: ['src/engine/watch-run.ts', 'WatchCycle'],
   'alerts test': ['src/alerts/test-send.ts', 'AlertsTestResult'],
   dashboard: ['src/commands/dashboard.ts', 'DashboardResult'],

@@ -12,6 +12,7 @@ const FORGET_ENV = hostScript('forget-env.sh');
 const OPENCLAW_INSTALL = hostScript('openclaw-install.sh');
 const OPENCLAW_BACKUP = hostScript('openclaw-backup.sh');
 const OPENCLAW_RESTORE = hostScript('gateway-lock.sh', 'openclaw-restore.sh');
+const BACKUPS_LIST = hostScript('backups-list.sh');
 const RESTART = hostScript('gateway-lock.sh', 'restart.sh');
 const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
@@ -53,8 +54,10 @@ export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpa
 /** A backup reads the whole state dir and checks the archive: bounded, but not by a command's usual minute or two. */
 export const BACKUP_SECONDS = 600;
 export const openclawBackupArgv = (stateDir: string, profile: string | undefined, version: string) => bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version));
-export const openclawRestoreArgv = (stateDir: string, version: string, service: ServiceKind, unit: string, graceSeconds: number) =>
-  bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds)));
+/** `archive`: one backup by its file name (`clawctl backups restore`); else the newest that version made. */
+export const openclawRestoreArgv = (stateDir: string, version: string, service: ServiceKind, unit: string, graceSeconds: number, archive?: string) =>
+  bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds), ...(archive ? [archive] : [])));
+export const backupsListArgv = (stateDirs: readonly string[]) => sh(BACKUPS_LIST, 'clawctl-backups-list', ...stateDirs);
 
 export interface RestartRequest {
   service: ServiceKind;

@@ -13,6 +13,7 @@ export type AuditAction =
   | 'agent.apply'
   | 'host.apply'
   | 'agent.restart'
+  | 'backup.restore'
   | 'secret.read'
   | 'secret.write'
   | 'policy.decision'

@@ -105,4 +105,19 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
     const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
   }, 900_000);
+
+  it('backups list and restore by hand: only under the version that made it, health-gated', async () => {
+    const list = JSON.parse((await run('backups', 'list', 'first', '--json')).stdout) as { backups: { version: string; id: string }[] };
+    expect(new Set(list.backups.map((b) => b.version))).toEqual(new Set([OLD, NEW]));
+    const older = list.backups.find((b) => b.version === OLD)!;
+    const refused = await run('backups', 'restore', 'first', older.id);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`was made by OpenClaw ${OLD}, and host up1 runs ${NEW}`);
+    const restored = await run('backups', 'restore', 'first', '--json');
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({ agent: 'first', healthy: true, backup: { version: NEW } });
+    expect(readdirSync(canary.home).some((f) => f.startsWith('.openclaw.clawctl-before-restore-'))).toBe(true);
+    expect(await running()).toEqual({ first: `online ${NEW}`, second: `online ${NEW}` });
+    expect((await run('audit', 'log', '--json')).stdout).toContain('backup.restore');
+  }, 600_000);
 });
