@@ -25,11 +25,8 @@ export function ansibleVersion(): string {
  */
 export function writeAnsibleProject(dir: string, hosts: SshHost[], identityFile: string, forks: number): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'known_hosts'), hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n') + '\n');
-  writeFileSync(
-    join(dir, 'inventory.ini'),
-    ['[fleet]', ...hosts.map((h) => `${h.name} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=${h.user}`)].join('\n') + '\n',
-  );
+  writeFileSync(join(dir, 'known_hosts'), `${hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n')}\n`);
+  writeFileSync(join(dir, 'inventory.ini'), `${['[fleet]', ...hosts.map((h) => `${h.name} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=${h.user}`)].join('\n')}\n`);
   writeFileSync(
     join(dir, 'ansible.cfg'),
     [

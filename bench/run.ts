@@ -104,8 +104,10 @@ try {
     slowest = Math.max(slowest, part.ms);
     shardRows.push(`| ${i}/${SHARDS} | ${planned} | ${s(part.ms)} | ${mb(part.rss ?? 0)} |`);
   }
-  if (!quick) goals.push({ goal: `${SHARD_HOSTS} hosts in ${SHARDS} shards: the slowest shard under half the time of one runner`, value: `${s(slowest)} vs ${s(whole.ms)}`, met: slowest < whole.ms / 2 });
-  if (!quick) goals.push({ goal: 'validate of 10,000 agents under 2 s and 500 MB', value: `${s(validate.ms)}, ${mb(validate.rss ?? 0)}`, met: validate.ms < 2000 && (validate.rss ?? 0) < 500 * 1024 * 1024 });
+  if (!quick)
+    goals.push({ goal: `${SHARD_HOSTS} hosts in ${SHARDS} shards: the slowest shard under half the time of one runner`, value: `${s(slowest)} vs ${s(whole.ms)}`, met: slowest < whole.ms / 2 });
+  if (!quick)
+    goals.push({ goal: 'validate of 10,000 agents under 2 s and 500 MB', value: `${s(validate.ms)}, ${mb(validate.rss ?? 0)}`, met: validate.ms < 2000 && (validate.rss ?? 0) < 500 * 1024 * 1024 });
 
   // The lab: one sshd per host, as in the tests.
   const max = Math.max(...SIZES);
@@ -144,7 +146,9 @@ try {
       const check = await runAnsible(dir, true);
       writeAnsibleFiles(dir, v1); // every file changes
       const ansibleApply = await runAnsible(dir, false);
-      ansibleRows.push(`| ${n} × 1 | ${s(check.ms)} | ${s(plan.ms)} | ${(check.ms / plan.ms).toFixed(1)}× | ${(check.ms / floor.ms).toFixed(1)}× | ${s(ansibleApply.ms)} | ${s(apply.ms)} | ${(ansibleApply.ms / apply.ms).toFixed(1)}× |`);
+      ansibleRows.push(
+        `| ${n} × 1 | ${s(check.ms)} | ${s(plan.ms)} | ${(check.ms / plan.ms).toFixed(1)}× | ${(check.ms / floor.ms).toFixed(1)}× | ${s(ansibleApply.ms)} | ${s(apply.ms)} | ${(ansibleApply.ms / apply.ms).toFixed(1)}× |`,
+      );
       if (n === 50 || quick) goals.push({ goal: `plan ≥ 30 × faster than Ansible's check mode at N = ${n}`, value: `${(check.ms / plan.ms).toFixed(1)}×`, met: check.ms / plan.ms >= 30 });
     }
   }
@@ -172,11 +176,24 @@ try {
     const repo = join(root, 'repo-upgrade');
     execFileSync('git', ['init', '-q', repo]);
     const fleetAt = (version: string) =>
-      writeFleet(repo, upgradeHosts, upgradeHosts.map((h) => ({ name: `${h.name}-up`, host: h.name, port: 18789 })), {
-        identityFile: client.privateKeyPath,
-        fleetSpec: { openclaw: { version }, rollout: { waves: [{ name: 'canary', selector: { ring: 'canary' } }, { name: 'rest', percent: 100 }] } },
-        hostLabels: { [upgradeHosts[0]!.name]: { ring: 'canary' } },
-      });
+      writeFleet(
+        repo,
+        upgradeHosts,
+        upgradeHosts.map((h) => ({ name: `${h.name}-up`, host: h.name, port: 18789 })),
+        {
+          identityFile: client.privateKeyPath,
+          fleetSpec: {
+            openclaw: { version },
+            rollout: {
+              waves: [
+                { name: 'canary', selector: { ring: 'canary' } },
+                { name: 'rest', percent: 100 },
+              ],
+            },
+          },
+          hostLabels: { [upgradeHosts[0]!.name]: { ring: 'canary' } },
+        },
+      );
     fleetAt(UPGRADE_FROM);
     await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo);
     fleetAt(UPGRADE_TO);
@@ -215,7 +232,9 @@ try {
         check = await runAnsible(dir, true);
       }
       const ratio = plan.ms / floor.ms;
-      latencyRows.push(`| ${n} × 1 | ${s(floor.ms)} | ${s(plan.ms)} | ${ratio.toFixed(2)}× | ${s(apply.ms)} | ${check ? s(check.ms) : 'not run'} | ${check ? `${(check.ms / plan.ms).toFixed(1)}×` : ''} |`);
+      latencyRows.push(
+        `| ${n} × 1 | ${s(floor.ms)} | ${s(plan.ms)} | ${ratio.toFixed(2)}× | ${s(apply.ms)} | ${check ? s(check.ms) : 'not run'} | ${check ? `${(check.ms / plan.ms).toFixed(1)}×` : ''} |`,
+      );
       if (n >= 50 || quick) {
         goals.push({ goal: `WAN (${LATENCY_MS} ms each way): plan ≤ 1.3 × the floor at N = ${n}`, value: `${ratio.toFixed(2)}×`, met: ratio <= 1.3 });
         if (check) goals.push({ goal: `WAN: plan ≥ 30 × faster than Ansible's check mode at N = ${n}`, value: `${(check.ms / plan.ms).toFixed(1)}×`, met: check.ms / plan.ms >= 30 });

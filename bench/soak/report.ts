@@ -11,10 +11,19 @@ const median = (xs: number[]) => {
 export const INVARIANTS: { key: string; text: string }[] = [
   { key: 'no-partial-file', text: 'No partial file: every openclaw.json and .env, read every 0.5 s on every host, is whole (JSON / KEY=value lines ending in a newline, its generation pad intact)' },
   { key: 'no-temp-left', text: 'No temp file left: no `.clawctl-new.*` and no `.env.clawctl-prev` (old secrets) stays more than 5 s while no apply runs, and none at the end' },
-  { key: 'convergence', text: 'Convergence: of the cycles that start after the last fault, the first or the second (2 intervals) is in sync; then `plan --detailed-exitcode` exits 0, `status` reaches every host and every real gateway is online' },
+  {
+    key: 'convergence',
+    text: 'Convergence: of the cycles that start after the last fault, the first or the second (2 intervals) is in sync; then `plan --detailed-exitcode` exits 0, `status` reaches every host and every real gateway is online',
+  },
   { key: 'no-stuck-lock', text: 'No stuck lock: a cycle that finds the fleet locked names a stale holder and the one command that clears it (or watch takes the lock over); no lock left at the end' },
-  { key: 'audit', text: "Audit log holds: `audit verify` exits 0; one `apply` entry per cycle that applied; every file clawctl replaced on a host is named by an audit entry (the \`apply.start\` before it or the \`agent.apply\` after it)" },
-  { key: 'no-secret', text: 'No secret anywhere: no secret value in any clawctl output, the audit log, any file under the lab (hosts, repo, .clawctl) but `.env`, any command line, or the gateways’ logs' },
+  {
+    key: 'audit',
+    text: 'Audit log holds: `audit verify` exits 0; one `apply` entry per cycle that applied; every file clawctl replaced on a host is named by an audit entry (the `apply.start` before it or the `agent.apply` after it)',
+  },
+  {
+    key: 'no-secret',
+    text: 'No secret anywhere: no secret value in any clawctl output, the audit log, any file under the lab (hosts, repo, .clawctl) but `.env`, any command line, or the gateways’ logs',
+  },
   { key: 'bounded-growth', text: "Bounded growth: the watch's peak RSS and fds in the last quarter are within a margin of the second quarter's; no stray files in .clawctl/" },
   { key: 'loop-alive', text: 'The loop stays up: the watch never exits unless the soak ends it (a crash is counted and the watch started again)' },
   { key: 'soak', text: 'The soak itself ran as designed (every fault could be made, every watch line was JSON, watch ended with 0 on SIGINT)' },

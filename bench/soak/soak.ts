@@ -282,7 +282,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       while (!stopSampling) {
         await sleep(1000);
         const last = cycles.at(-1);
-        if (!last || last.outcome !== 'error') continue;
+        if (last?.outcome !== 'error') continue;
         const stale = last.error?.diagnostics.some((d) => d.hint?.includes('the lock is stale; run `clawctl unlock`'));
         if (!stale || handled.has(`${last.incarnation}:${last.cycle}`)) continue;
         const reported = cycles.filter((c) => c.incarnation === last.incarnation && c.error?.diagnostics.some((d) => d.hint?.includes('the lock is stale'))).length;
@@ -360,7 +360,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       },
       async 'kill-clawctl'() {
         // Something to apply: several agents, so the apply lasts a while.
-        const some = [...lab.agents.values()].filter((a) => !a.gateway).sort(() => Math.random() - 0.5).slice(0, 8);
+        const some = [...lab.agents.values()]
+          .filter((a) => !a.gateway)
+          .sort(() => Math.random() - 0.5)
+          .slice(0, 8);
         for (const a of some) bump(a);
         const deadline = Date.now() + 60_000;
         const pid = watch.child.pid!;
@@ -494,7 +497,14 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     // after the last fault, the first heals and the second at the latest finds nothing to do.
     const after = cycles.filter((c) => Date.parse(c.at) >= lastFaultEnd);
     if (finalConvergeMs === undefined) violate('convergence', `no in-sync cycle within ${Math.round((convergeWait - lastFaultEnd) / 1000)} s of the last fault`);
-    else if (!after.slice(0, 2).some((c) => c.outcome === 'in-sync')) violate('convergence', `neither of the first two cycles after the last fault was in sync: ${after.slice(0, 3).map((c) => `${c.trigger} ${c.outcome}`).join(', ')}`);
+    else if (!after.slice(0, 2).some((c) => c.outcome === 'in-sync'))
+      violate(
+        'convergence',
+        `neither of the first two cycles after the last fault was in sync: ${after
+          .slice(0, 3)
+          .map((c) => `${c.trigger} ${c.outcome}`)
+          .join(', ')}`,
+      );
     for (const [i, f] of faults.entries()) {
       const c = inSyncAfter(f.end);
       if (!c) continue;
@@ -563,7 +573,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (!after && !before) unaudited++;
       else if (!after) startOnly++;
     }
-    if (unaudited > 0) violate('audit', `${unaudited} of ${changes.length} files clawctl replaced on the hosts have no audit entry naming their agent (neither apply.start before nor agent.apply after)`);
+    if (unaudited > 0)
+      violate('audit', `${unaudited} of ${changes.length} files clawctl replaced on the hosts have no audit entry naming their agent (neither apply.start before nor agent.apply after)`);
     const lockBreaks = entries.filter((e) => e.action === 'lock.break' && Date.parse(e.time) >= startedAt.getTime()).length;
 
     // ---- no secret anywhere but .env

@@ -79,7 +79,10 @@ export function alerting(fleetDir: string, audit: AuditSink, diagnose?: Diagnose
       },
     });
     await writeAlertState(fleetDir, { ...state, outbox: flushed.outbox, sent: flushed.sent });
-    const pullRequests = await settleIncidentPulls(fleetDir, transitions.filter((t) => t.kind === 'resolve'));
+    const pullRequests = await settleIncidentPulls(
+      fleetDir,
+      transitions.filter((t) => t.kind === 'resolve'),
+    );
     const incident = (t: Transition): IncidentReport => ({ event: t.incident.event, subject: t.incident.subject, ...(t.incident.host ? { host: t.incident.host } : {}), reason: t.reason });
     return {
       opened: transitions.filter((t) => t.kind === 'open').map(incident),
@@ -106,7 +109,11 @@ async function withDiagnoses(deliveries: Delivery[], receivers: readonly AlertRe
     deliveries.map(async (d) => {
       const agent = d.message.incident ? parseIncidentId(d.message.incident)?.agent : undefined;
       if (!agentReceivers.has(d.receiver) || d.message.status !== 'firing' || !agent) return d;
-      if (!taken.has(agent)) taken.set(agent, diagnose(agent).catch(() => undefined));
+      if (!taken.has(agent))
+        taken.set(
+          agent,
+          diagnose(agent).catch(() => undefined),
+        );
       const diagnosis = await taken.get(agent);
       return diagnosis ? { ...d, message: { ...d.message, diagnosis } } : d;
     }),

@@ -66,13 +66,19 @@ function driftFindings({ desired, plan, apply }: CycleFacts): Finding[] {
     const pending = applied.get(a.name) ? undefined : changes.get(a.name);
     const what = pending ? changed(pending) : [];
     const base = { event: 'drift.found' as const, subject: a.name, host: a.host, labels: a.labels };
-    return [what.length > 0 ? { ...base, firing: true, reason: `${plural(what.length, 'change')} pending: ${what.join(', ')}` } : { ...base, firing: false, reason: applied.get(a.name) ? 'applied' : 'in sync' }];
+    return [
+      what.length > 0
+        ? { ...base, firing: true, reason: `${plural(what.length, 'change')} pending: ${what.join(', ')}` }
+        : { ...base, firing: false, reason: applied.get(a.name) ? 'applied' : 'in sync' },
+    ];
   });
 }
 
 /** What differs, as plan names it; a restart is how a change takes effect, not another change. */
 function changed(p: AgentPlan): string[] {
-  return p.actions.flatMap((x) => (x.type === 'config' ? ['openclaw.json'] : x.type === 'env' ? ['.env'] : x.type === 'version' ? [`OpenClaw ${x.from ?? 'none'} → ${x.to}`] : x.type === 'cron' ? ['cron jobs'] : []));
+  return p.actions.flatMap((x) =>
+    x.type === 'config' ? ['openclaw.json'] : x.type === 'env' ? ['.env'] : x.type === 'version' ? [`OpenClaw ${x.from ?? 'none'} → ${x.to}`] : x.type === 'cron' ? ['cron jobs'] : [],
+  );
 }
 
 /** A failed (or rolled back) apply opens; a later successful apply, or the agent found in sync, resolves it. */

@@ -61,7 +61,10 @@ export const incidentKey = (event: AlertEventName, subject: string): string => `
  * (`agent.down.claw.20261201t210000z`). The next failure of the same kind is another incident.
  */
 export function incidentId(i: Pick<Incident, 'event' | 'subject' | 'since' | 'openedAt'>): string {
-  const at = (i.openedAt ?? i.since).replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').toLowerCase();
+  const at = (i.openedAt ?? i.since)
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')
+    .toLowerCase();
   return `${i.event}.${i.subject.replace('/', '.')}.${at}`;
 }
 

@@ -63,7 +63,17 @@ export function transitionMessage(t: Transition, fleet: string): AlertMessage {
 /** What `clawctl alerts test` sends. */
 export function testMessage(receiver: string, fleet: string, at: Date): AlertMessage {
   const title = `[${fleet}] TEST: clawctl alert receiver ${receiver}`;
-  return { id: `test/${receiver}/${at.toISOString()}`, status: 'test', event: 'test', subject: `fleet/${fleet}`, fleet, reason: 'a test message sent by `clawctl alerts test`', at: at.toISOString(), title, text: `${title}\nIf you read this, ${receiver} delivers clawctl's alerts.` };
+  return {
+    id: `test/${receiver}/${at.toISOString()}`,
+    status: 'test',
+    event: 'test',
+    subject: `fleet/${fleet}`,
+    fleet,
+    reason: 'a test message sent by `clawctl alerts test`',
+    at: at.toISOString(),
+    title,
+    text: `${title}\nIf you read this, ${receiver} delivers clawctl's alerts.`,
+  };
 }
 
 /** "45s", "12m", "3h 5m", "2d 4h": how long an incident was open. */

@@ -8,7 +8,12 @@ export function receiverDiagnostics(fleet: Sourced<FleetManifest>): Diagnostic[]
   (fleet.manifest.spec.alerts ?? []).forEach((r, i) => {
     const earlier = first.get(r.name);
     if (earlier === undefined) first.set(r.name, i);
-    else out.push({ pos: fleet.source.locate(['spec', 'alerts', i, 'name']), message: `a second alert receiver named "${r.name}"`, hint: `the first is at ${formatPos(fleet.source.locate(['spec', 'alerts', earlier, 'name']))}` });
+    else
+      out.push({
+        pos: fleet.source.locate(['spec', 'alerts', i, 'name']),
+        message: `a second alert receiver named "${r.name}"`,
+        hint: `the first is at ${formatPos(fleet.source.locate(['spec', 'alerts', earlier, 'name']))}`,
+      });
   });
   return out;
 }

@@ -33,7 +33,11 @@ export async function openReceivers(fleetDir: string, receivers: readonly AlertR
   const opened = new Map<string, Promise<OpenSecret | SecretStoreError>>();
   const open = (v: SecretValue) => {
     const name = formatLocation(locationOfRef(v.secretRef));
-    if (!opened.has(name)) opened.set(name, openSecret(fleetDir, locationOfRef(v.secretRef), { create: false }).catch((err: unknown) => (err instanceof SecretStoreError ? err : Promise.reject(err))));
+    if (!opened.has(name))
+      opened.set(
+        name,
+        openSecret(fleetDir, locationOfRef(v.secretRef), { create: false }).catch((err: unknown) => (err instanceof SecretStoreError ? err : Promise.reject(err))),
+      );
     return opened.get(name)!;
   };
   const out = await Promise.all(

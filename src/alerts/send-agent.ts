@@ -19,7 +19,13 @@ export function agentHookSender(s: AgentHookSettings): Sender {
   const endpoint = `${s.url.replace(/\/+$/, '')}${s.path.replace(/\/+$/, '')}/agent`;
   return {
     async send(m: AlertMessage) {
-      const body = { message: agentPrompt(m), name: `clawctl ${m.status === 'firing' ? 'incident' : m.status === 'resolved' ? 'resolved' : 'test'}`, agentId: s.agentId, deliver: false, idempotencyKey: m.id };
+      const body = {
+        message: agentPrompt(m),
+        name: `clawctl ${m.status === 'firing' ? 'incident' : m.status === 'resolved' ? 'resolved' : 'test'}`,
+        agentId: s.agentId,
+        deliver: false,
+        idempotencyKey: m.id,
+      };
       const res = await fetch(endpoint, {
         method: 'POST',
         headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json', 'idempotency-key': m.id },

@@ -8,8 +8,25 @@ import { networkError, retryAfter, SEND_TIMEOUT_MS, SendError, type Sender } fro
 export function webhookSender(url: string): Sender {
   return {
     async send(m: AlertMessage) {
-      const body = { text: m.text, status: m.status, event: m.event, subject: m.subject, ...(m.host ? { host: m.host } : {}), fleet: m.fleet, reason: m.reason, at: m.at, ...(m.openedAt ? { openedAt: m.openedAt } : {}), id: m.id };
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), redirect: 'error', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) }).catch((err: unknown) => {
+      const body = {
+        text: m.text,
+        status: m.status,
+        event: m.event,
+        subject: m.subject,
+        ...(m.host ? { host: m.host } : {}),
+        fleet: m.fleet,
+        reason: m.reason,
+        at: m.at,
+        ...(m.openedAt ? { openedAt: m.openedAt } : {}),
+        id: m.id,
+      };
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      }).catch((err: unknown) => {
         throw networkError(err);
       });
       await res.body?.cancel();

@@ -38,7 +38,9 @@ export async function readAlertState(fleetDir: string): Promise<AlertState> {
     data = undefined;
   }
   if (!isObject(data) || data.version !== 1 || !isObject(data.incidents) || !Array.isArray(data.outbox) || !isObject(data.sent)) {
-    throw new ClawctlError(`${path} is not an alerts state file clawctl can read`, [{ message: `${path}: not an alerts state file (version 1)`, hint: 'move it aside: watch then starts without incidents, and sends a message for each failure it finds open' }]);
+    throw new ClawctlError(`${path} is not an alerts state file clawctl can read`, [
+      { message: `${path}: not an alerts state file (version 1)`, hint: 'move it aside: watch then starts without incidents, and sends a message for each failure it finds open' },
+    ]);
   }
   return data as unknown as AlertState;
 }

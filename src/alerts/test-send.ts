@@ -26,7 +26,11 @@ export async function sendTestAlert(fleetDir: string, name: string, audit: Audit
   const receiver = receivers.find((r) => r.name === name);
   if (!receiver) {
     throw new ClawctlError(`no alert receiver named ${name}`, [
-      { pos: manifests.fleet.source.locate(receivers.length > 0 ? ['spec', 'alerts'] : ['spec']), message: `the Fleet has no alert receiver "${name}"`, hint: receivers.length > 0 ? `its receivers: ${receivers.map((r) => r.name).join(', ')}` : 'add one under spec.alerts' },
+      {
+        pos: manifests.fleet.source.locate(receivers.length > 0 ? ['spec', 'alerts'] : ['spec']),
+        message: `the Fleet has no alert receiver "${name}"`,
+        hint: receivers.length > 0 ? `its receivers: ${receivers.map((r) => r.name).join(', ')}` : 'add one under spec.alerts',
+      },
     ]);
   }
   const message = testMessage(name, manifests.fleet.manifest.metadata.name, now);

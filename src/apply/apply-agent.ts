@@ -114,7 +114,9 @@ async function installFiles(run: Run, names: ManagedFile[], lines: string[]): Pr
     const issues = parseHostVerdict(res.stdout, res.stderr).issues.map((i) => ({ path: i.path, message: run.redact(i.message) }));
     result.configIssues = issues;
     ctx.hooks.emit({ type: 'action-done', agent: plan.agent, action: name, ok: false, detail: `rejected by the host's OpenClaw: ${issues.length} issue(s)` });
-    throw new Error(`OpenClaw on ${ctx.host.name} rejected the new openclaw.json; nothing was installed. \`openclaw config validate\` names ${issues.length} issue(s):\n${formatIssues(issues, '      ')}`);
+    throw new Error(
+      `OpenClaw on ${ctx.host.name} rejected the new openclaw.json; nothing was installed. \`openclaw config validate\` names ${issues.length} issue(s):\n${formatIssues(issues, '      ')}`,
+    );
   }
   const ok = res.code === 0;
   const detail = lastLines(run.redact(res.stdout + res.stderr));
@@ -127,7 +129,11 @@ async function finishAgent(run: Run): Promise<void> {
   // A version change was installed by the host's own action, before its agents: the
   // agent's part is the fresh process below, on the new version.
   for (const action of run.plan.actions) {
-    if (action.type === 'service') await run.step(`unit ${action.unit}`, serviceInstallArgv(action.service, action.unit), { stdin: `${Buffer.from(action.content).toString('base64')}\n`, seconds: run.ctx.host.commandTimeoutSeconds });
+    if (action.type === 'service')
+      await run.step(`unit ${action.unit}`, serviceInstallArgv(action.service, action.unit), {
+        stdin: `${Buffer.from(action.content).toString('base64')}\n`,
+        seconds: run.ctx.host.commandTimeoutSeconds,
+      });
   }
   if (run.plan.actions.some((a) => a.type === 'restart')) {
     run.restarted = true;
@@ -149,7 +155,15 @@ async function restart(run: Run, name: string): Promise<void> {
   if (!canRestart(run)) return;
   const { desired, host } = run.ctx;
   const limit = run.ctx.healthTimeoutSeconds;
-  const argv = restartArgv({ service: host.service, unit: serviceUnitName(desired.profile), stateDir: desired.stateDir, profile: desired.profile, port: desired.port, mode: 'fresh', limitSeconds: limit });
+  const argv = restartArgv({
+    service: host.service,
+    unit: serviceUnitName(desired.profile),
+    stateDir: desired.stateDir,
+    profile: desired.profile,
+    port: desired.port,
+    mode: 'fresh',
+    limitSeconds: limit,
+  });
   const noteForced = (stdout: string) => {
     const { forced } = restartNotes(run.redact(stdout));
     if (forced.length > 0) (run.result.forced ??= []).push(...forced);

@@ -44,7 +44,14 @@ export function cronArgv(t: CronTarget, marker: 'keep' | 'drop', words: readonly
 export function cronCommands(j: CronJobChange): string[][] {
   if (j.action === 'remove') return [['rm', j.id!]];
   const after = j.after!;
-  const add = ['add', `--declaration-key=${clawctlCronKey(after.name)}`, `--name=${after.name}`, ...jobWords(after), ...(after.agent ? [`--agent=${after.agent}`] : []), ...(after.enabled === false ? ['--disabled'] : [])];
+  const add = [
+    'add',
+    `--declaration-key=${clawctlCronKey(after.name)}`,
+    `--name=${after.name}`,
+    ...jobWords(after),
+    ...(after.agent ? [`--agent=${after.agent}`] : []),
+    ...(after.enabled === false ? ['--disabled'] : []),
+  ];
   if (j.action === 'add') return [add];
   if (j.replace) return [['rm', j.id!], add];
   const enabled = canonical(after).enabled;

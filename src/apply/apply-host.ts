@@ -78,7 +78,9 @@ export async function applyHost(plan: HostPlan, ctx: HostStepContext): Promise<H
  * the backup made minutes ago by the old version.
  */
 export async function switchBack(host: string, version: string, restore: boolean, ctx: HostStepContext): Promise<HostApplyResult> {
-  const steps: [string, () => Promise<HostCommand>][] = [[`switch back to openclaw ${version}`, async () => ({ argv: openclawInstallArgv(version, '0', 'switch'), stdin: '', seconds: installSeconds })]];
+  const steps: [string, () => Promise<HostCommand>][] = [
+    [`switch back to openclaw ${version}`, async () => ({ argv: openclawInstallArgv(version, '0', 'switch'), stdin: '', seconds: installSeconds })],
+  ];
   for (const agent of restore ? ctx.existing : []) steps.push(restoreStep(agent, version, ctx));
   return runSteps(host, ctx, steps);
 }

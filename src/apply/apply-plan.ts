@@ -140,20 +140,31 @@ class Rollout {
     const agent = this.agents.get(agentPlan.agent)!;
     const agentObs = this.seen.agents.get(agentPlan.agent);
     if (!agentObs) return { agent: agentPlan.agent, host: agentPlan.host, ok: false, done: [], error: `host ${agentPlan.host} was not observed` };
-    return applyAgent(agentPlan, { fleet: this.desired.fleet.name, conn, host, desired: agent, observed: agentObs, healthTimeoutSeconds: this.desired.rollout.healthTimeoutSeconds, hooks: this.hooks });
+    return applyAgent(agentPlan, {
+      fleet: this.desired.fleet.name,
+      conn,
+      host,
+      desired: agent,
+      observed: agentObs,
+      healthTimeoutSeconds: this.desired.rollout.healthTimeoutSeconds,
+      hooks: this.hooks,
+    });
   }
 
   /** The wave's applied agents must stay ready for soakSeconds: asked every few seconds. */
   private async soak(wave: PlanWave, results: AgentApplyResult[]): Promise<string | undefined> {
     if (wave.soakSeconds <= 0) return undefined;
-    const watched = results.filter((r) => r.ok && r.done.includes('health')).map((r) => this.agents.get(r.agent)).filter((a) => a !== undefined);
+    const watched = results
+      .filter((r) => r.ok && r.done.includes('health'))
+      .map((r) => this.agents.get(r.agent))
+      .filter((a) => a !== undefined);
     this.hooks.emit({ type: 'wave-soak', wave: wave.name, seconds: wave.soakSeconds, agents: watched.map((a) => a.name) });
     const end = Date.now() + wave.soakSeconds * 1000;
     while (Date.now() < end) {
       for (const agent of watched) {
         const conn = await this.pool.get(this.hosts.get(agent.host)!).catch(() => undefined);
         const res = conn ? await execWithin(conn, waitReadyArgv(agent.port, SOAK_CHECK_SECONDS), deadlineFor(SOAK_CHECK_SECONDS)) : undefined;
-        if (!res || res.code !== 0) return `${agent.name} stopped being ready while wave ${wave.name} soaked${res ? `: ${res.stdout.trim().split('\n').at(-1) ?? ''}` : ''}`;
+        if (res?.code !== 0) return `${agent.name} stopped being ready while wave ${wave.name} soaked${res ? `: ${res.stdout.trim().split('\n').at(-1) ?? ''}` : ''}`;
       }
       await new Promise((r) => setTimeout(r, Math.min(SOAK_CHECK_SECONDS * 1000, Math.max(0, end - Date.now()))));
     }
@@ -190,7 +201,11 @@ class Rollout {
     const limit = this.desired.rollout.healthTimeoutSeconds;
     for (const agent of this.desired.agents.filter((a) => a.host === hostName && this.seen.agents.get(a.name)?.health.state === 'ready')) {
       const unit = serviceUnitName(agent.profile);
-      const restarted = await execWithin(conn, restartArgv({ service: host.service, unit, stateDir: agent.stateDir, profile: agent.profile, port: agent.port, mode: 'fresh', limitSeconds: limit }), deadlineFor(limit));
+      const restarted = await execWithin(
+        conn,
+        restartArgv({ service: host.service, unit, stateDir: agent.stateDir, profile: agent.profile, port: agent.port, mode: 'fresh', limitSeconds: limit }),
+        deadlineFor(limit),
+      );
       const ready = restarted.code === 0 ? await execWithin(conn, waitReadyArgv(agent.port, limit), deadlineFor(limit)) : restarted;
       const result = this.agentResults.find((r) => r.agent === agent.name);
       if (result) result.healthyAfterRollback = ready.code === 0;

@@ -17,10 +17,12 @@ export function parseHostVerdict(stdout: string, stderr = ''): { valid: boolean;
   try {
     const v: unknown = JSON.parse(stdout.slice(start));
     if (start >= 0 && isObject(v) && (Array.isArray(v.issues) || typeof v.valid === 'boolean')) {
-      const issues = (Array.isArray(v.issues) ? v.issues : []).map((x): HostConfigIssue => ({
-        path: isObject(x) && typeof x.path === 'string' ? x.path : '<root>',
-        message: isObject(x) && typeof x.message === 'string' ? x.message : JSON.stringify(x),
-      }));
+      const issues = (Array.isArray(v.issues) ? v.issues : []).map(
+        (x): HostConfigIssue => ({
+          path: isObject(x) && typeof x.path === 'string' ? x.path : '<root>',
+          message: isObject(x) && typeof x.message === 'string' ? x.message : JSON.stringify(x),
+        }),
+      );
       const error = isObject(v.error) && typeof v.error.message === 'string' ? v.error.message : undefined;
       const valid = v.valid === true;
       if (!valid && issues.length === 0) issues.push({ path: '<root>', message: error ?? 'openclaw config validate gave no reason' });

@@ -50,10 +50,12 @@ export const forgetAgentArgv = (stateDir: string, owner: string) => sh(FORGET, '
 export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
 /** An install streams a few hundred MB to the host and unpacks it: far longer than a command's usual deadline. */
 export const OPENCLAW_INSTALL_SECONDS = 1800;
-export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpack' | 'switch') => bounded(OPENCLAW_INSTALL_SECONDS, sh(OPENCLAW_INSTALL, 'clawctl-openclaw-install', version, sha256, mode));
+export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpack' | 'switch') =>
+  bounded(OPENCLAW_INSTALL_SECONDS, sh(OPENCLAW_INSTALL, 'clawctl-openclaw-install', version, sha256, mode));
 /** A backup reads the whole state dir and checks the archive: bounded, but not by a command's usual minute or two. */
 export const BACKUP_SECONDS = 600;
-export const openclawBackupArgv = (stateDir: string, profile: string | undefined, version: string) => bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version));
+export const openclawBackupArgv = (stateDir: string, profile: string | undefined, version: string) =>
+  bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version));
 /** `archive`: one backup by its file name (`clawctl backups restore`); else the newest that version made. */
 export const openclawRestoreArgv = (stateDir: string, version: string, service: ServiceKind, unit: string, graceSeconds: number, archive?: string) =>
   bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds), ...(archive ? [archive] : [])));
@@ -83,7 +85,8 @@ export function restartArgv(r: RestartRequest): string[] {
 export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, profile: string | undefined, limitSeconds: number) =>
   bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, profile ?? '', String(limitSeconds), String(graceSeconds(limitSeconds))));
 
-export const waitReadyArgv = (port: number, timeoutSeconds: number, version?: string) => bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds), ...(version ? [version] : [])));
+export const waitReadyArgv = (port: number, timeoutSeconds: number, version?: string) =>
+  bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds), ...(version ? [version] : [])));
 
 /** What restart.sh said it did: "clawctl: …" lines, and "clawctl-forced: …" for what it had to force. */
 export function restartNotes(stdout: string): { notes: string[]; forced: string[] } {

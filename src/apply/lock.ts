@@ -41,7 +41,9 @@ export async function acquireLock(stateDir: string, command: string, opts: LockO
     const shards = await heldShardLocks(stateDir);
     if (shards.length > 0) {
       await rm(path, { force: true });
-      throw new ClawctlError(`the fleet is locked by shard applies: ${shards.join(', ')}`, [{ message: `${shards.length} shard lock(s) held in ${stateDir}`, hint: 'wait for the --shard applies to finish; if one died, remove its lock file after checking its holder' }]);
+      throw new ClawctlError(`the fleet is locked by shard applies: ${shards.join(', ')}`, [
+        { message: `${shards.length} shard lock(s) held in ${stateDir}`, hint: 'wait for the --shard applies to finish; if one died, remove its lock file after checking its holder' },
+      ]);
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -60,9 +62,10 @@ export async function acquireLock(stateDir: string, command: string, opts: LockO
     throw new ClawctlError(`the fleet is locked: ${describeHolder(held)}`, [
       {
         message: `lock file ${path} is held`,
-        hint: held && isStale(held)
-          ? `the holder's process (pid ${held.pid}) no longer runs on this machine: the lock is stale; run \`clawctl unlock\``
-          : 'wait for the other apply to finish; if it died, run `clawctl unlock`',
+        hint:
+          held && isStale(held)
+            ? `the holder's process (pid ${held.pid}) no longer runs on this machine: the lock is stale; run \`clawctl unlock\``
+            : 'wait for the other apply to finish; if it died, run `clawctl unlock`',
       },
     ]);
   } finally {
@@ -160,7 +163,10 @@ export async function acquireShardLock(stateDir: string, shard: { index: number;
       held = undefined;
     }
     throw new ClawctlError(`shard ${shard.index}/${shard.count} is locked: ${describeHolder(held)}`, [
-      { message: `lock file ${path} is held`, hint: held && isStale(held) ? `its holder (pid ${held.pid}) no longer runs on this machine: remove ${path}` : 'wait for the other apply of this shard to finish' },
+      {
+        message: `lock file ${path} is held`,
+        hint: held && isStale(held) ? `its holder (pid ${held.pid}) no longer runs on this machine: remove ${path}` : 'wait for the other apply of this shard to finish',
+      },
     ]);
   } finally {
     await rm(staged, { force: true });

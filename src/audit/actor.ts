@@ -10,7 +10,9 @@ export async function currentActor(repoDir: string): Promise<string> {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
     return `ci:${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? '?'}/actions/runs/${env.GITHUB_RUN_ID} (${env.GITHUB_ACTOR ?? '?'})`;
   }
-  const ident = await gitAt(repoDir).raw(['var', 'GIT_AUTHOR_IDENT']).catch(() => '');
+  const ident = await gitAt(repoDir)
+    .raw(['var', 'GIT_AUTHOR_IDENT'])
+    .catch(() => '');
   const author = /^(.*<[^>]*>) \d+ [+-]\d{4}$/.exec(ident.trim())?.[1];
   if (author) return `git:${author}`;
   return `user:${userInfo().username}@${hostname()}`;

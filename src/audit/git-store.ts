@@ -55,7 +55,13 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
           const { entries, text: lines } = extend(chainTip(await text()), records, actor, new Date());
           await writeFile(join(work, LOG), (await text()) + lines);
           await git.add(LOG);
-          await git.commit(`audit: ${entries.map((e) => `${e.action} ${e.target}`).join('; ').slice(0, 200)}`, { '--no-verify': null });
+          await git.commit(
+            `audit: ${entries
+              .map((e) => `${e.action} ${e.target}`)
+              .join('; ')
+              .slice(0, 200)}`,
+            { '--no-verify': null },
+          );
           try {
             await git.push('origin', AUDIT_BRANCH);
             return entries;

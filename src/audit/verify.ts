@@ -30,14 +30,22 @@ export function verifyLog(text: string, kept?: AuditHead): VerifyResult {
     }
     const { hash, ...body } = e;
     if (hash !== entryHash(body)) return at('its content does not match its hash: the entry was edited', e.seq);
-    if (e.prev !== prev) return at(e.seq === seq + 1 ? 'it does not follow the entry before it: an entry was replaced' : `it does not follow entry ${seq}: entries were deleted, inserted or reordered`, e.seq);
+    if (e.prev !== prev)
+      return at(e.seq === seq + 1 ? 'it does not follow the entry before it: an entry was replaced' : `it does not follow entry ${seq}: entries were deleted, inserted or reordered`, e.seq);
     if (e.seq !== seq + 1) return at(`sequence ${e.seq} after ${seq}`, e.seq);
     if (kept && e.seq === kept.seq && hash !== kept.hash) return at(`entry ${e.seq} is not the one this machine saw on ${kept.at}: the log was rewritten`, e.seq);
     prev = hash;
     seq = e.seq;
   }
   if (kept && kept.seq > seq) {
-    return { ok: false, entries: seq, broken: { line: lines.length + 1, reason: `the log ends at entry ${seq}, but this machine saw entry ${kept.seq} on ${kept.at}: entries were cut from its end, or it was emptied, deleted or replaced` } };
+    return {
+      ok: false,
+      entries: seq,
+      broken: {
+        line: lines.length + 1,
+        reason: `the log ends at entry ${seq}, but this machine saw entry ${kept.seq} on ${kept.at}: entries were cut from its end, or it was emptied, deleted or replaced`,
+      },
+    };
   }
   return { ok: true, entries: seq, ...(seq > 0 ? { head: prev } : {}) };
 }

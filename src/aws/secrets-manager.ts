@@ -37,7 +37,10 @@ async function call<T>(secretId: string, fn: (c: SecretsManagerClient, sdk: type
     if (name === 'ResourceNotFoundException') {
       throw new AwsSecretError(`AWS Secrets Manager has no secret ${secretId}`, 'check the id and the region (AWS_REGION); `clawctl secrets list aws:` lists what is there');
     }
-    throw new AwsSecretError(`AWS Secrets Manager, secret ${secretId || '(list)'}: ${name}: ${(err as Error).message}`, 'check AWS credentials (the SDK default chain), AWS_REGION and, for a local endpoint, AWS_ENDPOINT_URL');
+    throw new AwsSecretError(
+      `AWS Secrets Manager, secret ${secretId || '(list)'}: ${name}: ${(err as Error).message}`,
+      'check AWS credentials (the SDK default chain), AWS_REGION and, for a local endpoint, AWS_ENDPOINT_URL',
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { GetCommandInvocationCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * AWS Systems Manager Run Command through the real SDK: credentials (default chain) and
@@ -107,7 +107,7 @@ export async function runShellScript(target: SsmTarget, commands: string[], opts
     await sleep(wait, opts.signal);
     wait = Math.min(MAX_POLL_MS, Math.round(wait * 1.5));
     if (opts.signal?.aborted) continue;
-    let got;
+    let got: GetCommandInvocationCommandOutput;
     try {
       got = await call(target.region, 'GetCommandInvocation', (c, sdk) => c.send(new sdk.GetCommandInvocationCommand({ CommandId: commandId, InstanceId: target.instanceId })));
     } catch (err) {
@@ -135,9 +135,13 @@ async function cancel(target: SsmTarget, commandId: string): Promise<void> {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -94,7 +94,10 @@ export async function restoreBackup(opts: { fleetDir: string; agent: string; id?
       }
       if (backup.version !== running) {
         throw new ClawctlError(`${backup.id} was made by OpenClaw ${backup.version}, and host ${t.host.name} runs ${running ?? 'none'}`, [
-          { message: 'OpenClaw migrates its state forward only: a backup is restored under the version that made it', hint: `pin OpenClaw ${backup.version} and apply (a downgrade restores the newest backup it made), or pick a backup of ${running}` },
+          {
+            message: 'OpenClaw migrates its state forward only: a backup is restored under the version that made it',
+            hint: `pin OpenClaw ${backup.version} and apply (a downgrade restores the newest backup it made), or pick a backup of ${running}`,
+          },
         ]);
       }
       const conn = await t.pool.get(t.host);

@@ -2,7 +2,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { PlanOptions, Scope } from '../engine/fleet-run.js';
 import { auditLog } from '../audit/audit-log.js';
 import type { EngineHooks } from '../engine/hooks.js';
-import { ClawctlError, ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
+import { ClawctlError, type ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { progressHooks } from './progress.js';
 import { parseShard } from '../engine/shard.js';
 
@@ -16,9 +16,17 @@ export const fleetFlags = {
   fleet: Flags.directory({ description: 'fleet directory', default: './fleet', helpGroup: 'FLEET' }),
   selector: Flags.string({ char: 'l', description: 'only agents with this label (key=value); repeatable', multiple: true, helpGroup: 'FLEET' }),
   target: Flags.string({ description: 'only this agent, or the agents of this host; repeatable', multiple: true, helpGroup: 'FLEET' }),
-  shard: Flags.string({ description: "only this deterministic share of the hosts, I/N (1-based), for a CI matrix: a host is always in the same shard; validation and policy still see the whole fleet", helpGroup: 'FLEET' }),
+  shard: Flags.string({
+    description: 'only this deterministic share of the hosts, I/N (1-based), for a CI matrix: a host is always in the same shard; validation and policy still see the whole fleet',
+    helpGroup: 'FLEET',
+  }),
   concurrency: Flags.integer({ description: 'hosts worked on at once', default: 32, min: 1, helpGroup: 'FLEET' }),
-  audit: Flags.option({ options: ['file', 'git'] as const, default: 'file' as const, description: 'where audit entries go: .clawctl/audit.jsonl, or commits on the clawctl/audit branch of the fleet repo\'s origin (CI)', helpGroup: 'FLEET' })(),
+  audit: Flags.option({
+    options: ['file', 'git'] as const,
+    default: 'file' as const,
+    description: "where audit entries go: .clawctl/audit.jsonl, or commits on the clawctl/audit branch of the fleet repo's origin (CI)",
+    helpGroup: 'FLEET',
+  })(),
 };
 
 /** Commands that judge configs with OpenClaw's own check: validate, plan, apply, watch. */

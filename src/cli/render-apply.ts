@@ -21,7 +21,12 @@ export function renderApplyText(result: ApplyResult): string {
   }
   const ok = result.agents.filter((a) => a.ok).length;
   const failed = result.agents.length - ok;
-  const head = { 'nothing-to-do': 'Nothing to apply.', applied: result.heldAfter ? `Applied up to wave ${result.heldAfter}.` : 'Apply complete!', partial: 'Apply finished partly.', failed: 'Apply failed.' }[result.status];
+  const head = {
+    'nothing-to-do': 'Nothing to apply.',
+    applied: result.heldAfter ? `Applied up to wave ${result.heldAfter}.` : 'Apply complete!',
+    partial: 'Apply finished partly.',
+    failed: 'Apply failed.',
+  }[result.status];
   lines.push('', `${head} ${ok} agent(s) applied, ${failed} failed, ${result.skipped.length} skipped.`);
   return lines.join('\n');
 }

@@ -22,6 +22,6 @@ export function renderImport(r: ImportResult): string {
   for (const p of r.problems) lines.push(`  ! ${formatDiagnostic(p).replace(/\n/g, '\n    ')}`);
   if (r.preview) for (const f of r.preview) lines.push('', `--- fleet/${f.path}`, f.text.trimEnd());
   const written = r.agents.filter((a) => a.status === 'imported').length;
-  if (written > 0) lines.push('', 'Next: `clawctl plan` shows what the first apply does: it adds OPENCLAW_CONFIG_READONLY=1 to each .env and marks each state dir as this fleet\'s.');
+  if (written > 0) lines.push('', "Next: `clawctl plan` shows what the first apply does: it adds OPENCLAW_CONFIG_READONLY=1 to each .env and marks each state dir as this fleet's.");
   return lines.join('\n');
 }

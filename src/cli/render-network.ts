@@ -20,7 +20,9 @@ export function renderNetworkStatus(r: NetworkStatusResult): string {
 
 export function renderTagResult(r: NetworkTagResult): string {
   const changed = r.hosts.filter((h) => h.changed);
-  const lines = r.hosts.map((h) => `  ${h.changed ? '~' : '='} ${h.host} (${h.device}): ${h.changed ? `${h.from.join(' ') || '(none)'} → ${h.to.join(' ') || '(none)'}` : `${h.to.join(' ') || '(none)'}, as in the fleet`}`);
+  const lines = r.hosts.map(
+    (h) => `  ${h.changed ? '~' : '='} ${h.host} (${h.device}): ${h.changed ? `${h.from.join(' ') || '(none)'} → ${h.to.join(' ') || '(none)'}` : `${h.to.join(' ') || '(none)'}, as in the fleet`}`,
+  );
   const verdict = changed.length === 0 ? 'Every device already has its tags.' : r.dryRun ? `Dry run: ${changed.length} device(s) would be retagged.` : `Retagged ${changed.length} device(s).`;
   return [`Tailnet ${r.tailnet}:`, ...lines, verdict].join('\n');
 }

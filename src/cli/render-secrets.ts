@@ -1,7 +1,12 @@
 import type { SecretListing, SecretWriteResult } from '../engine/secrets-run.js';
 
 export function renderSecretWrite(r: SecretWriteResult): string {
-  const change = r.action === 'removed' ? `removed (was ${r.before ?? 'sensitive'})` : r.action === 'unchanged' ? `unchanged (${r.after ?? 'absent'})` : `${r.action}: ${r.before ? `(sensitive, ${r.before}) → ` : ''}(sensitive, ${r.after})`;
+  const change =
+    r.action === 'removed'
+      ? `removed (was ${r.before ?? 'sensitive'})`
+      : r.action === 'unchanged'
+        ? `unchanged (${r.after ?? 'absent'})`
+        : `${r.action}: ${r.before ? `(sensitive, ${r.before}) → ` : ''}(sensitive, ${r.after})`;
   const users = r.usedBy.length > 0 ? `\nUsed by ${r.usedBy.join(', ')}: the next \`clawctl apply\` rewrites their .env and restarts them.` : '\nNo agent uses it yet.';
   return `${r.location} ${r.key}: ${change}${users}`;
 }

@@ -20,7 +20,8 @@ export interface ApplyCommandResult {
 
 export default class Apply extends BaseCommand<ApplyCommandResult> {
   static override summary = 'Make the hosts match the fleet: a saved plan exactly, or plan then ask';
-  static override description = `Wave by wave (the Fleet's rollout.waves), each in batches of rollout.maxUnavailable and soaked; a failed agent is rolled back, a failed wave's hosts go back to their OpenClaw version, and the rollout stops. One apply per fleet at a time.
+  static override description =
+    `Wave by wave (the Fleet's rollout.waves), each in batches of rollout.maxUnavailable and soaked; a failed agent is rolled back, a failed wave's hosts go back to their OpenClaw version, and the rollout stops. One apply per fleet at a time.
 Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by policy (nothing applied), 4 some agents failed and were rolled back while others applied.`;
   static override examples = ['<%= config.bin %> apply', '<%= config.bin %> apply plan.json', '<%= config.bin %> apply --auto-approve --json'];
   static override args = { planfile: Args.file({ ignoreStdin: true, description: 'a plan saved by `clawctl plan --out`', exists: true }) };
@@ -49,14 +50,11 @@ Exit codes: 0 applied (or nothing to do), 1 error or refused, 3 refused by polic
         return { plan, result, approved: true };
       }
       let approved = false;
-      const { plan, result } = await planThenApply(
-        options,
-        async (run) => {
-          this.say(renderPlanText(run.plan));
-          approved = flags['auto-approve'] || (await this.confirm());
-          return approved;
-        },
-      );
+      const { plan, result } = await planThenApply(options, async (run) => {
+        this.say(renderPlanText(run.plan));
+        approved = flags['auto-approve'] || (await this.confirm());
+        return approved;
+      });
       if (!hasWork(plan)) this.say(renderPlanText(plan));
       return { plan, result: result ?? null, approved };
     });

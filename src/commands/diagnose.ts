@@ -14,8 +14,12 @@ export interface DiagnoseCommandResult extends DiagnoseResult {
 export default class Diagnose extends BaseCommand<DiagnoseCommandResult> {
   static override summary = 'Walk one agent from host to service, gateway, health, logs and config; name the cause and a fix';
   static override description =
-    'Read-only. Log lines are shown with every .env value and anything shaped like a credential redacted. With --propose, a cause whose fix is a manifest change becomes a pull request (the open incident\'s own, updated if it exists, with the diagnosis and the plan of the change); any other cause is said and nothing is opened. Exit 0 when the agent is healthy, 1 when a problem was found.';
-  static override examples = ['<%= config.bin %> diagnose support-bot', '<%= config.bin %> diagnose support-bot --json', '<%= config.bin %> diagnose support-bot --propose   # GITHUB_TOKEN; opens the fix as a pull request'];
+    "Read-only. Log lines are shown with every .env value and anything shaped like a credential redacted. With --propose, a cause whose fix is a manifest change becomes a pull request (the open incident's own, updated if it exists, with the diagnosis and the plan of the change); any other cause is said and nothing is opened. Exit 0 when the agent is healthy, 1 when a problem was found.";
+  static override examples = [
+    '<%= config.bin %> diagnose support-bot',
+    '<%= config.bin %> diagnose support-bot --json',
+    '<%= config.bin %> diagnose support-bot --propose   # GITHUB_TOKEN; opens the fix as a pull request',
+  ];
   static override args = { agent: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = {
     fleet: fleetFlags.fleet,

@@ -15,7 +15,11 @@ export default class Import extends BaseCommand<ImportResult> {
     fleet: fleetFlags.fleet,
     audit: fleetFlags.audit,
     'dry-run': Flags.boolean({ description: 'print what would be written, and write nothing' }),
-    secrets: Flags.option({ options: ['all', 'credentials'] as const, default: 'all' as const, description: '.env values that go into SOPS: every one, or only those that look like credentials (the rest stay literals in the manifest)' })(),
+    secrets: Flags.option({
+      options: ['all', 'credentials'] as const,
+      default: 'all' as const,
+      description: '.env values that go into SOPS: every one, or only those that look like credentials (the rest stay literals in the manifest)',
+    })(),
   };
 
   async run(): Promise<ImportResult> {

@@ -13,12 +13,20 @@ export default class Init extends BaseCommand<InitResult> {
   static override flags = {
     name: Flags.string({ description: 'the fleet name (default: the directory name)' }),
     action: Flags.string({ description: "clawctl's GitHub Action for the workflows, OWNER/REPO@<full commit sha> (default: the repository and commit this clawctl came from)" }),
-    shards: Flags.integer({ description: 'write the workflows in matrix form: each job runs once per shard of the hosts (clawctl --shard I/N), for fleets too large for one runner', min: 2, max: 256 }),
+    shards: Flags.integer({
+      description: 'write the workflows in matrix form: each job runs once per shard of the hosts (clawctl --shard I/N), for fleets too large for one runner',
+      min: 2,
+      max: 256,
+    }),
   };
 
   async run(): Promise<InitResult> {
     const { args, flags } = await this.parse(Init);
-    const name = (flags.name ?? basename(resolve(args.dir))).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'fleet';
+    const name =
+      (flags.name ?? basename(resolve(args.dir)))
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'fleet';
     const result = await initFleetRepo(args.dir, name, this.config.version, flags.action === undefined ? undefined : parseActionRef(flags.action), flags.shards);
     this.say(
       [
@@ -31,7 +39,7 @@ export default class Init extends BaseCommand<InitResult> {
         result.action
           ? `- They install clawctl with ${result.action}: that commit must be on GitHub.`
           : '- They name OWNER/clawctl@FULL_COMMIT_SHA: replace it with the repository and full commit sha of the clawctl you run (`init --action` writes it).',
-        '- Repository secrets for plan and drift: CLAWCTL_OBSERVE_SSH_KEY, the observation key (its public half in fleet/fleet.yaml spec.observer; one apply from your machine installs it on the hosts, for the facts script alone); CLAWCTL_HASH_KEY, the fleet\'s hash key (`clawctl secrets get secrets/clawctl.sops.yaml hashKey --reveal`).',
+        "- Repository secrets for plan and drift: CLAWCTL_OBSERVE_SSH_KEY, the observation key (its public half in fleet/fleet.yaml spec.observer; one apply from your machine installs it on the hosts, for the facts script alone); CLAWCTL_HASH_KEY, the fleet's hash key (`clawctl secrets get secrets/clawctl.sops.yaml hashKey --reveal`).",
         '- Environment `fleet`, deployment branches limited to main: secrets SOPS_AGE_KEY (an age key listed in .sops.yaml) and CLAWCTL_SSH_KEY (apply only).',
         '- Hosts on a tailnet: repository variable CLAWCTL_TAILNET=true and secrets TS_OAUTH_CLIENT_ID, TS_OAUTH_SECRET (an OAuth client for tag:ci).',
         result.files.includes('.github/CODEOWNERS')

@@ -11,14 +11,22 @@ import type { Shard } from '../engine/shard.js';
 
 export default class PlanCommand extends BaseCommand<Plan> {
   static override summary = 'Observe every host, diff against the fleet, and show what apply would do';
-  static override description = `Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error (invalid manifests, an unreachable host), 2 changes pending with --detailed-exitcode, 3 a policy violation (listed first).`;
-  static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --out plan.json', '<%= config.bin %> plan --detailed-exitcode --json', '<%= config.bin %> plan --pr-comment   # in a pull_request workflow'];
+  static override description =
+    `Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error (invalid manifests, an unreachable host), 2 changes pending with --detailed-exitcode, 3 a policy violation (listed first).`;
+  static override examples = [
+    '<%= config.bin %> plan',
+    '<%= config.bin %> plan --out plan.json',
+    '<%= config.bin %> plan --detailed-exitcode --json',
+    '<%= config.bin %> plan --pr-comment   # in a pull_request workflow',
+  ];
   static override flags = {
     ...fleetFlags,
     ...checkFlags,
     out: Flags.file({ description: 'save the plan to this file, for `clawctl apply FILE`' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none' }),
-    decrypt: Flags.boolean({ description: "decrypt every secret, as apply does, rather than read their keyed hashes from the fleet's hash record (needs the keys); a record that no longer matches the values is an error" }),
+    decrypt: Flags.boolean({
+      description: "decrypt every secret, as apply does, rather than read their keyed hashes from the fleet's hash record (needs the keys); a record that no longer matches the values is an error",
+    }),
     'pr-comment': Flags.boolean({ description: 'in a GitHub Actions pull_request run, post the plan (or why it failed) as a comment on the pull request, updated on every push (GITHUB_TOKEN)' }),
   };
 

@@ -13,7 +13,8 @@ function proposerOf(env: NodeJS.ProcessEnv = process.env): string {
 
 export default class Propose extends BaseCommand<ProposeResult> {
   static override summary = 'Commit a manifest change on a new branch, push it and open a pull request';
-  static override description = `The change is the checkout's uncommitted edits under the fleet directory plus any --set/--unset edits (applied with comments kept). It is built in a throwaway worktree (your branch, index and files are untouched), must validate and pass every policy on desired state (exit 1 or 3 otherwise, nothing pushed), and never touches a host: the pull request's plan comment and a person's merge do the rest. GitHub: GITHUB_TOKEN (or GH_TOKEN), GITHUB_API_URL; the repository from --repo, GITHUB_REPOSITORY or the remote's URL. Proposing the same change again reuses its branch and pull request.`;
+  static override description =
+    `The change is the checkout's uncommitted edits under the fleet directory plus any --set/--unset edits (applied with comments kept). It is built in a throwaway worktree (your branch, index and files are untouched), must validate and pass every policy on desired state (exit 1 or 3 otherwise, nothing pushed), and never touches a host: the pull request's plan comment and a person's merge do the rest. GitHub: GITHUB_TOKEN (or GH_TOKEN), GITHUB_API_URL; the repository from --repo, GITHUB_REPOSITORY or the remote's URL. Proposing the same change again reuses its branch and pull request.`;
   static override examples = [
     `<%= config.bin %> propose --title "support: pin gateway.mode" --set agent/support:spec.openclaw.config.gateway.mode=local --body-file diagnosis.md`,
     '<%= config.bin %> propose --title "Upgrade prod to 2026.9.7" --set fleet:spec.openclaw.version=2026.9.7 --dry-run',
@@ -28,11 +29,14 @@ export default class Propose extends BaseCommand<ProposeResult> {
     set: Flags.string({ description: 'KIND/NAME:PATH=VALUE, e.g. agent/support:spec.openclaw.version=2026.9.7 (VALUE is YAML); repeatable', multiple: true }),
     unset: Flags.string({ description: 'KIND/NAME:PATH to remove, e.g. agent/support:spec.env.DEBUG; repeatable', multiple: true }),
     branch: Flags.string({ description: 'branch to push (default: clawctl/propose/<title>-<tree hash>)' }),
-    base: Flags.string({ description: 'branch the pull request merges into (default: the checkout\'s branch)' }),
+    base: Flags.string({ description: "branch the pull request merges into (default: the checkout's branch)" }),
     remote: Flags.string({ description: 'git remote to push to', default: 'origin' }),
-    repo: Flags.string({ description: 'GitHub repository OWNER/NAME (default: GITHUB_REPOSITORY, else the remote\'s URL)' }),
+    repo: Flags.string({ description: "GitHub repository OWNER/NAME (default: GITHUB_REPOSITORY, else the remote's URL)" }),
     label: Flags.string({ description: 'label for the pull request; repeatable', multiple: true, default: ['clawctl'] }),
-    incident: Flags.string({ description: "the incident (its id from watch's alert) this change fixes: its one pull request, on branch clawctl/incident/ID, with the agent's diagnosis and the plan of the change; proposing again updates it" }),
+    incident: Flags.string({
+      description:
+        "the incident (its id from watch's alert) this change fixes: its one pull request, on branch clawctl/incident/ID, with the agent's diagnosis and the plan of the change; proposing again updates it",
+    }),
     'dry-run': Flags.boolean({ description: 'build, validate and show the proposal; push nothing, open nothing', default: false }),
   };
 

@@ -19,7 +19,10 @@ export default class Unlock extends BaseCommand<UnlockResult> {
     const dir = clawctlStateDir(flags.fleet);
     const holder = await readLock(dir);
     // A lock file that names nobody (left by an older clawctl killed as it took it) is a lock too.
-    const existed = await stat(lockPath(dir)).then(() => true, () => false);
+    const existed = await stat(lockPath(dir)).then(
+      () => true,
+      () => false,
+    );
     await rm(lockPath(dir), { force: true });
     if (existed) await auditLog(flags.fleet, flags.audit).record([{ action: 'lock.break', target: lockPath(dir), result: 'removed', details: { holder: describeHolder(holder) } }]);
     this.say(existed ? `Removed the lock ${describeHolder(holder)}.` : 'The fleet was not locked.');

@@ -10,10 +10,16 @@ export interface WatchResult {
 
 export default class Watch extends BaseCommand<WatchResult> {
   static override summary = 'The reconcile loop: plan again whenever fleet/ changes and every --interval, and with --apply, apply';
-  static override description = `Every cycle observes every host afresh (level-based), so drift made on a host is found within one interval. Without --apply it only reports; with --apply it applies each plan under the fleet lock, rolling and health-gated, like \`clawctl apply --auto-approve\` (policy violations are refused and reported). A failed cycle is reported and the loop goes on. --json prints each cycle as one JSON line. Ends on SIGINT or SIGTERM, between cycles.
+  static override description =
+    `Every cycle observes every host afresh (level-based), so drift made on a host is found within one interval. Without --apply it only reports; with --apply it applies each plan under the fleet lock, rolling and health-gated, like \`clawctl apply --auto-approve\` (policy violations are refused and reported). A failed cycle is reported and the loop goes on. --json prints each cycle as one JSON line. Ends on SIGINT or SIGTERM, between cycles.
 
 With the Fleet's spec.alerts, each cycle also sends alerts: one message when an incident (agent down or degraded, drift, a failed apply, a policy violation) opens and one when it resolves, kept in .clawctl/state/alerts.json across restarts. --once runs one cycle and exits with its code (0, 1 error or an alert not sent, 3 refused by policy, 4 partly applied), for cron and scheduled CI.`;
-  static override examples = ['<%= config.bin %> watch', '<%= config.bin %> watch --apply --interval 120', '<%= config.bin %> watch --json | jq .outcome', '<%= config.bin %> watch --once   # from cron: one cycle, its alerts, its exit code'];
+  static override examples = [
+    '<%= config.bin %> watch',
+    '<%= config.bin %> watch --apply --interval 120',
+    '<%= config.bin %> watch --json | jq .outcome',
+    '<%= config.bin %> watch --once   # from cron: one cycle, its alerts, its exit code',
+  ];
   static override flags = {
     ...fleetFlags,
     ...checkFlags,

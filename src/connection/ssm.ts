@@ -108,7 +108,11 @@ async function bytesOf(input: ExecInput | undefined, target: SsmHostTarget, prog
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += b.length;
     if (size > MAX_INPUT_BYTES) {
-      throw new HostUnreachableError(target.host, `${program} needs more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB of input, too much to carry through SSM Run Command parameters`, 'give the host network access to fetch it, or reach it over SSH');
+      throw new HostUnreachableError(
+        target.host,
+        `${program} needs more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB of input, too much to carry through SSM Run Command parameters`,
+        'give the host network access to fetch it, or reach it over SSH',
+      );
     }
     parts.push(b);
   }
@@ -126,7 +130,8 @@ async function sealedResult(target: SsmHostTarget, inv: Invocation | 'waited-out
   const total = Number(m[2]);
   while (text.length < total) {
     const more = await send(target, { op: 'chunk', dir: m[1]!, offset: text.length, budget: OUTPUT_BUDGET }, `clawctl output of ${program}`, secs);
-    if (more === 'aborted' || more === 'waited-out' || !more.stdout.startsWith('clawctl-ssm chunk\n')) throw runnerFailed(target, more === 'aborted' || more === 'waited-out' ? undefined : more, program);
+    if (more === 'aborted' || more === 'waited-out' || !more.stdout.startsWith('clawctl-ssm chunk\n'))
+      throw runnerFailed(target, more === 'aborted' || more === 'waited-out' ? undefined : more, program);
     const part = more.stdout.slice('clawctl-ssm chunk\n'.length);
     if (part.length === 0) throw new HostUnreachableError(target.host, `the output of ${program} ended at ${text.length} of ${total} characters`);
     text += part;
@@ -148,7 +153,8 @@ function hintFor(code: string, target: SsmHostTarget): string | undefined {
   if (code === 'InvalidInstanceId') {
     return `check spec.ssm.instanceId and spec.ssm.region (${target.region}); the node must be running, its SSM Agent online and its instance profile allow SSM (AmazonSSMManagedInstanceCore)`;
   }
-  if (/^(UnrecognizedClient|InvalidSignature|AccessDenied|ExpiredToken)/.test(code)) return 'check the AWS credentials of this environment (the SDK default chain) and that they may ssm:SendCommand and ssm:GetCommandInvocation';
+  if (/^(UnrecognizedClient|InvalidSignature|AccessDenied|ExpiredToken)/.test(code))
+    return 'check the AWS credentials of this environment (the SDK default chain) and that they may ssm:SendCommand and ssm:GetCommandInvocation';
   return undefined;
 }
 

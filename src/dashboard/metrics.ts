@@ -21,7 +21,14 @@ export interface MetricsPage {
  */
 export class FleetMetrics {
   private readonly registry = new Registry();
-  private readonly info = this.gauge('clawctl_agent_info', "An agent's OpenClaw versions (pinned by the fleet, installed on its host, running in its gateway): always 1", ['agent', 'host', 'role', 'pinned_version', 'installed_version', 'running_version']);
+  private readonly info = this.gauge('clawctl_agent_info', "An agent's OpenClaw versions (pinned by the fleet, installed on its host, running in its gateway): always 1", [
+    'agent',
+    'host',
+    'role',
+    'pinned_version',
+    'installed_version',
+    'running_version',
+  ]);
   private readonly state = this.gauge('clawctl_agent_state', "1 for the agent's state (online, degraded, offline, unknown), 0 for the others", ['agent', 'host', 'state']);
   private readonly up = this.gauge('clawctl_agent_up', "1 when the agent's gateway runs (online or degraded), else 0", ['agent', 'host']);
   private readonly ready = this.gauge('clawctl_agent_ready', "1 when the agent's gateway answered /readyz ready (online), else 0", ['agent', 'host']);

@@ -41,6 +41,13 @@ export function refusalAudit(audit: AuditSink, now: () => number = Date.now): (r
     if (seen.size >= MAX_KEYS) for (const [k, v] of seen) if (t - v.at >= WINDOW_MS) seen.delete(k);
     seen.set(key, { at: t, repeats: 0 });
     const claimed = { ...(r.host !== undefined ? { host: r.host.slice(0, 200) } : {}), ...(r.origin !== undefined ? { origin: r.origin.slice(0, 200) } : {}) };
-    await audit.record([{ action: r.action === 'sync' ? 'agent.apply' : 'agent.restart', target: r.agent.slice(0, 100), result: 'refused', details: { reason: r.reason, remote: r.remote, ...claimed, ...(last?.repeats ? { repeats: last.repeats } : {}) } }]);
+    await audit.record([
+      {
+        action: r.action === 'sync' ? 'agent.apply' : 'agent.restart',
+        target: r.agent.slice(0, 100),
+        result: 'refused',
+        details: { reason: r.reason, remote: r.remote, ...claimed, ...(last?.repeats ? { repeats: last.repeats } : {}) },
+      },
+    ]);
   };
 }

@@ -144,7 +144,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
     const q = url.searchParams;
     const since = q.get('since') ? new Date(q.get('since')!) : undefined;
     if (since && Number.isNaN(since.getTime())) return send(res, 400, { error: `since: not a date: ${q.get('since')}` });
-    const filter: AuditFilter = { ...(since ? { since } : {}), ...(q.get('agent') ? { agent: q.get('agent')! } : {}), ...(q.get('action') ? { action: q.get('action')! } : {}), ...(q.get('actor') ? { actor: q.get('actor')! } : {}) };
+    const filter: AuditFilter = {
+      ...(since ? { since } : {}),
+      ...(q.get('agent') ? { agent: q.get('agent')! } : {}),
+      ...(q.get('action') ? { action: q.get('action')! } : {}),
+      ...(q.get('actor') ? { actor: q.get('actor')! } : {}),
+    };
     return send(res, 200, await opts.api.audit(filter));
   }
   send(res, 404, { error: `no such page: ${url.pathname}` });
@@ -216,7 +221,10 @@ async function logStream(req: IncomingMessage, res: ServerResponse, api: Dashboa
 
 function authorized(req: IncomingMessage, token: string): boolean {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+  const cookie = (req.headers.cookie ?? '')
+    .split(/;\s*/)
+    .find((c) => c.startsWith(`${COOKIE}=`))
+    ?.slice(COOKIE.length + 1);
   return [bearer, cookie && decodeURIComponent(cookie)].some((t) => t !== undefined && same(t, token));
 }
 

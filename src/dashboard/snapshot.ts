@@ -64,5 +64,15 @@ export function makeSnapshot(run: { manifests: Manifests; desired: DesiredState;
 
 /** The snapshot when the fleet could not be planned: the error, and nothing stale passed off as current. */
 export function errorSnapshot(fleet: string, error: { message: string; diagnostics: Diagnostic[] }, refreshSeconds: number, now: Date): DashboardSnapshot {
-  return { fleet, observedAt: now.toISOString(), refreshSeconds, agents: [], hosts: [], unreachable: [], policy: { violations: [], optOuts: [], approved: [] }, summary: { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 }, error };
+  return {
+    fleet,
+    observedAt: now.toISOString(),
+    refreshSeconds,
+    agents: [],
+    hosts: [],
+    unreachable: [],
+    policy: { violations: [], optOuts: [], approved: [] },
+    summary: { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 },
+    error,
+  };
 }

@@ -4,8 +4,6 @@ import type { SourcePos } from '../util/errors.js';
 import { deepMerge, valueAt, type JsonObject } from '../util/json.js';
 import type { FleetManifest, Sourced, SourcedAgent } from '../validate/manifests.js';
 
-
-
 /**
  * The layers an agent's openclaw.json is merged from, lowest first: the Fleet's defaults,
  * the agent's configFile (with its includes), the agent's inline config.

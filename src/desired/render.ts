@@ -126,7 +126,11 @@ function cronJobs(jobs: CronJob[], { source }: SourcedAgent, problems: Diagnosti
   jobs.forEach((job, i) => {
     if (seen.has(job.name)) problems.push({ pos: source.locate(['spec', 'cron', i, 'name']), message: `cron job ${JSON.stringify(job.name)} is named twice; clawctl finds a job by its name` });
     seen.add(job.name);
-    if (job.tz !== undefined && /^every\s/i.test(job.schedule.trim())) problems.push({ pos: source.locate(['spec', 'cron', i, 'tz']), message: `cron job ${JSON.stringify(job.name)}: OpenClaw takes tz only for a cron expression or a one-shot time, not for an interval` });
+    if (job.tz !== undefined && /^every\s/i.test(job.schedule.trim()))
+      problems.push({
+        pos: source.locate(['spec', 'cron', i, 'tz']),
+        message: `cron job ${JSON.stringify(job.name)}: OpenClaw takes tz only for a cron expression or a one-shot time, not for an interval`,
+      });
   });
   return jobs;
 }

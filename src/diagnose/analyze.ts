@@ -70,15 +70,20 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   }
   add('host', 'ok', `reached ${agent.host} as ${facts.user}`);
 
-  if (!facts.openclaw) add('openclaw', 'fail', `OpenClaw is not installed for ${facts.user} on ${agent.host}`, 'pin `spec.openclaw.version` in the Fleet and apply (it installs it with npm), or install it by hand');
-  else if (agent.version && input.installedVersion && input.installedVersion !== agent.version) add('openclaw', 'warn', `OpenClaw ${input.installedVersion} is installed; the fleet pins ${agent.version}`);
+  if (!facts.openclaw)
+    add('openclaw', 'fail', `OpenClaw is not installed for ${facts.user} on ${agent.host}`, 'pin `spec.openclaw.version` in the Fleet and apply (it installs it with npm), or install it by hand');
+  else if (agent.version && input.installedVersion && input.installedVersion !== agent.version)
+    add('openclaw', 'warn', `OpenClaw ${input.installedVersion} is installed; the fleet pins ${agent.version}`);
   else add('openclaw', 'ok', `${facts.openclaw}${input.installedVersion ? ` (${input.installedVersion})` : ''}${facts.node ? `, Node ${facts.node}` : ''}`);
 
   const fileProblems: string[] = [];
   if (!facts.stateDir) fileProblems.push(`~/${agent.stateDir} does not exist`);
   if (!facts.config) fileProblems.push(`~/${agent.stateDir}/openclaw.json is missing`);
   if (facts.env && facts.env.mode !== '600') fileProblems.push(`.env has mode ${facts.env.mode}, not 600`);
-  for (const [name, f] of [['openclaw.json', facts.config], ['.env', facts.env]] as const) {
+  for (const [name, f] of [
+    ['openclaw.json', facts.config],
+    ['.env', facts.env],
+  ] as const) {
     if (f && f.owner !== facts.user) fileProblems.push(`${name} is owned by ${f.owner}, not ${facts.user}`);
   }
   const pending = input.pending?.actions.filter((a) => a.type !== 'restart').length ?? 0;
@@ -87,52 +92,96 @@ export function analyze(input: DiagnoseInput): DiagnoseResult {
   else add('files', 'ok', 'openclaw.json and .env match the fleet');
 
   if (facts.validate && !facts.validate.valid) {
-    add('config', 'fail', `the host's OpenClaw rejects openclaw.json: ${redact(facts.validate.issues.join('; '))}`, 'fix the manifest (`clawctl validate` with the pinned OpenClaw names the line) and apply');
+    add(
+      'config',
+      'fail',
+      `the host's OpenClaw rejects openclaw.json: ${redact(facts.validate.issues.join('; '))}`,
+      'fix the manifest (`clawctl validate` with the pinned OpenClaw names the line) and apply',
+    );
   } else if (facts.validate) add('config', 'ok', "openclaw.json passes the host's `openclaw config validate`");
   else add('config', 'skipped', 'not checked: no openclaw.json or no openclaw on the host');
 
   // A live process holding the lock but not listening: a gateway stuck stopping (or still
   // starting). No new one can start while it holds the lock.
   const holder = facts.lockHolder;
-  const stuck = holder && !facts.listening ? `gateway process ${holder.pid} is alive and holds the gateway lock, but nothing listens on port ${agent.port}: it is stuck stopping (or still starting), and no new gateway can start while it holds the lock` : undefined;
+  const stuck =
+    holder && !facts.listening
+      ? `gateway process ${holder.pid} is alive and holds the gateway lock, but nothing listens on port ${agent.port}: it is stuck stopping (or still starting), and no new gateway can start while it holds the lock`
+      : undefined;
   const unit = serviceUnitName(agent.profile);
   if (input.service === 'systemd' || input.service === 'systemd-user') {
     const u = facts.unit ?? {};
     const ctl = input.service === 'systemd-user' ? 'systemctl --user' : 'sudo systemctl';
-    if (u.LoadState === 'not-found') add('service', 'fail', `the unit ${unit} is not installed`, `install it as the agent's user: \`openclaw gateway install${agent.profile ? ` --profile ${agent.profile}` : ''}\``);
-    else if (u.ActiveState === 'failed') add('service', 'fail', `${unit} failed (${u.Result ?? 'unknown'}, exit ${u.ExecMainStatus ?? '?'}, ${u.NRestarts ?? 0} restart(s))`, `read the cause below, fix it, then \`${ctl} restart ${unit}\``);
-    else if (u.ActiveState && u.ActiveState !== 'active') add('service', 'fail', `${unit} is ${u.ActiveState}${u.SubState ? ` (${u.SubState})` : ''}`, `\`${ctl} start ${unit}\`; enable lingering (\`loginctl enable-linger\`) for a user unit on a headless host`);
+    if (u.LoadState === 'not-found')
+      add('service', 'fail', `the unit ${unit} is not installed`, `install it as the agent's user: \`openclaw gateway install${agent.profile ? ` --profile ${agent.profile}` : ''}\``);
+    else if (u.ActiveState === 'failed')
+      add(
+        'service',
+        'fail',
+        `${unit} failed (${u.Result ?? 'unknown'}, exit ${u.ExecMainStatus ?? '?'}, ${u.NRestarts ?? 0} restart(s))`,
+        `read the cause below, fix it, then \`${ctl} restart ${unit}\``,
+      );
+    else if (u.ActiveState && u.ActiveState !== 'active')
+      add(
+        'service',
+        'fail',
+        `${unit} is ${u.ActiveState}${u.SubState ? ` (${u.SubState})` : ''}`,
+        `\`${ctl} start ${unit}\`; enable lingering (\`loginctl enable-linger\`) for a user unit on a headless host`,
+      );
     else add('service', u.ActiveState ? 'ok' : 'warn', u.ActiveState ? `${unit} is active` : `${unit}: no systemd answer`);
   } else if (input.service === 'process') {
     // A gateway process is known by its port, or by OpenClaw's gateway lock: pgrep -f would
     // also match this very script.
-    if (stuck) add('service', 'fail', stuck, `\`clawctl agents restart ${agent.name}\` stops it (SIGTERM, then SIGKILL) and starts a new gateway; or \`kill ${holder!.pid}\`, then \`kill -9 ${holder!.pid}\` if it does not exit`, true);
-    else if (!facts.listening) add('service', 'fail', 'no gateway process runs for this user', `start it: \`openclaw${agent.profile ? ` --profile ${agent.profile}` : ''} gateway run\` (or manage it with systemd: service: systemd-user)`);
+    if (stuck)
+      add(
+        'service',
+        'fail',
+        stuck,
+        `\`clawctl agents restart ${agent.name}\` stops it (SIGTERM, then SIGKILL) and starts a new gateway; or \`kill ${holder!.pid}\`, then \`kill -9 ${holder!.pid}\` if it does not exit`,
+        true,
+      );
+    else if (!facts.listening)
+      add(
+        'service',
+        'fail',
+        'no gateway process runs for this user',
+        `start it: \`openclaw${agent.profile ? ` --profile ${agent.profile}` : ''} gateway run\` (or manage it with systemd: service: systemd-user)`,
+      );
     else add('service', 'ok', `a process listens on port ${agent.port}${holder ? ` (pid ${holder.pid}, which holds the gateway lock)` : ''}`);
   } else add('service', 'skipped', 'service: none — clawctl does not manage how the gateway runs');
 
   const http = facts.http;
   if (stuck) add('gateway', 'fail', stuck, `\`clawctl agents restart ${agent.name}\` forces the stop and starts a new gateway`, true);
   else if (!facts.listening) add('gateway', 'fail', `nothing listens on port ${agent.port}`, 'start the gateway (see the service step); if it exits at once, the logs below say why');
-  else if ((http.healthz?.status ?? 0) === 0 && (http.readyz?.status ?? 0) === 0) add('gateway', 'fail', `port ${agent.port} is open but does not answer OpenClaw's probes: another program holds it`, 'stop that program, or give this agent another `gateway.port` and apply');
+  else if ((http.healthz?.status ?? 0) === 0 && (http.readyz?.status ?? 0) === 0)
+    add('gateway', 'fail', `port ${agent.port} is open but does not answer OpenClaw's probes: another program holds it`, 'stop that program, or give this agent another `gateway.port` and apply');
   else add('gateway', 'ok', `listening on port ${agent.port}`);
 
   if (facts.listening) {
     const ready = http.readyz;
     if (ready?.status === 200) add('health', 'ok', '/readyz: ready');
-    else if (ready && ready.status > 0) add('health', 'fail', `/readyz answers ${ready.status}: ${readinessText(redact(ready.body))}`, 'a gateway still starting becomes ready within seconds; if not, the logs below say which check fails');
+    else if (ready && ready.status > 0)
+      add(
+        'health',
+        'fail',
+        `/readyz answers ${ready.status}: ${readinessText(redact(ready.body))}`,
+        'a gateway still starting becomes ready within seconds; if not, the logs below say which check fails',
+      );
     else add('health', 'warn', '/readyz did not answer');
   } else add('health', 'skipped', 'no gateway to ask');
 
   // Logs outlive restarts: errors a healthy gateway wrote earlier are a warning, not a cause.
   // With a failure, the most recent matching line names it.
   const lines = [...facts.journal, ...(facts.log?.lines ?? [])].map(parseLogLine);
-  const problems = lines.filter(isProblem).map((l) => redact([l.time, l.level, l.text].filter(Boolean).join(' '))).reverse();
+  const problems = lines
+    .filter(isProblem)
+    .map((l) => redact([l.time, l.level, l.text].filter(Boolean).join(' ')))
+    .reverse();
   const failing = failures.length > 0;
   const known = failing ? matchKnownCause([...problems, ...steps.filter((s) => s.status === 'fail').map((s) => s.detail)]) : undefined;
   const where = facts.log?.path ?? 'the journal';
   if (problems.length === 0) add('logs', facts.log || facts.journal.length > 0 ? 'ok' : 'skipped', facts.log ? `no errors in the last lines of ${facts.log.path}` : 'no log found');
-  else add('logs', failing ? 'fail' : 'warn', `${problems.length} error/warning line(s) in the last lines of ${where}${failing ? '' : ', the latest: ' + problems[0]!.slice(0, 200)}`);
+  else add('logs', failing ? 'fail' : 'warn', `${problems.length} error/warning line(s) in the last lines of ${where}${failing ? '' : `, the latest: ${problems[0]!.slice(0, 200)}`}`);
 
   if (!failing) return { ...base, healthy: true, steps };
   const evidence = [...(known ? [known.line] : []), ...problems.filter((p) => p !== known?.line)].slice(0, MAX_EVIDENCE);

@@ -58,7 +58,7 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
     id: 'unit-port-mismatch',
     signature: /Gateway service port does not match current gateway config/,
     cause: 'the installed service unit still starts the gateway with an old --port',
-    fix: 'reinstall the unit as the agent\'s user: `openclaw gateway install --force`, then restart it',
+    fix: "reinstall the unit as the agent's user: `openclaw gateway install --force`, then restart it",
   },
   {
     id: 'memory-pressure',

@@ -29,7 +29,10 @@ export function parseLogLine(raw: string): LogLine {
     .sort((a, b) => Number(a) - Number(b))
     .map((k) => (typeof o[k] === 'string' ? o[k] : JSON.stringify(o[k])));
   // Multi-line messages (OpenClaw's hints) stay one evidence line.
-  const text = [str(o.subsystem) && `[${str(o.subsystem)}]`, ...(parts.length > 0 ? parts : [str(o.msg) ?? str(o.message) ?? line])].filter(Boolean).join(' ').replace(/\s*\n\s*/g, ' / ');
+  const text = [str(o.subsystem) && `[${str(o.subsystem)}]`, ...(parts.length > 0 ? parts : [str(o.msg) ?? str(o.message) ?? line])]
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\s*\n\s*/g, ' / ');
   return { text, ...(level ? { level: level.toLowerCase() } : {}), ...(time ? { time } : {}) };
 }
 

@@ -36,11 +36,17 @@ function diffInstall(host: DesiredHost, facts: HostFacts): OpenclawInstallAction
   const unpacked = facts.platform.installs.includes(to);
   const arch = hostArch(facts.platform.arch);
   if (!arch) {
-    return { error: `host ${host.name}: OpenClaw ${to} cannot be installed on a ${facts.platform.arch ?? 'machine of unknown kind'}; clawctl installs Node for x86_64 and aarch64 Linux`, hint: 'run this host\'s agents on an x86_64 or aarch64 Linux machine' };
+    return {
+      error: `host ${host.name}: OpenClaw ${to} cannot be installed on a ${facts.platform.arch ?? 'machine of unknown kind'}; clawctl installs Node for x86_64 and aarch64 Linux`,
+      hint: "run this host's agents on an x86_64 or aarch64 Linux machine",
+    };
   }
   const missing = unpacked ? [] : facts.platform.missingTools;
   if (missing.length > 0) {
-    return { error: `host ${host.name} has no ${missing.join(', ')}, which installing OpenClaw ${to} needs`, hint: `install ${missing.join(' and ')} on the host (Debian/Ubuntu: apt-get install ${missing.join(' ')}), then plan again` };
+    return {
+      error: `host ${host.name} has no ${missing.join(', ')}, which installing OpenClaw ${to} needs`,
+      hint: `install ${missing.join(' and ')} on the host (Debian/Ubuntu: apt-get install ${missing.join(' ')}), then plan again`,
+    };
   }
   const restore = from !== null && semver.valid(from) !== null && semver.valid(to) !== null && semver.lt(to, from);
   return { type: 'openclaw', action: from ? 'update' : 'create', from, to, node: NODE_VERSION, arch, unpacked, restore };

@@ -24,7 +24,10 @@ import { enforcePolicy, planPolicy } from './policy-check.js';
 export async function withFleetLock<T>(fleetDir: string, command: string, fn: () => Promise<T>, opts: { takeOverStale?: AuditSink } = {}): Promise<T> {
   if (observesThroughGate()) {
     throw new ClawctlError('CLAWCTL_OBSERVER=1: this run holds only the observation key, which can change nothing', [
-      { message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`, hint: 'run it where the full SSH key is (the apply workflow, in the fleet environment), without CLAWCTL_OBSERVER' },
+      {
+        message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`,
+        hint: 'run it where the full SSH key is (the apply workflow, in the fleet environment), without CLAWCTL_OBSERVER',
+      },
     ]);
   }
   const audit = opts.takeOverStale;
@@ -120,20 +123,24 @@ function checkUntil(plan: Plan, until: string | undefined): void {
 async function recorded(audit: AuditSink, plan: Plan, result: ApplyResult): Promise<ApplyResult> {
   const hash = planHash(plan);
   await audit.record([
-    ...result.agents.map((a): AuditRecord => ({
-      action: 'agent.apply',
-      target: a.agent,
-      result: a.ok ? 'ok' : a.rolledBack ? 'rolled-back' : 'failed',
-      planHash: hash,
-      details: { host: a.host, done: a.done.join(',') },
-    })),
-    ...result.hosts.map((h): AuditRecord => ({
-      action: 'host.apply',
-      target: h.host,
-      result: h.ok ? 'ok' : 'failed',
-      planHash: hash,
-      details: { done: h.done.join(',') },
-    })),
+    ...result.agents.map(
+      (a): AuditRecord => ({
+        action: 'agent.apply',
+        target: a.agent,
+        result: a.ok ? 'ok' : a.rolledBack ? 'rolled-back' : 'failed',
+        planHash: hash,
+        details: { host: a.host, done: a.done.join(',') },
+      }),
+    ),
+    ...result.hosts.map(
+      (h): AuditRecord => ({
+        action: 'host.apply',
+        target: h.host,
+        result: h.ok ? 'ok' : 'failed',
+        planHash: hash,
+        details: { done: h.done.join(',') },
+      }),
+    ),
     { action: 'apply', target: plan.fleet.name, result: result.status, planHash: hash, details: { agents: result.agents.length, hosts: result.hosts.length, skipped: result.skipped.length } },
   ]);
   return result;

@@ -111,7 +111,11 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
       },
       secretAccess: async (agent) => {
         const refs = known(agent).secretRefs;
-        return refs.length === 0 ? [] : secretAccessFor(queryLog(await store.read(), { action: 'secret' }), refs).reverse().slice(0, 100);
+        return refs.length === 0
+          ? []
+          : secretAccessFor(queryLog(await store.read(), { action: 'secret' }), refs)
+              .reverse()
+              .slice(0, 100);
       },
       logs: async (agent, lines, onLine, signal) => {
         known(agent);

@@ -22,7 +22,10 @@ export async function diagnoseAgent(opts: PlanOptions, name: string, logLines: n
   const run = await planFleet({ ...opts, scope: { targets: [name], selector: {} }, openclawCheck: { enforce: false, require: false } });
   try {
     const agent = run.desired.agents.find((a) => a.name === name);
-    if (!agent) throw new ClawctlError(`${name} is a host; diagnose takes an agent`, [{ message: `diagnose ${name}: not an agent`, hint: `agents on ${name}: ${run.desired.agents.map((a) => a.name).join(', ') || '(none)'}` }]);
+    if (!agent)
+      throw new ClawctlError(`${name} is a host; diagnose takes an agent`, [
+        { message: `diagnose ${name}: not an agent`, hint: `agents on ${name}: ${run.desired.agents.map((a) => a.name).join(', ') || '(none)'}` },
+      ]);
     const host = run.desired.hosts.find((h) => h.name === agent.host)!;
     const seen = run.observed.hosts.find((h) => h.host === host.name);
     const observed = seen?.ok ? seen.agents.find((a) => a.name === name) : undefined;
@@ -31,7 +34,9 @@ export async function diagnoseAgent(opts: PlanOptions, name: string, logLines: n
     const common = { agent, service: host.service, redact, ...(pending ? { pending } : {}) };
     if (!seen?.ok) return analyze({ ...common, hostError: { error: seen?.error ?? `host ${host.name} was not observed`, ...(seen?.hint ? { hint: seen.hint } : {}) } });
     try {
-      const res = await (await run.pool.get(host)).exec(diagnoseArgv({ service: host.service, stateDir: agent.stateDir, port: agent.port, ...(agent.profile ? { profile: agent.profile } : {}) }, logLines));
+      const res = await (await run.pool.get(host)).exec(
+        diagnoseArgv({ service: host.service, stateDir: agent.stateDir, port: agent.port, ...(agent.profile ? { profile: agent.profile } : {}) }, logLines),
+      );
       const facts = parseDiagnoseFacts(res.stdout);
       return analyze({ ...common, facts, ...(observed ? { observed } : {}), ...(seen.openclaw.version ? { installedVersion: seen.openclaw.version } : {}) });
     } catch (err) {

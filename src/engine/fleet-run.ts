@@ -50,7 +50,10 @@ export function scoped(desired: DesiredState, scope: Scope): DesiredState {
   for (const t of scope.targets) {
     if (!desired.agents.some((a) => a.name === t) && !desired.hosts.some((h) => h.name === t)) {
       throw new ClawctlError(`no agent or host named ${t}`, [
-        { message: `${t}: the fleet has no agent or host of that name`, hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}; hosts: ${desired.hosts.map((h) => h.name).join(', ') || '(none)'}` },
+        {
+          message: `${t}: the fleet has no agent or host of that name`,
+          hint: `agents: ${desired.agents.map((a) => a.name).join(', ') || '(none)'}; hosts: ${desired.hosts.map((h) => h.name).join(', ') || '(none)'}`,
+        },
       ]);
     }
   }

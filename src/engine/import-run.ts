@@ -62,7 +62,10 @@ export async function importHost(opts: ImportOptions): Promise<ImportResult> {
   const host = desired.hosts.find((h) => h.name === opts.host);
   if (!host) {
     throw new ClawctlError(`no host named ${opts.host} in ${opts.fleetDir}`, [
-      { message: `${opts.host}: the fleet declares no host of that name`, hint: `hosts: ${desired.hosts.map((h) => h.name).join(', ') || '(none)'}; declare it first (clawctl hosts keyscan ADDRESS prints its hostKey line)` },
+      {
+        message: `${opts.host}: the fleet declares no host of that name`,
+        hint: `hosts: ${desired.hosts.map((h) => h.name).join(', ') || '(none)'}; declare it first (clawctl hosts keyscan ADDRESS prints its hostKey line)`,
+      },
     ]);
   }
   const stdout = await gather(host);
@@ -85,10 +88,18 @@ export async function importHost(opts: ImportOptions): Promise<ImportResult> {
     const agent = fleetView.agents.find((a) => a.host === host.name && a.stateDir === p.stateDir);
     if (agent) adoptions.push({ status: 'declared', stateDir: agent.stateDir, agent: agent.name });
   }
-  const problems = [...facts.problems.filter((p) => !adoptions.some((a) => a.status === 'declared' && a.stateDir === p.stateDir)), ...adoptions.flatMap((a) => (a.status === 'problem' ? [a.problem] : []))];
+  const problems = [
+    ...facts.problems.filter((p) => !adoptions.some((a) => a.status === 'declared' && a.stateDir === p.stateDir)),
+    ...adoptions.flatMap((a) => (a.status === 'problem' ? [a.problem] : [])),
+  ];
   const fresh = adoptions.filter((a): a is NewAgent => a.status === 'new');
   for (const [i, a] of fresh.entries()) {
-    if (fresh.slice(0, i).some((b) => b.agent === a.agent)) problems.push({ stateDir: a.stateDir, message: `host ${host.name}: ~/${a.stateDir} would be agent ${a.agent} too; not imported`, hint: 'declare one of them by hand under another name, then import again' });
+    if (fresh.slice(0, i).some((b) => b.agent === a.agent))
+      problems.push({
+        stateDir: a.stateDir,
+        message: `host ${host.name}: ~/${a.stateDir} would be agent ${a.agent} too; not imported`,
+        hint: 'declare one of them by hand under another name, then import again',
+      });
     else problems.push(...(await collisions(opts.fleetDir, host.name, a)));
   }
   const writable = fresh.filter((a) => !problems.some((p) => p.stateDir === a.stateDir));
@@ -156,7 +167,11 @@ async function collisions(fleetDir: string, host: string, a: NewAgent): Promise<
     const path = join(fleetDir, f.path);
     const existing = await lstat(path).catch(() => undefined);
     if (existing) {
-      out.push({ stateDir: a.stateDir, message: `host ${host}: ~/${a.stateDir} would be written to ${f.path}, which exists and does not declare it; nothing was written for it`, hint: 'move that file aside or declare the agent there, then import again' });
+      out.push({
+        stateDir: a.stateDir,
+        message: `host ${host}: ~/${a.stateDir} would be written to ${f.path}, which exists and does not declare it; nothing was written for it`,
+        hint: 'move that file aside or declare the agent there, then import again',
+      });
       continue;
     }
     const dir = await realpath(dirname(path)).catch(() => undefined);

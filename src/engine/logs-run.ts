@@ -62,7 +62,9 @@ export async function agentLogs(opts: LogsOptions): Promise<AgentLogsResult> {
     if (partial) take(partial);
     if (res.code !== 0 || !header) {
       const why = redact(res.stderr.trim()) || `the log reader exited ${res.code}`;
-      throw new ClawctlError(`agent ${t.agent.name} on host ${t.host.name}: ${why}`, [{ message: why, hint: 'OpenClaw writes its log once the gateway has started; `clawctl diagnose AGENT` says why it has not' }]);
+      throw new ClawctlError(`agent ${t.agent.name} on host ${t.host.name}: ${why}`, [
+        { message: why, hint: 'OpenClaw writes its log once the gateway has started; `clawctl diagnose AGENT` says why it has not' },
+      ]);
     }
     return { agent: t.agent.name, host: t.host.name, source: header, lines };
   } finally {

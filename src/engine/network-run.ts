@@ -34,7 +34,9 @@ export async function listNetwork(tag?: string): Promise<NetworkListResult> {
 export async function networkStatus(fleetDir: string): Promise<NetworkStatusResult> {
   const hosts = tailnetHosts(await validateFleet(await loadFleet(fleetDir)));
   if (hosts.length === 0) {
-    throw new ClawctlError(`no Host in ${fleetDir} has spec.tailscale`, [{ message: 'nothing to check on the tailnet', hint: 'add `tailscale: {tags: [tag:clawctl]}` to the spec of each Host that joins it' }]);
+    throw new ClawctlError(`no Host in ${fleetDir} has spec.tailscale`, [
+      { message: 'nothing to check on the tailnet', hint: 'add `tailscale: {tags: [tag:clawctl]}` to the spec of each Host that joins it' },
+    ]);
   }
   const api = new TailscaleApi();
   return { tailnet: api.tailnet, hosts: hostNetworkStatus(hosts, await api.devices()) };
@@ -49,14 +51,19 @@ export async function tagHosts(fleetDir: string, names: readonly string[], opts:
   const all = tailnetHosts(await validateFleet(await loadFleet(fleetDir)));
   for (const n of names) {
     if (!all.some((h) => h.host === n)) {
-      throw new ClawctlError(`no Host named ${n} with spec.tailscale in ${fleetDir}`, [{ message: `unknown tailnet host ${n}`, hint: `hosts with spec.tailscale: ${all.map((h) => h.host).join(', ') || '(none)'}` }]);
+      throw new ClawctlError(`no Host named ${n} with spec.tailscale in ${fleetDir}`, [
+        { message: `unknown tailnet host ${n}`, hint: `hosts with spec.tailscale: ${all.map((h) => h.host).join(', ') || '(none)'}` },
+      ]);
     }
   }
   const api = new TailscaleApi();
   const status = hostNetworkStatus(names.length > 0 ? all.filter((h) => names.includes(h.host)) : all, await api.devices());
   const missing = status.filter((s) => !s.device);
   if (missing.length > 0) {
-    throw ClawctlError.of(missing.map((s) => ({ pos: s.pos, message: `host ${s.host}: ${s.problems[0]}`, hint: 'join it to the tailnet first (tailscale up), or fix spec.tailscale.hostname' })), `${missing.length} host(s) not found on tailnet ${api.tailnet}; nothing was tagged`);
+    throw ClawctlError.of(
+      missing.map((s) => ({ pos: s.pos, message: `host ${s.host}: ${s.problems[0]}`, hint: 'join it to the tailnet first (tailscale up), or fix spec.tailscale.hostname' })),
+      `${missing.length} host(s) not found on tailnet ${api.tailnet}; nothing was tagged`,
+    );
   }
   const hosts: NetworkTagResult['hosts'] = [];
   for (const s of status) {

@@ -28,7 +28,10 @@ export async function planPolicy(manifests: Manifests, desired: DesiredState, pl
   const d = evaluateDesired(compiled, { manifests, desired });
   const p = evaluatePlan(compiled, { manifests, desired, plan }, approvals);
   if (p.unusedApprovals.length > 0) {
-    throw new ClawctlError(`--approve ${p.unusedApprovals.join(', ')} approves nothing in this plan`, p.unusedApprovals.map((a) => ({ message: `--approve ${a}: no action of this plan needs that approval`, hint: 'approve as <policy>/<rule>, exactly as the plan names it' })));
+    throw new ClawctlError(
+      `--approve ${p.unusedApprovals.join(', ')} approves nothing in this plan`,
+      p.unusedApprovals.map((a) => ({ message: `--approve ${a}: no action of this plan needs that approval`, hint: 'approve as <policy>/<rule>, exactly as the plan names it' })),
+    );
   }
   return { violations: [...d.violations, ...p.violations].sort(byPosition), optOuts: d.optOuts, approved: p.approved };
 }
@@ -47,10 +50,26 @@ export function checkApprovalsAllowed(approvals: readonly string[]): void {
 export async function enforcePolicy(plan: Plan, audit: AuditSink): Promise<void> {
   const { violations, approved } = plan.policy;
   await audit.record([
-    ...violations.map((v) => ({ action: 'policy.decision' as const, target: `${v.object.kind.toLowerCase()}/${v.object.name}`, result: v.severity === 'approval' ? 'needs-approval' : 'denied', details: { rule: `${v.policy}/${v.rule}`, at: `${v.file}:${v.line}:${v.col}` } })),
-    ...(violations.length === 0 ? approved.map((a) => ({ action: 'approval' as const, target: `${a.object.kind.toLowerCase()}/${a.object.name}`, result: 'approved', details: { rule: `${a.policy}/${a.rule}`, action: a.action } })) : []),
+    ...violations.map((v) => ({
+      action: 'policy.decision' as const,
+      target: `${v.object.kind.toLowerCase()}/${v.object.name}`,
+      result: v.severity === 'approval' ? 'needs-approval' : 'denied',
+      details: { rule: `${v.policy}/${v.rule}`, at: `${v.file}:${v.line}:${v.col}` },
+    })),
+    ...(violations.length === 0
+      ? approved.map((a) => ({
+          action: 'approval' as const,
+          target: `${a.object.kind.toLowerCase()}/${a.object.name}`,
+          result: 'approved',
+          details: { rule: `${a.policy}/${a.rule}`, action: a.action },
+        }))
+      : []),
   ]);
   if (violations.length > 0) {
-    throw new ClawctlError(`refused by policy: ${violations.length} violation(s); nothing was applied`, violations.map((v) => ({ message: formatViolation(v) })), ExitCode.policy);
+    throw new ClawctlError(
+      `refused by policy: ${violations.length} violation(s); nothing was applied`,
+      violations.map((v) => ({ message: formatViolation(v) })),
+      ExitCode.policy,
+    );
   }
 }

@@ -80,15 +80,29 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
     const { manifests, desired } = await loadDesired(wt.fleetDir, { secrets: false }, cwd);
     const policy = await desiredPolicy(manifests, desired);
     if (policy.violations.length > 0) {
-      throw new ClawctlError(`the proposed fleet breaks ${policy.violations.length} policy rule(s); nothing was pushed`, policy.violations.map((v) => ({ message: formatViolation(v) })), ExitCode.policy);
+      throw new ClawctlError(
+        `the proposed fleet breaks ${policy.violations.length} policy rule(s); nothing was pushed`,
+        policy.violations.map((v) => ({ message: formatViolation(v) })),
+        ExitCode.policy,
+      );
     }
     const files = await stagedChanges(wt, checkout.fleetRel);
     if (files.length === 0) {
-      throw new ClawctlError('nothing to propose: the fleet would not change', [{ message: `no change under ${checkout.fleetRel || '.'} relative to HEAD`, hint: 'edit manifests first, or pass --set KIND/NAME:PATH=VALUE' }]);
+      throw new ClawctlError('nothing to propose: the fleet would not change', [
+        { message: `no change under ${checkout.fleetRel || '.'} relative to HEAD`, hint: 'edit manifests first, or pass --set KIND/NAME:PATH=VALUE' },
+      ]);
     }
     const actor = await currentActor(checkout.root);
     const evidence = opts.incident && incident ? await incidentEvidence(opts.incident, incident, wt, opts) : undefined;
-    const body = proposalBody({ body: opts.body, files, edits: opts.edits, checked: { agents: manifests.agents.length, hosts: manifests.hosts.length, policies: manifests.policies.length }, actor, clawctlVersion: opts.clawctlVersion, ...(evidence ? { incident: evidence } : {}) });
+    const body = proposalBody({
+      body: opts.body,
+      files,
+      edits: opts.edits,
+      checked: { agents: manifests.agents.length, hosts: manifests.hosts.length, policies: manifests.policies.length },
+      actor,
+      clawctlVersion: opts.clawctlVersion,
+      ...(evidence ? { incident: evidence } : {}),
+    });
     const made = await commit(wt, `${opts.title}\n\n${opts.body.trim()}\n\nProposed-with: clawctl propose`.replace(/\n{3,}/g, '\n\n'));
     const branch = opts.branch ?? (opts.incident ? incidentBranch(opts.incident.id) : `clawctl/propose/${slug(opts.title)}-${made.tree.slice(0, 8)}`);
     const result: ProposeResult = { branch, base, commit: made.commit, files, edits: opts.edits.map((e) => e.spec), body, dryRun: opts.dryRun, pushed: false };
@@ -96,7 +110,9 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
     const existing = await remoteBranchTree(wt, opts.remote, branch);
     // An incident has one branch: proposing again replaces its change, and so updates its pull request.
     if (existing !== undefined && existing !== made.tree && !opts.incident) {
-      throw new ClawctlError(`branch ${branch} already exists on ${opts.remote} with other changes; nothing was pushed`, [{ message: `${opts.remote}/${branch} differs from this proposal`, hint: 'choose another --branch, or update that branch with git' }]);
+      throw new ClawctlError(`branch ${branch} already exists on ${opts.remote} with other changes; nothing was pushed`, [
+        { message: `${opts.remote}/${branch} differs from this proposal`, hint: 'choose another --branch, or update that branch with git' },
+      ]);
     }
     if (existing !== made.tree) {
       await push(wt, opts.remote, branch, existing !== undefined);
@@ -104,7 +120,12 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
     }
     result.pullRequest = await openPullRequest(gh, { head: branch, base, title: opts.title, body, labels: opts.labels });
     await opts.audit.record([
-      { action: 'pr.propose', target: `${gh.repo.owner}/${gh.repo.repo}#${result.pullRequest.number}`, result: 'ok', details: { branch, base, commit: made.commit, files: files.map((f) => f.path).join(', '), url: result.pullRequest.url } },
+      {
+        action: 'pr.propose',
+        target: `${gh.repo.owner}/${gh.repo.repo}#${result.pullRequest.number}`,
+        result: 'ok',
+        details: { branch, base, commit: made.commit, files: files.map((f) => f.path).join(', '), url: result.pullRequest.url },
+      },
     ]);
     return result;
   } finally {
@@ -114,7 +135,8 @@ export async function propose(opts: ProposeOptions): Promise<ProposeResult> {
 
 function parseIncident(id: string): { event: string; subject: string; agent?: string } {
   const parsed = parseIncidentId(id);
-  if (!parsed) throw new ClawctlError(`--incident ${id}: not an incident id`, [{ message: `${id} is not an incident id`, hint: 'the id watch gives each incident, e.g. agent.down.support.20261201t210000z' }]);
+  if (!parsed)
+    throw new ClawctlError(`--incident ${id}: not an incident id`, [{ message: `${id} is not an incident id`, hint: 'the id watch gives each incident, e.g. agent.down.support.20261201t210000z' }]);
   return parsed;
 }
 
@@ -146,7 +168,9 @@ async function applyManifestEdits(wt: Worktree, edits: readonly ManifestEdit[], 
     const matches = loaded.docs.filter((d) => editTargets(e, d.data));
     if (matches.length !== 1) {
       const known = loaded.docs.filter((d) => (d.data as { kind?: string })?.kind === e.kind).map((d) => (d.data as { metadata?: { name?: string } }).metadata?.name);
-      throw new ClawctlError(`${e.spec}: no ${e.kind} named ${e.name ?? ''} in the fleet`, [{ message: `${e.spec}: ${matches.length === 0 ? 'not found' : 'defined more than once'}`, hint: `${e.kind.toLowerCase()}s: ${known.join(', ') || '(none)'}` }]);
+      throw new ClawctlError(`${e.spec}: no ${e.kind} named ${e.name ?? ''} in the fleet`, [
+        { message: `${e.spec}: ${matches.length === 0 ? 'not found' : 'defined more than once'}`, hint: `${e.kind.toLowerCase()}s: ${known.join(', ') || '(none)'}` },
+      ]);
     }
     const file = join(cwd, matches[0]!.file);
     byFile.set(file, [...(byFile.get(file) ?? []), e]);
@@ -156,11 +180,17 @@ async function applyManifestEdits(wt: Worktree, edits: readonly ManifestEdit[], 
 
 /** Title, body and edit values go to GitHub: an unmistakable credential in them is refused. */
 function refuseCredentials(opts: ProposeOptions): void {
-  const texts: [string, string][] = [['the title', opts.title], ['the body', opts.body], ...opts.edits.filter((e) => e.value !== undefined).map((e): [string, string] => [`the value of ${e.spec.split('=')[0]}`, e.value!])];
+  const texts: [string, string][] = [
+    ['the title', opts.title],
+    ['the body', opts.body],
+    ...opts.edits.filter((e) => e.value !== undefined).map((e): [string, string] => [`the value of ${e.spec.split('=')[0]}`, e.value!]),
+  ];
   for (const [where, text] of texts) {
     const what = looksSecret('', text);
     if (what) {
-      throw new ClawctlError(`${where} holds what looks like ${what}; nothing was committed or sent`, [{ message: `${where}: credential-looking text`, hint: 'store it with `clawctl secrets set` and reference it as a secretRef; never put a secret in a pull request' }]);
+      throw new ClawctlError(`${where} holds what looks like ${what}; nothing was committed or sent`, [
+        { message: `${where}: credential-looking text`, hint: 'store it with `clawctl secrets set` and reference it as a secretRef; never put a secret in a pull request' },
+      ]);
     }
   }
 }
@@ -173,5 +203,12 @@ async function githubRepo(opts: ProposeOptions, url: string): Promise<RepoRef> {
 }
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '') || 'change';
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40)
+      .replace(/-$/, '') || 'change'
+  );
 }

@@ -42,13 +42,27 @@ export async function restartAgent(opts: { fleetDir: string; agent: string; time
       const conn = await t.pool.get(t.host);
       const started = Date.now();
       const timeout = opts.timeoutSeconds ?? t.desired.rollout.healthTimeoutSeconds;
-      const argv = restartArgv({ service: t.host.service, unit: serviceUnitName(t.agent.profile), stateDir: t.agent.stateDir, profile: t.agent.profile, port: t.agent.port, mode: 'reuse', limitSeconds: timeout });
+      const argv = restartArgv({
+        service: t.host.service,
+        unit: serviceUnitName(t.agent.profile),
+        stateDir: t.agent.stateDir,
+        profile: t.agent.profile,
+        port: t.agent.port,
+        mode: 'reuse',
+        limitSeconds: timeout,
+      });
       const restarted = await execWithin(conn, argv, deadlineFor(timeout));
       const { forced } = restartNotes(redact(restarted.stdout));
       const ready = restarted.code === 0 ? await execWithin(conn, waitReadyArgv(t.agent.port, timeout), deadlineFor(timeout)) : undefined;
       const healthy = ready?.code === 0;
       const last = ready ?? restarted;
-      const output = last.timedOut ? `no answer from ${conn.describe} within ${deadlineFor(timeout)} s` : redact(last.stdout + last.stderr).trim().split('\n').slice(-5).join('\n');
+      const output = last.timedOut
+        ? `no answer from ${conn.describe} within ${deadlineFor(timeout)} s`
+        : redact(last.stdout + last.stderr)
+            .trim()
+            .split('\n')
+            .slice(-5)
+            .join('\n');
       const result: RestartResult = {
         agent: t.agent.name,
         host: t.host.name,
@@ -59,7 +73,14 @@ export async function restartAgent(opts: { fleetDir: string; agent: string; time
         ...(healthy ? {} : { detail: restarted.code !== 0 ? `restart via ${t.host.service} exited ${restarted.code}: ${output}` : output }),
         ...(forced.length > 0 ? { forced } : {}),
       };
-      await opts.audit.record([{ action: 'agent.restart', target: t.agent.name, result: healthy ? 'ok' : restarted.code !== 0 ? 'failed' : 'unhealthy', details: { host: t.host.name, service: t.host.service, before: result.before, seconds: result.seconds, ...(forced.length > 0 ? { forced: forced.join('; ') } : {}) } }]);
+      await opts.audit.record([
+        {
+          action: 'agent.restart',
+          target: t.agent.name,
+          result: healthy ? 'ok' : restarted.code !== 0 ? 'failed' : 'unhealthy',
+          details: { host: t.host.name, service: t.host.service, before: result.before, seconds: result.seconds, ...(forced.length > 0 ? { forced: forced.join('; ') } : {}) },
+        },
+      ]);
       return result;
     } finally {
       await t.pool.closeAll();

@@ -100,7 +100,9 @@ export async function setSecret(ctx: SecretsContext, loc: SecretLocation, key: s
   const s = await open(ctx, loc, mode === 'set');
   const old = s.get(key);
   if (mode === 'rotate' && old === undefined) {
-    throw new ClawctlError(`${formatLocation(loc)} has no key ${key} to rotate`, [{ message: `${formatLocation(loc)} has no key "${key}"`, hint: `its keys: ${s.keys().join(', ') || '(none)'}; use \`clawctl secrets set\` for a new one` }]);
+    throw new ClawctlError(`${formatLocation(loc)} has no key ${key} to rotate`, [
+      { message: `${formatLocation(loc)} has no key "${key}"`, hint: `its keys: ${s.keys().join(', ') || '(none)'}; use \`clawctl secrets set\` for a new one` },
+    ]);
   }
   const location = formatLocation(loc);
   const base = { location, key, usedBy: usersOf(ctx.manifests, loc, key), ...(old !== undefined ? { before: await hashOf(ctx, old) } : {}) };
@@ -173,7 +175,13 @@ export async function listSecretLocations(ctx: SecretsContext, loc?: SecretLocat
     out.push({ location: file, exists: text !== undefined, ...(text !== undefined ? { keys: keyPaths(parseDocument(text)) } : {}), usedBy: usage(ctx, { kind: 'sops', file }) });
   }
   if (!loc) {
-    const ids = [...new Set(referencedLocations(ctx.manifests).filter((l) => l.kind === 'aws').map((l) => (l as { id: string }).id))];
+    const ids = [
+      ...new Set(
+        referencedLocations(ctx.manifests)
+          .filter((l) => l.kind === 'aws')
+          .map((l) => (l as { id: string }).id),
+      ),
+    ];
     for (const id of ids) {
       const d = await describeSecret(id).catch(storeError);
       out.push({ location: `aws:${id}`, exists: d !== undefined, ...(d?.lastChanged ? { lastChanged: d.lastChanged } : {}), usedBy: usage(ctx, { kind: 'aws', id }) });

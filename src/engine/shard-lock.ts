@@ -11,7 +11,10 @@ import { shardLabel, type Shard } from './shard.js';
 export async function withShardLock<T>(fleetDir: string, shard: Shard, command: string, fn: () => Promise<T>): Promise<T> {
   if (observesThroughGate()) {
     throw new ClawctlError('CLAWCTL_OBSERVER=1: this run holds only the observation key, which can change nothing', [
-      { message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`, hint: 'run it where the full SSH key is (the apply workflow), without CLAWCTL_OBSERVER' },
+      {
+        message: `${command} changes hosts; the hosts accept the observation key only for clawctl's facts script`,
+        hint: 'run it where the full SSH key is (the apply workflow), without CLAWCTL_OBSERVER',
+      },
     ]);
   }
   const release = await acquireShardLock(clawctlStateDir(fleetDir), shard, `${command} (shard ${shardLabel(shard)})`);

@@ -24,15 +24,26 @@ export interface SyncResult {
  * and the audit entries. Nothing is pruned, and nothing of another agent is applied.
  */
 export async function syncAgent(base: PlanOptions, agent: string): Promise<SyncResult> {
-  const opts: PlanOptions = { ...base, scope: { targets: [agent], selector: {} }, approvals: [], decrypt: true, prune: false, purpose: 'dashboard sync', openclawCheck: { ...base.openclawCheck, enforce: true } };
+  const opts: PlanOptions = {
+    ...base,
+    scope: { targets: [agent], selector: {} },
+    approvals: [],
+    decrypt: true,
+    prune: false,
+    purpose: 'dashboard sync',
+    openclawCheck: { ...base.openclawCheck, enforce: true },
+  };
   return withFleetLock(base.fleetDir, `clawctl dashboard: sync ${agent}`, async () => {
     let planText: string | undefined;
     const { plan, result } = await planThenApply(opts, async (run) => {
       // A --target also takes a host's name: the sync is for the agent alone.
-      if (!run.desired.agents.some((a) => a.name === agent)) throw new ClawctlError(`no agent named ${agent}`, [{ message: `${agent} is not an agent of the fleet`, hint: 'sync takes an agent from the dashboard\'s list' }]);
+      if (!run.desired.agents.some((a) => a.name === agent))
+        throw new ClawctlError(`no agent named ${agent}`, [{ message: `${agent} is not an agent of the fleet`, hint: "sync takes an agent from the dashboard's list" }]);
       const others = run.plan.changes.filter((c) => c.agent !== agent).map((c) => c.agent);
       if (others.length > 0) {
-        throw new ClawctlError(`a sync of ${agent} would also change ${others.join(', ')}; nothing was applied`, [{ message: `the plan for --target ${agent} reaches other agents`, hint: `review it with \`clawctl plan --target ${agent}\` and apply it there` }]);
+        throw new ClawctlError(`a sync of ${agent} would also change ${others.join(', ')}; nothing was applied`, [
+          { message: `the plan for --target ${agent} reaches other agents`, hint: `review it with \`clawctl plan --target ${agent}\` and apply it there` },
+        ]);
       }
       const mine = run.plan.changes.find((c) => c.agent === agent);
       if (mine) planText = renderAgentPlanText(run.plan, mine);

@@ -72,7 +72,11 @@ async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, ale
   let c = await cycle(n, trigger, opts, (run) => (seen = run));
   const observedAt = seen ? new Date(seen.plan.created_at) : undefined;
   const statuses = seen && observedAt ? agentStatuses(seen.desired, seen.observed, seen.plan, observedAt) : undefined;
-  if (statuses && observedAt) c = await recordHealth(opts.plan.fleetDir, statuses, observedAt).then(() => c, (err: Error) => ({ ...c, historyError: err.message }));
+  if (statuses && observedAt)
+    c = await recordHealth(opts.plan.fleetDir, statuses, observedAt).then(
+      () => c,
+      (err: Error) => ({ ...c, historyError: err.message }),
+    );
   const input: AlertInput = seen && statuses ? { manifests: seen.manifests, facts: { desired: seen.desired, plan: seen.plan, statuses, ...(c.apply ? { apply: c.apply } : {}) } } : {};
   try {
     const report = await alerts(input);

@@ -21,7 +21,10 @@ export async function connectGitHub(repo: RepoRef): Promise<GitHub> {
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
   if (!token) {
     throw new ClawctlError('no GitHub token: set GITHUB_TOKEN (or GH_TOKEN)', [
-      { message: 'GITHUB_TOKEN and GH_TOKEN are unset', hint: 'in Actions: `env: {GITHUB_TOKEN: ${{ github.token }}}` with the `pull-requests: write` permission; locally: a fine-grained token with pull requests and contents write on the fleet repo' },
+      {
+        message: 'GITHUB_TOKEN and GH_TOKEN are unset',
+        hint: 'in Actions: `env: {GITHUB_TOKEN: ${{ github.token }}}` with the `pull-requests: write` permission; locally: a fine-grained token with pull requests and contents write on the fleet repo',
+      },
     ]);
   }
   const { Octokit } = await import('@octokit/rest');
@@ -44,8 +47,10 @@ export function githubError(what: string, err: unknown): ClawctlError {
   const data = e.response?.data;
   const detail = [data?.message ?? e.message, ...(data?.errors ?? []).map((x) => x.message).filter(Boolean)].join('; ');
   const hint =
-    e.status === 401 ? 'the token was refused: check GITHUB_TOKEN' :
-    e.status === 403 || e.status === 404 ? 'the token cannot see or write this repository: it needs pull requests (and, to push, contents) write access' :
-    undefined;
+    e.status === 401
+      ? 'the token was refused: check GITHUB_TOKEN'
+      : e.status === 403 || e.status === 404
+        ? 'the token cannot see or write this repository: it needs pull requests (and, to push, contents) write access'
+        : undefined;
   return new ClawctlError(`GitHub: ${what}: ${e.status ? `HTTP ${e.status}: ` : ''}${detail}`, hint ? [{ message: `GitHub refused: ${what}`, hint }] : []);
 }

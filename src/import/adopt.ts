@@ -67,20 +67,29 @@ export function adopt(host: string, found: FoundStateDir, fleet: FleetView, mode
   if (declared) return { status: 'declared', stateDir: found.stateDir, agent: declared.name };
   const problem = (message: string, hint?: string): Adoption => ({ status: 'problem', problem: { stateDir: found.stateDir, message: `host ${host}: ${message}`, ...(hint ? { hint } : {}) } });
   const owner = /^fleet=([a-z0-9-]+) agent=([a-z0-9-]+)$/.exec(found.managed ?? '');
-  if (owner && owner[1] !== fleet.fleetName) return problem(`~/${found.stateDir} is managed by fleet ${owner[1]} (its .clawctl-managed says so); not imported`, 'two fleets must not manage one agent: remove it from that fleet first');
+  if (owner && owner[1] !== fleet.fleetName)
+    return problem(`~/${found.stateDir} is managed by fleet ${owner[1]} (its .clawctl-managed says so); not imported`, 'two fleets must not manage one agent: remove it from that fleet first');
   // Never the host's own name: `--target HOST` means all of its agents.
   const agent = `${host}-${found.profile ?? 'default'}`;
   if (agent.length > 63) return problem(`~/${found.stateDir} would be agent ${agent}, longer than the 63 characters of a name`, 'declare it by hand, or use a shorter profile name');
-  if (fleet.agents.some((a) => a.name === agent)) return problem(`~/${found.stateDir} would be agent ${agent}, a name the fleet already uses for another agent`, 'rename that agent, then import again');
+  if (fleet.agents.some((a) => a.name === agent))
+    return problem(`~/${found.stateDir} would be agent ${agent}, a name the fleet already uses for another agent`, 'rename that agent, then import again');
   const config = found.config;
   if (config) {
     const literals = secretsInConfig(config.value);
     if (literals.length > 0) {
       // Never copied into the fleet repo: the config file goes there as it is.
-      return problem(`~/${found.stateDir}/openclaw.json holds what looks like credentials at ${literals.map((h) => `${pathText(h.path)} (${h.what})`).join(', ')}; not imported`, 'on the host, move each into .env and write "${NAME}" in its place (OpenClaw substitutes it), then import again: .env values go into SOPS');
+      return problem(
+        `~/${found.stateDir}/openclaw.json holds what looks like credentials at ${literals.map((h) => `${pathText(h.path)} (${h.what})`).join(', ')}; not imported`,
+        'on the host, move each into .env and write "${NAME}" in its place (OpenClaw substitutes it), then import again: .env values go into SOPS',
+      );
     }
     const include = includePath(config.value, []);
-    if (include) return problem(`~/${found.stateDir}/openclaw.json uses $include (at ${include || 'the top'}); import reads openclaw.json only`, 'on the host, inline the included files, or declare this agent by hand with configFile and its includes');
+    if (include)
+      return problem(
+        `~/${found.stateDir}/openclaw.json uses $include (at ${include || 'the top'}); import reads openclaw.json only`,
+        'on the host, inline the included files, or declare this agent by hand with configFile and its includes',
+      );
   }
 
   const sopsFile = `secrets/${agent}.sops.yaml`;
@@ -101,7 +110,7 @@ export function adopt(host: string, found: FoundStateDir, fleet: FleetView, mode
   const cron = 'jobs' in found.cron ? cronFromOpenclaw(found.cron.jobs) : { jobs: [], skipped: [] };
   const warnings: string[] = [];
   if ('error' in found.cron) warnings.push(`cron jobs not read: ${found.cron.error}; spec.cron is left out`);
-  if (!config) warnings.push('has no openclaw.json: the first apply writes one from the Fleet\'s defaults');
+  if (!config) warnings.push("has no openclaw.json: the first apply writes one from the Fleet's defaults");
   const covered = new Set(fleet.ignore.filter((r) => r.file === 'openclaw.json').flatMap((r) => r.jsonPointers));
   const ignore = OPENCLAW_OWN_KEYS.filter((p) => !covered.has(p));
   const configFile = `${agent}.json5`;

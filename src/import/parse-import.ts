@@ -63,7 +63,10 @@ export function parseImport(stdout: Buffer, host: string, maxBytes = MAX_FILE_BY
   for (const line of head.slice(1)) {
     const [tag, first, rest] = splitWords(line);
     if (tag === 'badname') {
-      problems.push({ message: `host ${host}: ~/${first} is not an OpenClaw state dir clawctl can manage: a profile must be a DNS label (lowercase letters, digits, '-', at most 63)`, hint: 'rename or remove it on the host; it is not imported' });
+      problems.push({
+        message: `host ${host}: ~/${first} is not an OpenClaw state dir clawctl can manage: a profile must be a DNS label (lowercase letters, digits, '-', at most 63)`,
+        hint: 'rename or remove it on the host; it is not imported',
+      });
     } else if ((tag === 'cron' || tag === 'cronerr') && STATE_DIR.test(first)) {
       cron.set(first, cronEntry(tag, rest));
     } else if (tag === 'file') {
@@ -77,7 +80,11 @@ export function parseImport(stdout: Buffer, host: string, maxBytes = MAX_FILE_BY
   for (const entry of listed.filter((l) => STATE_DIR.test(l.path))) {
     const problem = dirProblem(entry);
     if (problem) {
-      problems.push({ stateDir: entry.path, message: `host ${host}: ~/${entry.path} ${problem}`, hint: 'clawctl never reads or writes an agent\'s files through a link; on the host, make it a real directory (or remove it), then import again' });
+      problems.push({
+        stateDir: entry.path,
+        message: `host ${host}: ~/${entry.path} ${problem}`,
+        hint: "clawctl never reads or writes an agent's files through a link; on the host, make it a real directory (or remove it), then import again",
+      });
       continue;
     }
     const found = readStateDir(entry.path, byPath, contents, host, maxBytes, cron.get(entry.path));
@@ -107,7 +114,7 @@ function fileType(raw: number): Listed['type'] {
 }
 
 function cronEntry(tag: string, base64: string): FoundStateDir['cron'] {
-  if (base64 === 'nonode') return { error: 'no node on the host to read OpenClaw\'s state database with' };
+  if (base64 === 'nonode') return { error: "no node on the host to read OpenClaw's state database with" };
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
@@ -152,10 +159,17 @@ function readStateDir(
     const entry = byPath.get(path);
     if (!entry) continue;
     if (entry.type !== 'file') {
-      return { problem: { message: `host ${host}: ~/${path} is ${entry.type === 'link' ? 'a symbolic link' : 'not a regular file'}`, hint: 'clawctl never reads or writes an agent\'s files through a link; on the host, make it a real file, then import again' } };
+      return {
+        problem: {
+          message: `host ${host}: ~/${path} is ${entry.type === 'link' ? 'a symbolic link' : 'not a regular file'}`,
+          hint: "clawctl never reads or writes an agent's files through a link; on the host, make it a real file, then import again",
+        },
+      };
     }
     if (entry.size > maxBytes) {
-      return { problem: { message: `host ${host}: ~/${path} is ${entry.size} bytes, more than the ${maxBytes} import reads`, hint: 'an OpenClaw config or .env is kilobytes; look at the file on the host' } };
+      return {
+        problem: { message: `host ${host}: ~/${path} is ${entry.size} bytes, more than the ${maxBytes} import reads`, hint: 'an OpenClaw config or .env is kilobytes; look at the file on the host' },
+      };
     }
     text[name] = contents.get(path)!.toString('utf8');
   }
@@ -163,7 +177,13 @@ function readStateDir(
   const configText = text[CONFIG_FILE];
   if (configText !== undefined) {
     const parsed = parseJson5Source(`${host}:~/${stateDir}/${CONFIG_FILE}`, configText);
-    if (!parsed.ok) return { problem: { message: `host ${host}: ~/${stateDir}/${CONFIG_FILE} cannot be imported: ${parsed.problems.map((d) => (d.pos ? `${formatPos(d.pos)}: ${d.message}` : d.message)).join('; ')}`, hint: 'fix the file on the host (OpenClaw would refuse it too), then import again' } };
+    if (!parsed.ok)
+      return {
+        problem: {
+          message: `host ${host}: ~/${stateDir}/${CONFIG_FILE} cannot be imported: ${parsed.problems.map((d) => (d.pos ? `${formatPos(d.pos)}: ${d.message}` : d.message)).join('; ')}`,
+          hint: 'fix the file on the host (OpenClaw would refuse it too), then import again',
+        },
+      };
     if (!isObject(parsed.doc.data)) return { problem: { message: `host ${host}: ~/${stateDir}/${CONFIG_FILE} is not a JSON object` } };
     config = { text: configText, value: parsed.doc.data, mode: byPath.get(`${stateDir}/${CONFIG_FILE}`)!.mode };
   }

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../util/errors.js';
  */
 const CANDIDATE = /[\d_:]{16}|0x[\da-f_]{14}/i;
 /** A float as YAML writes one (1.5, 1e20, .inf): approximate by nature, so not refused. Hex digits may hold an e. */
-const FLOAT_FORM = /^[-+]?(?!0x)[^]*[.e]/i;
+const FLOAT_FORM = /^[-+]?(?!0x)[\s\S]*[.e]/i;
 
 /**
  * Integers a JS number cannot hold exactly. YAML reads an unquoted 987654321098765432 (a

@@ -17,7 +17,10 @@ export function parseJson5Source(file: string, text: string): Json5Parsed {
   } catch (err) {
     const e = err as { message: string; line?: number; column?: number };
     const pos = { file, line: e.line ?? 1, col: e.column ?? 1 };
-    return { ok: false, problems: [{ pos, message: `JSON5 syntax: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`, hint: 'OpenClaw configs are JSON5: comments, unquoted keys and trailing commas are fine' }] };
+    return {
+      ok: false,
+      problems: [{ pos, message: `JSON5 syntax: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`, hint: 'OpenClaw configs are JSON5: comments, unquoted keys and trailing commas are fine' }],
+    };
   }
   const problems = inexactNumbers(file, text, ast.body);
   if (problems.length > 0) return { ok: false, problems };

@@ -63,11 +63,13 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} error(s) reading ${dir}`);
   if (docs.length === 0) {
-    throw new ClawctlError(`no manifests found under ${dir}`, [
-      { message: `no *.yaml or *.yml documents under ${dir}`, hint: 'point --fleet at your fleet directory, or run `clawctl init`' },
-    ]);
+    throw new ClawctlError(`no manifests found under ${dir}`, [{ message: `no *.yaml or *.yml documents under ${dir}`, hint: 'point --fleet at your fleet directory, or run `clawctl init`' }]);
   }
-  const contentHash = sha256(Object.entries(hashes).map(([rel, h]) => `${rel}\0${h}`).join('\n'));
+  const contentHash = sha256(
+    Object.entries(hashes)
+      .map(([rel, h]) => `${rel}\0${h}`)
+      .join('\n'),
+  );
   return { dir, docs, contentHash, files: hashes };
 }
 

@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import type { SourcePos } from '../util/errors.js';
 
 /** Path into a document's data, as ajv and JSON Pointer name it. */

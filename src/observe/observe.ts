@@ -40,7 +40,12 @@ export async function observeHost(host: DesiredHost, agents: readonly DesiredAge
     if (res.code !== 0) {
       const error = `facts script exited ${res.code}: ${res.stderr.trim().slice(0, 500)}`;
       if (!gated || res.code === 126) return { host: host.name, ok: false, error };
-      return { host: host.name, ok: false, error, hint: `CLAWCTL_OBSERVER=1 observes through the observation gate, which host ${host.name} does not have: set the Fleet's spec.observer and apply with the full key` };
+      return {
+        host: host.name,
+        ok: false,
+        error,
+        hint: `CLAWCTL_OBSERVER=1 observes through the observation gate, which host ${host.name} does not have: set the Fleet's spec.observer and apply with the full key`,
+      };
     }
     const facts = parseFacts(res.bytes, host.name, agents, desired.fleet.key, host.service);
     return { host: host.name, ok: true, ...facts };

@@ -52,7 +52,17 @@ export function splitFacts(stdout: Buffer): RawFacts {
   const head = at < 0 ? stdout.toString('utf8') : stdout.subarray(0, at).toString('utf8');
   const lines = head.split('\n');
   if (lines[0] !== 'CLAWCTL-FACTS 2') throw new FactsError(`unexpected facts output: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-  const facts: RawFacts = { noCurl: false, units: [], http: new Map(), files: new Map(), links: new Set(), managed: [], hashedEnvs: new Map(), cron: new Map(), platform: { installs: [], missingTools: [] } };
+  const facts: RawFacts = {
+    noCurl: false,
+    units: [],
+    http: new Map(),
+    files: new Map(),
+    links: new Set(),
+    managed: [],
+    hashedEnvs: new Map(),
+    cron: new Map(),
+    platform: { installs: [], missingTools: [] },
+  };
   const listed: { path: string; mode: string; size: number }[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -146,7 +156,16 @@ export function parseFacts(
       ...(service ? { service } : {}),
       ...(cron ? { cron } : {}),
       // .env by its entries' keyed hashes: the same whether read out or hashed by the gate; cron jobs when read.
-      fingerprint: sha256(JSON.stringify([config?.mode, config ? sha256(config.content) : null, env?.mode, env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null, version ?? null, ...(cron ? [cron] : [])])),
+      fingerprint: sha256(
+        JSON.stringify([
+          config?.mode,
+          config ? sha256(config.content) : null,
+          env?.mode,
+          env ? Object.entries(env.entries).map(([k, v]) => [k, v.fullHash]) : null,
+          version ?? null,
+          ...(cron ? [cron] : []),
+        ]),
+      ),
     };
   });
   return {

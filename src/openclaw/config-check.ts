@@ -59,7 +59,11 @@ export async function checkOpenclawConfigs(manifests: Manifests, desired: Desire
   }
   const sources = indexBy(manifests.agents, (a) => a.manifest.metadata.name);
   for (const [version, agents] of byVersion) {
-    const verdicts = await judge(version, agents.map((a) => a.agent), opts);
+    const verdicts = await judge(
+      version,
+      agents.map((a) => a.agent),
+      opts,
+    );
     agents.forEach(({ agent, from }, i) => {
       const verdict = verdicts[i]!;
       if ('reason' in verdict) {
@@ -99,9 +103,17 @@ async function judge(version: string, agents: DesiredAgent[], opts: CheckOptions
 export function configCheckErrors(checks: readonly ConfigCheck[], requireCheck: boolean): ClawctlError | undefined {
   const problems: Diagnostic[] = [];
   for (const c of checks) {
-    for (const i of c.issues) problems.push({ pos: i.at, message: `agent ${c.agent}: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${c.version})`, hint: `OpenClaw ${c.version}'s own \`openclaw config validate\` refuses this` });
+    for (const i of c.issues)
+      problems.push({
+        pos: i.at,
+        message: `agent ${c.agent}: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${c.version})`,
+        hint: `OpenClaw ${c.version}'s own \`openclaw config validate\` refuses this`,
+      });
     if (requireCheck && c.status === 'not-run') {
-      problems.push({ message: `agent ${c.agent}: OpenClaw's own config check did not run: ${c.reason}`, hint: '--require-openclaw-check refuses an unchecked config: pin spec.openclaw.version in the Fleet, or let clawctl reach the npm registry (or CLAWCTL_NPM_REGISTRY) once' });
+      problems.push({
+        message: `agent ${c.agent}: OpenClaw's own config check did not run: ${c.reason}`,
+        hint: '--require-openclaw-check refuses an unchecked config: pin spec.openclaw.version in the Fleet, or let clawctl reach the npm registry (or CLAWCTL_NPM_REGISTRY) once',
+      });
     }
   }
   return problems.length > 0 ? ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`) : undefined;
@@ -151,7 +163,12 @@ function dotted(path: string, config: JsonObject): DataPath {
   let node: unknown = config;
   for (let i = 0; i < parts.length; ) {
     let take = 1;
-    if (isObject(node)) for (let n = parts.length - i; n > 1; n--) if (parts.slice(i, i + n).join('.') in node) { take = n; break; }
+    if (isObject(node))
+      for (let n = parts.length - i; n > 1; n--)
+        if (parts.slice(i, i + n).join('.') in node) {
+          take = n;
+          break;
+        }
     const key = parts.slice(i, i + take).join('.');
     const step = /^\d+$/.test(key) && !(isObject(node) && key in node) ? Number(key) : key;
     out.push(step);

@@ -55,7 +55,10 @@ export async function verdictsFor(version: string, requests: readonly VerdictReq
     // Only a config never judged before needs OpenClaw itself (and, the first time, a fetch).
     const found = await toolchain();
     if (!found.ok) return { reason: found.reason };
-    const fresh = await runWorker(found.toolchain, missing.map((i) => ({ id: i, ...requests[i]! })));
+    const fresh = await runWorker(
+      found.toolchain,
+      missing.map((i) => ({ id: i, ...requests[i]! })),
+    );
     await mkdir(dir, { recursive: true });
     for (const { id, verdict } of fresh) {
       verdicts[id] = verdict;

@@ -23,7 +23,7 @@ export function gatewayUnit(agent: Pick<DesiredAgent, 'name' | 'profile' | 'port
   const home = system ? account!.home : '%h';
   const profile = agent.profile ? ` --profile ${agent.profile}` : '';
   return [
-    '# Written by clawctl (its agent ' + agent.name + '); changes here are overwritten by the next apply.',
+    `# Written by clawctl (its agent ${agent.name}); changes here are overwritten by the next apply.`,
     '[Unit]',
     `Description=OpenClaw gateway of clawctl agent ${agent.name}`,
     'After=network-online.target',

@@ -75,7 +75,12 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       if (agentObs.links) {
         // A link the host's user planted could send a write anywhere they choose: not planned.
         const what = agentObs.links.length === 1 ? `${agentObs.links[0]} is a symbolic link` : `${agentObs.links.join(' and ')} are symbolic links`;
-        unreachable.push({ host: obs.host, error: `host ${obs.host}: ${what}; clawctl never reads or writes an agent's files through a link`, hint: 'on the host, replace the link with a real directory or file (or remove it), then plan again', agents: [agent.name] });
+        unreachable.push({
+          host: obs.host,
+          error: `host ${obs.host}: ${what}; clawctl never reads or writes an agent's files through a link`,
+          hint: 'on the host, replace the link with a real directory or file (or remove it), then plan again',
+          agents: [agent.name],
+        });
         continue;
       }
       fingerprints[agent.name] = agentObs.fingerprint;
@@ -106,7 +111,10 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
     fleet: { name: desired.fleet.name, dir: ctx.fleetDir },
     changes,
     hosts: hostPlans,
-    waves: planWaves(desired.rollout.waves, desired.hosts.filter((h) => hostPlans.some((p) => p.host === h.name) || changes.some((c) => c.host === h.name))),
+    waves: planWaves(
+      desired.rollout.waves,
+      desired.hosts.filter((h) => hostPlans.some((p) => p.host === h.name) || changes.some((c) => c.host === h.name)),
+    ),
     unreachable,
     summary: summarize(changes, hostPlans),
     ...(removalsSkipped > 0 ? { removals_not_planned: removalsSkipped } : {}),

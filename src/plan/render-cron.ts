@@ -36,7 +36,8 @@ function fieldChanges(before: CronJob, after: CronJob): string[] {
   const out: string[] = [];
   const show = (v: unknown) => (v === null ? '(none)' : JSON.stringify(v));
   if (before.name !== after.name) out.push(`name: ${show(before.name)} → ${show(after.name)}`);
-  if (JSON.stringify(was.schedule) !== JSON.stringify(now.schedule)) out.push(`schedule: ${show(before.schedule)}${before.tz ? ` ${before.tz}` : ''} → ${show(after.schedule)}${after.tz ? ` ${after.tz}` : ''}`);
+  if (JSON.stringify(was.schedule) !== JSON.stringify(now.schedule))
+    out.push(`schedule: ${show(before.schedule)}${before.tz ? ` ${before.tz}` : ''} → ${show(after.schedule)}${after.tz ? ` ${after.tz}` : ''}`);
   for (const key of ['payload', 'message', 'agent', 'session', 'enabled'] as const) {
     if (was[key] !== now[key]) out.push(`${key}: ${show(was[key])} → ${show(now[key])}`);
   }

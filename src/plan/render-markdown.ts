@@ -23,10 +23,13 @@ export function renderPlanMarkdown(plan: Plan, footer: CommentFooter): string {
   const s = plan.summary;
   const out: string[] = [];
   const verdict =
-    violations.length > 0 ? `❌ refused by policy: ${violations.length} violation(s); nothing will be applied` :
-    plan.unreachable.length > 0 ? `⚠️ ${plan.unreachable.length} host(s) unreachable: planned without them` :
-    !hasChanges(plan) ? '✅ no changes' :
-    summaryText(s);
+    violations.length > 0
+      ? `❌ refused by policy: ${violations.length} violation(s); nothing will be applied`
+      : plan.unreachable.length > 0
+        ? `⚠️ ${plan.unreachable.length} host(s) unreachable: planned without them`
+        : !hasChanges(plan)
+          ? '✅ no changes'
+          : summaryText(s);
   out.push(`### clawctl plan for fleet \`${plan.fleet.name}\`: ${verdict}`, '');
   if (violations.length > 0) out.push(...violations.map((v) => `- ${escapeMarkdown(formatViolation(v))}`), '');
   for (const o of optOuts) out.push(`> ${escapeMarkdown(formatOptOut(o))}`);
@@ -35,7 +38,14 @@ export function renderPlanMarkdown(plan: Plan, footer: CommentFooter): string {
   let text = renderPlanText(plan);
   if (text.length > MAX_PLAN_TEXT) text = `${text.slice(0, MAX_PLAN_TEXT)}\n… cut here: the whole plan is in the run's log`;
   const changed = plan.changes.map((c) => c.agent);
-  out.push(`<details${changed.length <= 10 ? ' open' : ''}><summary>Plan (${changed.length === 1 ? '1 agent' : `${changed.length} agents`}: ${escapeMarkdown(changed.join(', ') || 'none')})</summary>`, '', fenced(text), '', '</details>', '');
+  out.push(
+    `<details${changed.length <= 10 ? ' open' : ''}><summary>Plan (${changed.length === 1 ? '1 agent' : `${changed.length} agents`}: ${escapeMarkdown(changed.join(', ') || 'none')})</summary>`,
+    '',
+    fenced(text),
+    '',
+    '</details>',
+    '',
+  );
   out.push(footerLine(footer));
   return out.join('\n');
 }

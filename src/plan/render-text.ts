@@ -70,7 +70,8 @@ export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
 
 function renderAgent(agent: AgentPlan): string[] {
   const gone = agent.actions.some((a) => a.type === 'destroy' || a.type === 'forget');
-  const fresh = agent.actions.some((a) => a.type !== 'cron') && agent.actions.every((a) => a.type === 'restart' || a.type === 'cron' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
+  const fresh =
+    agent.actions.some((a) => a.type !== 'cron') && agent.actions.every((a) => a.type === 'restart' || a.type === 'cron' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
   const adopting = agent.adopt ? ' (adopted: its ownership marker records that clawctl did not create it)' : '';
   const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : adopting}`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
@@ -83,7 +84,9 @@ function renderHostAction(a: HostAction): string {
   if (a.type === 'openclaw') {
     const what = a.unpacked ? 'already unpacked beside it: only the link moves' : `node ${a.node}, linux-${a.arch}, streamed from here over this connection`;
     const verb = a.from ? `~ openclaw ${a.from} → ${a.to}` : `+ install openclaw ${a.to}`;
-    const restore = a.restore ? `; a downgrade: each agent's state is restored from the newest backup OpenClaw ${a.to} made (OpenClaw does not reverse its state migrations), the current one kept aside` : '';
+    const restore = a.restore
+      ? `; a downgrade: each agent's state is restored from the newest backup OpenClaw ${a.to} made (OpenClaw does not reverse its state migrations), the current one kept aside`
+      : '';
     return `${verb} (${what}) into ~/.local/share/clawctl/openclaw/${a.to}, current as ~/.local/bin/openclaw${a.from ? `; ${a.from} stays for a rollback` : ''}${restore}`;
   }
   if (a.action === 'delete') return `- observation gate: removed (~/.clawctl/observe and its key line in ~/.ssh/authorized_keys)`;
@@ -109,13 +112,17 @@ function renderAction(a: PlannedAction): string[] {
       return lines;
     }
     case 'service':
-      return [`${SIGN[a.action]} ${a.service === 'systemd' ? 'system' : 'user'} unit ${a.unit} (${a.path.startsWith('/') ? a.path : `~/${a.path}`}), enabled${a.service === 'systemd-user' ? ', with lingering for the user' : ''}`];
+      return [
+        `${SIGN[a.action]} ${a.service === 'systemd' ? 'system' : 'user'} unit ${a.unit} (${a.path.startsWith('/') ? a.path : `~/${a.path}`}), enabled${a.service === 'systemd-user' ? ', with lingering for the user' : ''}`,
+      ];
     case 'version':
       return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
     case 'restart':
       return [`↻ restart gateway via ${a.service} (${a.reason})`];
     case 'forget':
-      return [`- stop managing it: only its ownership marker is removed; it was adopted, so its state dir and gateway stay as they are (${Object.keys(MANAGED_ENV).join(', ')} stays in its .env until you remove it)`];
+      return [
+        `- stop managing it: only its ownership marker is removed; it was adopted, so its state dir and gateway stay as they are (${Object.keys(MANAGED_ENV).join(', ')} stays in its .env until you remove it)`,
+      ];
     case 'destroy':
       return [`- stop the gateway (${a.service}) and move the state dir aside to <dir>.clawctl-removed-<time>, kept for you to delete`];
     case 'cron':

@@ -13,7 +13,7 @@ export function savedPlanDifferences(saved: Plan, fresh: Plan): Diagnostic[] {
   const out: Diagnostic[] = [];
   const hint = 'a saved plan applies only as it was made: run `clawctl plan --out FILE` again and review it';
   if (canonicalJson(saved.summary) !== canonicalJson(summarize(saved.changes, saved.hosts))) {
-    out.push({ message: 'the plan file\'s summary does not count its own changes; the file was edited', hint });
+    out.push({ message: "the plan file's summary does not count its own changes; the file was edited", hint });
   }
   // One agent can stand in two places (a removal of its old state dir beside its new one).
   const where = (c: { agent: string; host: string; stateDir: string }) => `${c.agent}\0${c.host}\0${c.stateDir}`;

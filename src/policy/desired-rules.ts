@@ -63,9 +63,7 @@ function toolFindings(s: AgentSubject, denied: string[]): Finding[] {
 }
 
 function missingLabels(labels: Record<string, string>, required: string[], locate: (path: DataPath) => Finding['pos']): Finding[] {
-  return required
-    .filter((key) => !Object.hasOwn(labels, key))
-    .map((key) => ({ pos: locate(['metadata', 'labels']), value: key, detail: `has no label "${key}"` }));
+  return required.filter((key) => !Object.hasOwn(labels, key)).map((key) => ({ pos: locate(['metadata', 'labels']), value: key, detail: `has no label "${key}"` }));
 }
 
 function versionFindings(s: AgentSubject, range: string): Finding[] {

@@ -5,8 +5,28 @@
 
 /** What local model servers (Ollama, LM Studio, vLLM, llama.cpp) and their docs put where a key is required but ignored. */
 const PLACEHOLDERS = new Set([
-  'none', 'empty', 'null', 'dummy', 'placeholder', 'unused', 'not-needed', 'not_needed', 'not-required', 'no-key', 'nokey',
-  'no-key-required', 'sk-no-key-required', 'ollama', 'ollama-local', 'lmstudio', 'lm-studio', 'llama.cpp', 'llamacpp', 'vllm', 'localai', 'local',
+  'none',
+  'empty',
+  'null',
+  'dummy',
+  'placeholder',
+  'unused',
+  'not-needed',
+  'not_needed',
+  'not-required',
+  'no-key',
+  'nokey',
+  'no-key-required',
+  'sk-no-key-required',
+  'ollama',
+  'ollama-local',
+  'lmstudio',
+  'lm-studio',
+  'llama.cpp',
+  'llamacpp',
+  'vllm',
+  'localai',
+  'local',
 ]);
 /**
  * An API key is issued by a provider, and none issues words: short words in one case

@@ -62,13 +62,7 @@ export interface Finding {
   detail: string;
 }
 
-export function toViolation(
-  policy: string,
-  rule: { name: string; message?: string },
-  object: PolicyObject,
-  finding: Finding,
-  severity: Violation['severity'] = 'deny',
-): Violation {
+export function toViolation(policy: string, rule: { name: string; message?: string }, object: PolicyObject, finding: Finding, severity: Violation['severity'] = 'deny'): Violation {
   const message = rule.message ? rule.message.replaceAll('{value}', finding.value) : finding.detail;
   const { file, line, col } = finding.pos;
   return { policy, rule: rule.name, object, file, line, col, message, severity };

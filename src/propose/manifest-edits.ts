@@ -23,9 +23,11 @@ const KINDS: Record<string, string> = { fleet: 'Fleet', host: 'Host', agent: 'Ag
 export function parseEdit(spec: string, unset: boolean): ManifestEdit {
   const flag = unset ? '--unset' : '--set';
   const bad = (why: string) =>
-    new ClawctlError(`${flag} ${spec}: ${why}`, [{ message: `${flag} ${spec}: ${why}`, hint: unset ? 'e.g. --unset agent/support:spec.env.OLD_FLAG' : 'e.g. --set agent/support:spec.openclaw.version=2026.9.7' }]);
+    new ClawctlError(`${flag} ${spec}: ${why}`, [
+      { message: `${flag} ${spec}: ${why}`, hint: unset ? 'e.g. --unset agent/support:spec.env.OLD_FLAG' : 'e.g. --set agent/support:spec.openclaw.version=2026.9.7' },
+    ]);
   const m = /^([A-Za-z]+)(?:\/([a-z0-9-]+))?:(.+)$/.exec(spec);
-  if (!m) throw bad('expected KIND/NAME:PATH' + (unset ? '' : '=VALUE'));
+  if (!m) throw bad(`expected KIND/NAME:PATH${unset ? '' : '=VALUE'}`);
   const kind = KINDS[m[1]!.toLowerCase()];
   if (!kind) throw bad(`unknown kind "${m[1]}" (expected agent, host, policy or fleet)`);
   if (!m[2] && kind !== 'Fleet') throw bad(`name the ${kind.toLowerCase()}: ${m[1]}/NAME:PATH`);
@@ -96,7 +98,9 @@ function applyOne(doc: Document, e: ManifestEdit): void {
   const parentPath = e.path.slice(0, -1);
   const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
   if (parent !== undefined && parent !== null && !isCollection(parent) && !(isScalar(parent) && parent.value === null)) {
-    throw new ClawctlError(`${e.spec}: ${parentPath.join('.')} holds a value, not a map or list`, [{ message: `${e.spec}: cannot set a field inside a scalar`, hint: 'set the parent itself, e.g. PATH={key: value}' }]);
+    throw new ClawctlError(`${e.spec}: ${parentPath.join('.')} holds a value, not a map or list`, [
+      { message: `${e.spec}: cannot set a field inside a scalar`, hint: 'set the parent itself, e.g. PATH={key: value}' },
+    ]);
   }
   if (e.value === undefined) {
     if (!doc.hasIn(e.path)) throw new ClawctlError(`--unset ${e.spec}: there is no ${e.path.join('.')} to remove`, [{ message: `${e.spec}: nothing at ${e.path.join('.')}` }]);

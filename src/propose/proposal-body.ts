@@ -53,7 +53,12 @@ export function proposalBody(f: ProposalFacts): string {
 }
 
 function incidentSection(i: IncidentEvidence, actor: string): string[] {
-  const out = [`#### Incident \`${i.id}\``, '', `\`${i.event}\` on \`${i.subject}\`. Proposed by \`${actor}\`, ${i.via}. Proposing again for this incident updates this pull request; when the incident resolves, clawctl watch comments here, and closes it if nothing was merged.`, ''];
+  const out = [
+    `#### Incident \`${i.id}\``,
+    '',
+    `\`${i.event}\` on \`${i.subject}\`. Proposed by \`${actor}\`, ${i.via}. Proposing again for this incident updates this pull request; when the incident resolves, clawctl watch comments here, and closes it if nothing was merged.`,
+    '',
+  ];
   const d = i.diagnosis;
   if (d) {
     out.push(`#### Diagnosis of \`${d.agent}\` on \`${d.host}\``, '', '| | step | what it saw |', '|---|---|---|');
@@ -70,4 +75,3 @@ function incidentSection(i: IncidentEvidence, actor: string): string[] {
 
 /** A table cell: no line break or pipe can end it early. */
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-

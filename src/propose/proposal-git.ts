@@ -38,7 +38,9 @@ export async function openCheckout(fleetDir: string): Promise<Checkout> {
   }
   const git = gitAt(root);
   if (!(await git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '')).trim()) {
-    throw new ClawctlError(`the fleet repo ${root} has no commit yet`, [{ message: 'propose builds on the checkout\'s last commit', hint: 'commit the fleet once first (git add fleet && git commit), then propose changes to it' }]);
+    throw new ClawctlError(`the fleet repo ${root} has no commit yet`, [
+      { message: "propose builds on the checkout's last commit", hint: 'commit the fleet once first (git add fleet && git commit), then propose changes to it' },
+    ]);
   }
   return { root, fleetRel: relative(root, resolve(fleetDir)), git };
 }
@@ -51,7 +53,8 @@ export async function currentBranch(c: Checkout): Promise<string | undefined> {
 
 export async function remoteUrl(c: Checkout, remote: string): Promise<string> {
   const url = (await c.git.remote(['get-url', remote]).catch(() => undefined))?.trim();
-  if (!url) throw new ClawctlError(`the fleet repo has no remote "${remote}"`, [{ message: `git remote get-url ${remote} failed`, hint: 'push needs a remote: git remote add origin URL, or --remote NAME' }]);
+  if (!url)
+    throw new ClawctlError(`the fleet repo has no remote "${remote}"`, [{ message: `git remote get-url ${remote} failed`, hint: 'push needs a remote: git remote add origin URL, or --remote NAME' }]);
   return url;
 }
 
@@ -104,7 +107,9 @@ export async function commit(wt: Worktree, message: string): Promise<{ commit: s
   try {
     await wt.git.raw(['commit', '--quiet', '--no-verify', '-m', message]);
   } catch (err) {
-    throw new ClawctlError(`git commit failed: ${firstLine(err)}`, [{ message: 'the proposal could not be committed', hint: 'git needs an author: git config user.name and user.email (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL)' }]);
+    throw new ClawctlError(`git commit failed: ${firstLine(err)}`, [
+      { message: 'the proposal could not be committed', hint: 'git needs an author: git config user.name and user.email (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL)' },
+    ]);
   }
   const [commitId, tree] = (await wt.git.raw(['rev-parse', 'HEAD', 'HEAD^{tree}'])).trim().split('\n');
   return { commit: commitId!, tree: tree! };
@@ -123,10 +128,16 @@ export async function push(wt: Worktree, remote: string, branch: string, replace
   try {
     await wt.git.raw(['push', '--quiet', ...(replace ? ['--force'] : []), remote, `HEAD:refs/heads/${branch}`]);
   } catch (err) {
-    throw new ClawctlError(`git push to ${remote} ${branch} failed: ${firstLine(err)}`, [{ message: `could not push the proposal branch ${branch}`, hint: 'check push access to the fleet repo (a deploy key or token with contents write)' }]);
+    throw new ClawctlError(`git push to ${remote} ${branch} failed: ${firstLine(err)}`, [
+      { message: `could not push the proposal branch ${branch}`, hint: 'check push access to the fleet repo (a deploy key or token with contents write)' },
+    ]);
   }
 }
 
 function firstLine(err: unknown): string {
-  return String((err as Error).message ?? err).trim().split('\n')[0] ?? '';
+  return (
+    String((err as Error).message ?? err)
+      .trim()
+      .split('\n')[0] ?? ''
+  );
 }

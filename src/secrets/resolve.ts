@@ -51,7 +51,10 @@ export async function resolveSecrets(fleetDir: string, manifests: Manifests, opt
   const hashKey = (hashRef && values.get(refKey(hashRef))) || given;
   const problems = [...keyProblems(manifests, hashRef, given, values), ...(opts.decrypt && record && hashKey ? recordProblems(uses, values, record, hashKey) : [])];
   if (!opts.decrypt && record && hashKey && record.keyCheck !== keyCheckOf(hashKey) && recorded.size > 0) {
-    problems.push({ message: `${HASH_RECORD} was made with another hash key than ${given ? 'CLAWCTL_HASH_KEY' : "the Fleet's spec.secrets.hashKey"}`, hint: 'set CLAWCTL_HASH_KEY to the value of the fleet\'s hash key, or run `clawctl secrets rehash` with the age key' });
+    problems.push({
+      message: `${HASH_RECORD} was made with another hash key than ${given ? 'CLAWCTL_HASH_KEY' : "the Fleet's spec.secrets.hashKey"}`,
+      hint: "set CLAWCTL_HASH_KEY to the value of the fleet's hash key, or run `clawctl secrets rehash` with the age key",
+    });
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} secret problem(s); nothing was planned`);
   return { values, recorded, hashKey, locations };
@@ -62,13 +65,15 @@ async function decryptRefs(fleetDir: string, uses: RefUse[], why: string | undef
   const byName = new Map(uses.map((u) => [formatLocation(locationOfRef(u.ref)), locationOfRef(u.ref)]));
   const opened = new Map<string, OpenSecret | SecretStoreError>(
     await Promise.all(
-      [...byName].map(async ([name, loc]): Promise<[string, OpenSecret | SecretStoreError]> => [
-        name,
-        await openSecret(fleetDir, loc, { create: false }).catch((err: unknown) => {
-          if (err instanceof SecretStoreError) return err;
-          throw err;
-        }),
-      ]),
+      [...byName].map(
+        async ([name, loc]): Promise<[string, OpenSecret | SecretStoreError]> => [
+          name,
+          await openSecret(fleetDir, loc, { create: false }).catch((err: unknown) => {
+            if (err instanceof SecretStoreError) return err;
+            throw err;
+          }),
+        ],
+      ),
     ),
   );
   const problems: Diagnostic[] = [];
@@ -97,7 +102,9 @@ async function decryptRefs(fleetDir: string, uses: RefUse[], why: string | undef
 function keyProblems(manifests: Manifests, hashRef: SecretRef | undefined, given: string | undefined, values: ReadonlyMap<string, string>): Diagnostic[] {
   const decrypted = hashRef && values.get(refKey(hashRef));
   if (!decrypted || !given || decrypted === given) return [];
-  return [{ pos: manifests.fleet.source.locate(['spec', 'secrets', 'hashKey']), message: "CLAWCTL_HASH_KEY is not the fleet's hash key", hint: 'unset it, or set it to the value of spec.secrets.hashKey' }];
+  return [
+    { pos: manifests.fleet.source.locate(['spec', 'secrets', 'hashKey']), message: "CLAWCTL_HASH_KEY is not the fleet's hash key", hint: 'unset it, or set it to the value of spec.secrets.hashKey' },
+  ];
 }
 
 /** With the values at hand, every recorded hash must be theirs: else a value changed behind the record's back. */

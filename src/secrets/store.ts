@@ -56,7 +56,11 @@ async function newSopsFile(path: string): Promise<SopsFile> {
   return createSopsFile(path, rule.recipients, rule.rule);
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function openAws(location: Extract<SecretLocation, { kind: 'aws' }>, create: boolean): Promise<OpenSecret> {
   const exists = create ? (await describeSecret(location.id)) !== undefined : true;

@@ -28,9 +28,7 @@ export async function keyscan(address: string, port: number, timeoutMs = 10_000)
     throw new KeyscanError(`${address}:${port}: ${reason}`);
   }
   const seen = new Set<string>();
-  return keys
-    .filter((k) => !seen.has(k.toString('base64')) && seen.add(k.toString('base64')))
-    .map((blob) => ({ type: blobKeyType(blob), hostKey: pinLine(blob), fingerprint: fingerprint(blob) }));
+  return keys.filter((k) => !seen.has(k.toString('base64')) && seen.add(k.toString('base64'))).map((blob) => ({ type: blobKeyType(blob), hostKey: pinLine(blob), fingerprint: fingerprint(blob) }));
 }
 
 /** The key the server presents for one algorithm, or why there is none. */

@@ -61,8 +61,7 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
   return {
     describe,
     // exec: the login shell replaces itself with the program instead of forking for it.
-    exec: (argv, stdin, streaming, deadline) =>
-      exec(client, target.host, `exec ${shellJoin(argv)}`, stdin, streaming, limit(deadline, commandTimeoutSeconds, streaming), programName(argv)),
+    exec: (argv, stdin, streaming, deadline) => exec(client, target.host, `exec ${shellJoin(argv)}`, stdin, streaming, limit(deadline, commandTimeoutSeconds, streaming), programName(argv)),
     close: () => client.end(),
   };
 }
@@ -96,10 +95,18 @@ function connectError(target: SshTarget, describe: string, err: Error & { level?
     );
   }
   if (err.level === 'client-authentication') {
-    return new HostUnreachableError(target.host, `authentication as ${target.user} failed at ${describe}`, 'check spec.ssh.user and spec.ssh.identityFile, and that the key is in the user\'s authorized_keys');
+    return new HostUnreachableError(
+      target.host,
+      `authentication as ${target.user} failed at ${describe}`,
+      "check spec.ssh.user and spec.ssh.identityFile, and that the key is in the user's authorized_keys",
+    );
   }
   if (/no matching host key format|handshake failed/i.test(err.message)) {
-    return new HostUnreachableError(target.host, `${describe} offers no ${parsePinnedKey(target.hostKey).type} host key: ${err.message}`, 'pin the key the server has (ssh-keyscan shows them; verify out of band)');
+    return new HostUnreachableError(
+      target.host,
+      `${describe} offers no ${parsePinnedKey(target.hostKey).type} host key: ${err.message}`,
+      'pin the key the server has (ssh-keyscan shows them; verify out of band)',
+    );
   }
   const code = (err as NodeJS.ErrnoException).code;
   return new HostUnreachableError(target.host, `cannot connect to ${describe}: ${code ?? err.message}`);

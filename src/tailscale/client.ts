@@ -44,7 +44,10 @@ export class TailscaleApi {
     const key = env.TAILSCALE_API_KEY;
     if (!key) {
       throw new ClawctlError('TAILSCALE_API_KEY is not set', [
-        { message: 'the Tailscale API needs an access token', hint: 'create one in the admin console (Settings → Keys, or an OAuth client with devices:core scope) and export TAILSCALE_API_KEY; keep it out of the repo' },
+        {
+          message: 'the Tailscale API needs an access token',
+          hint: 'create one in the admin console (Settings → Keys, or an OAuth client with devices:core scope) and export TAILSCALE_API_KEY; keep it out of the repo',
+        },
       ]);
     }
     this.#key = key;
@@ -72,16 +75,21 @@ export class TailscaleApi {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      throw new ClawctlError(`Tailscale API: ${method} ${path.split('?')[0]}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, [{ message: `cannot reach ${this.#base}`, hint: 'check the network, or TAILSCALE_BASE_URL' }]);
+      throw new ClawctlError(`Tailscale API: ${method} ${path.split('?')[0]}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, [
+        { message: `cannot reach ${this.#base}`, hint: 'check the network, or TAILSCALE_BASE_URL' },
+      ]);
     }
     const text = await res.text();
     if (!res.ok) {
       const message = (parse(text) as { message?: string } | undefined)?.message ?? text.slice(0, 200);
       const hint =
-        res.status === 401 ? 'the access token was refused: check TAILSCALE_API_KEY (they expire)' :
-        res.status === 403 ? 'the token may not do this: a tag can be set only by its owners (tagOwners in the tailnet policy file)' :
-        res.status === 404 ? `no such tailnet or device: check TAILSCALE_TAILNET (now "${this.tailnet}")` :
-        undefined;
+        res.status === 401
+          ? 'the access token was refused: check TAILSCALE_API_KEY (they expire)'
+          : res.status === 403
+            ? 'the token may not do this: a tag can be set only by its owners (tagOwners in the tailnet policy file)'
+            : res.status === 404
+              ? `no such tailnet or device: check TAILSCALE_TAILNET (now "${this.tailnet}")`
+              : undefined;
       throw new ClawctlError(`Tailscale API: ${method} ${path.split('?')[0]}: HTTP ${res.status}: ${message}`, hint ? [{ message: `Tailscale refused ${method} ${path.split('?')[0]}`, hint }] : []);
     }
     return parse(text) ?? {};

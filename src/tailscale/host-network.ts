@@ -37,7 +37,11 @@ export function hostNetworkStatus(hosts: readonly TailnetHostSpec[], devices: re
     const tags = { desired: h.tags, actual, add: h.tags.filter((t) => !actual.includes(t)), remove: actual.filter((t) => !h.tags.includes(t)) };
     const problems: string[] = [];
     if (!device) {
-      problems.push(byName && byName.length > 1 ? `${byName.length} devices are named ${h.hostname}: pin spec.ssh.address to its tailnet address` : `no device on the tailnet ${h.address ? `has address ${h.address} or ` : ''}is named ${h.hostname}`);
+      problems.push(
+        byName && byName.length > 1
+          ? `${byName.length} devices are named ${h.hostname}: pin spec.ssh.address to its tailnet address`
+          : `no device on the tailnet ${h.address ? `has address ${h.address} or ` : ''}is named ${h.hostname}`,
+      );
     } else {
       if (!device.online) problems.push(`offline (last seen ${device.lastSeen ?? 'never'})`);
       if (device.authorized === false) problems.push('not authorized to join the tailnet');

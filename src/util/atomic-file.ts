@@ -8,7 +8,10 @@ import { basename, dirname, join } from 'node:path';
  * existing file keeps its mode.
  */
 export async function writeFileAtomic(path: string, content: string, newFileMode: number): Promise<void> {
-  const mode = await stat(path).then((s) => s.mode & 0o777, () => newFileMode);
+  const mode = await stat(path).then(
+    (s) => s.mode & 0o777,
+    () => newFileMode,
+  );
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);

@@ -6,12 +6,7 @@ import type { AgentManifest, AnyManifest, FleetManifest, HostManifest, PolicyMan
  * Checks that span documents: unique names, agent → host, no two agents sharing a state dir
  * or port, and one OpenClaw version per host (its agents share one install).
  */
-export function crossReferenceDiagnostics(
-  hosts: Sourced<HostManifest>[],
-  agents: Sourced<AgentManifest>[],
-  policies: Sourced<PolicyManifest>[],
-  fleet?: Sourced<FleetManifest>,
-): Diagnostic[] {
+export function crossReferenceDiagnostics(hosts: Sourced<HostManifest>[], agents: Sourced<AgentManifest>[], policies: Sourced<PolicyManifest>[], fleet?: Sourced<FleetManifest>): Diagnostic[] {
   const problems = [...duplicateNames(hosts), ...duplicateNames(agents), ...duplicateNames(policies)];
   const hostNames = new Set(hosts.map((h) => h.manifest.metadata.name));
   for (const agent of agents) {
@@ -82,12 +77,7 @@ function duplicateNames<M extends AnyManifest>(items: Sourced<M>[]): Diagnostic[
 }
 
 /** Two agents on one host must differ in what `value` returns (their state dir, their port). */
-function sharedOnHost(
-  agents: Sourced<AgentManifest>[],
-  what: string,
-  value: (a: Sourced<AgentManifest>) => string,
-  path: string[],
-): Diagnostic[] {
+function sharedOnHost(agents: Sourced<AgentManifest>[], what: string, value: (a: Sourced<AgentManifest>) => string, path: string[]): Diagnostic[] {
   const seen = new Map<string, Sourced<AgentManifest>>();
   const out: Diagnostic[] = [];
   for (const agent of agents) {

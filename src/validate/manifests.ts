@@ -149,16 +149,7 @@ export interface LabelSelector {
  * (a file deleted), config-change / env-change (an existing file changed), secret-rotation (a
  * secretRef'd .env value changed), version-* (OpenClaw installed, upgraded, downgraded), restart.
  */
-export type PlanActionKind =
-  | 'create'
-  | 'destroy'
-  | 'config-change'
-  | 'env-change'
-  | 'secret-rotation'
-  | 'version-install'
-  | 'version-upgrade'
-  | 'version-downgrade'
-  | 'restart';
+export type PlanActionKind = 'create' | 'destroy' | 'config-change' | 'env-change' | 'secret-rotation' | 'version-install' | 'version-upgrade' | 'version-downgrade' | 'restart';
 
 /** `paths` (JSON Pointer prefixes) narrows config-change; `env` (names) narrows env-change and secret-rotation. */
 export interface PlanActionMatcher {

@@ -50,7 +50,9 @@ export async function validateFleet(fleet: LoadedFleet, cwd = process.cwd()): Pr
   problems.push(...fleets.slice(0, 1).flatMap(receiverDiagnostics));
   const all = [...valid, ...shaped];
   const crossKind = <M extends AnyManifest>(kind: Kind) => all.filter((s) => s.manifest.kind === kind) as Sourced<M>[];
-  problems.push(...crossReferenceDiagnostics(crossKind<HostManifest>('Host'), [...agents, ...crossKind<AgentManifest>('Agent').filter((a) => !valid.includes(a))], crossKind<PolicyManifest>('Policy'), fleets[0]));
+  problems.push(
+    ...crossReferenceDiagnostics(crossKind<HostManifest>('Host'), [...agents, ...crossKind<AgentManifest>('Agent').filter((a) => !valid.includes(a))], crossKind<PolicyManifest>('Policy'), fleets[0]),
+  );
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} problem(s) in ${fleet.dir}`);
   return { fleet: fleets[0]!, hosts, agents, policies };
 }

@@ -50,7 +50,7 @@ describe('agents logs and agents restart', () => {
     writeFileSync(join(home, `.openclaw-${profile}`, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\n`, { mode: 0o600 });
     mkdirSync(logDir, { recursive: true });
     const line = (n: number, level: string, msg: string) => JSON.stringify({ 0: msg, _meta: { logLevelName: level, date: `2026-11-25T08:00:0${n}.000Z` }, time: `2026-11-25T08:00:0${n}.000Z` });
-    writeFileSync(logFile, [line(1, 'INFO', 'gateway listening'), line(2, 'ERROR', `telegram: 401 for token ${TOKEN}`), line(3, 'WARN', 'retrying')].join('\n') + '\n');
+    writeFileSync(logFile, `${[line(1, 'INFO', 'gateway listening'), line(2, 'ERROR', `telegram: 401 for token ${TOKEN}`), line(3, 'WARN', 'retrying')].join('\n')}\n`);
     // A stand-in `openclaw` for the process service: `gateway restart` logs that it ran.
     mkdirSync(join(home, '.local', 'bin'), { recursive: true });
     writeFileSync(join(home, '.local', 'bin', 'openclaw'), `#!/bin/sh\necho "$@ state=$OPENCLAW_STATE_DIR" >> "$HOME/restarts"\n`);
@@ -123,7 +123,7 @@ describe('agents logs and agents restart', () => {
     expect(journal.stderr).toContain("service 'none' keeps no journal");
     const unknown = await run('agents', 'logs', 'nope');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown agent nope\n  hint: agents: claw/);
+    expect(unknown.stderr).toMatch(/unknown agent nope\n {2}hint: agents: claw/);
     writeFleetFiles('process');
   });
 });

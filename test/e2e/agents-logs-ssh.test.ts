@@ -57,7 +57,7 @@ describe('agents logs over SSH', () => {
     const logs = openclawLogDir(host);
     mkdirSync(logs, { recursive: true, mode: 0o700 });
     logFile = join(logs, `openclaw-${profile}-2026-11-25.log`);
-    writeFileSync(logFile, [line(1, 'INFO', 'gateway listening'), line(2, 'ERROR', `telegram: 401 for token ${TOKEN}`), line(3, 'WARN', 'retrying')].join('\n') + '\n');
+    writeFileSync(logFile, `${[line(1, 'INFO', 'gateway listening'), line(2, 'ERROR', `telegram: 401 for token ${TOKEN}`), line(3, 'WARN', 'retrying')].join('\n')}\n`);
     for (const p of [state, join(state, '.env'), logs, logFile]) chownSync(p, host.uid, host.gid);
   });
 

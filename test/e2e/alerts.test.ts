@@ -85,7 +85,11 @@ describe('clawctl watch alerts', () => {
     const [p1, p2] = [await freePort(), await freePort()];
     agents.push({ name: 'claw', host: 'a1', port: p1, labels: { team: 'core' } }, { name: 'side', host: 'a1', profile: 'side', port: p2, labels: { team: 'side' } });
     const secret = (key: string) => ({ secretRef: { sops: 'secrets/alerts.sops.yaml', key } });
-    const email = (name: string, port: number, extra: object) => ({ name, email: { smtp: { host: '127.0.0.1', port, username: 'alerts@example.com', password: secret('smtp.password') }, from: 'clawctl@example.com', to: ['ops@example.com'] }, ...extra });
+    const email = (name: string, port: number, extra: object) => ({
+      name,
+      email: { smtp: { host: '127.0.0.1', port, username: 'alerts@example.com', password: secret('smtp.password') }, from: 'clawctl@example.com', to: ['ops@example.com'] },
+      ...extra,
+    });
     writeFleet(lab.repo, lab.hosts, agents, {
       identityFile: lab.client.privateKeyPath,
       fleetSpec: {
@@ -128,7 +132,7 @@ describe('clawctl watch alerts', () => {
     expect(plainSmtp.mails).toHaveLength(0);
     const unknown = await run(['alerts', 'test', 'nope']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/fleet\/fleet\.yaml:\d+:\d+: the Fleet has no alert receiver "nope"\n  hint: its receivers: ops, oncall, mail, plaintext/);
+    expect(unknown.stderr).toMatch(/fleet\/fleet\.yaml:\d+:\d+: the Fleet has no alert receiver "nope"\n {2}hint: its receivers: ops, oncall, mail, plaintext/);
   });
 
   it('an agent that stays down: one message per receiver when it opens, none while it stays, one when it recovers; flapping and restarts send nothing', async () => {
@@ -150,7 +154,13 @@ describe('clawctl watch alerts', () => {
     expect(opened.cycle.alerts!.opened).toEqual([{ event: 'agent.down', subject: 'claw', host: 'a1', reason: 'offline: no gateway listening on its port' }]);
     expect(opened.cycle.alerts!.delivered.map((d) => `${d.receiver} ${d.status}`).sort()).toEqual(['mail firing', 'oncall firing', 'ops firing']);
     expect(counts()).toEqual({ hook: before.hook + 1, tg: before.tg + 1, mail: before.mail + 1 });
-    expect(hook.received.at(-1)).toMatchObject({ status: 'firing', event: 'agent.down', subject: 'claw', host: 'a1', text: '[test] FIRING: agent down: claw on a1\noffline: no gateway listening on its port' });
+    expect(hook.received.at(-1)).toMatchObject({
+      status: 'firing',
+      event: 'agent.down',
+      subject: 'claw',
+      host: 'a1',
+      text: '[test] FIRING: agent down: claw on a1\noffline: no gateway listening on its port',
+    });
     expect(tg.sent.at(-1)!.text).toBe('[test] FIRING: agent down: claw on a1\noffline: no gateway listening on its port');
     expect(smtp.mails.at(-1)).toMatchObject({ secure: true, subject: '[test] FIRING: agent down: claw on a1' });
 
@@ -185,7 +195,12 @@ describe('clawctl watch alerts', () => {
     hook.failNext(2, 503);
     tg.failNext(1000, 'server-error');
     const watch = startClawctl(['watch', '--json', '--interval', '1'], { cwd: lab.repo, env });
-    const cycles = (): Cycle[] => watch.stdout().split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Cycle);
+    const cycles = (): Cycle[] =>
+      watch
+        .stdout()
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as Cycle);
     const waitFor = async (n: number) => {
       for (let i = 0; i < 600 && cycles().length < n; i++) await new Promise((r) => setTimeout(r, 100));
       if (cycles().length < n) throw new Error(`watch gave ${cycles().length} cycle(s), waiting for ${n}; stderr: ${watch.stderr()}`);

@@ -56,8 +56,7 @@ describe('an apply killed mid-way', () => {
       config: { generation: gen, size, blob: blob(gen, size) },
       env: { BANNER: `gen-${envGen}-${SIZE}-${blob(envGen, SIZE)}` },
     }));
-  const fleet = (gen: number, opts: { envGen?: number; size?: number } = {}) =>
-    writeFleet(repo, hosts, agents(gen, opts.envGen ?? gen, opts.size ?? SIZE), { identityFile: client.privateKeyPath });
+  const fleet = (gen: number, opts: { envGen?: number; size?: number } = {}) => writeFleet(repo, hosts, agents(gen, opts.envGen ?? gen, opts.size ?? SIZE), { identityFile: client.privateKeyPath });
   const lockFile = () => join(repo, '.clawctl', 'lock');
 
   beforeAll(async () => {
@@ -162,7 +161,8 @@ describe('an apply killed mid-way', () => {
   async function hostsQuiet(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (hosts.some(userBusy)) {
-      if (Date.now() > deadline) throw new Error(`processes still run on the test hosts 30 s after the apply was killed: ${execFileSync('ps', ['-o', 'user,pid,args', '-u', hosts.map((h) => h.user).join(',')]).toString()}`);
+      if (Date.now() > deadline)
+        throw new Error(`processes still run on the test hosts 30 s after the apply was killed: ${execFileSync('ps', ['-o', 'user,pid,args', '-u', hosts.map((h) => h.user).join(',')]).toString()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -247,7 +247,10 @@ describe('an apply killed mid-way', () => {
     // Planning comes before any write: a kill at the lock leaves every host as it was.
     expect(outcomes[0]).toEqual({ point: 'the lock is taken', newAgents: 0 });
     // The kills landed inside the rollout, not only before or after it.
-    expect(outcomes.filter((o) => o.newAgents > 0 && o.newAgents < names.length), JSON.stringify(outcomes)).not.toHaveLength(0);
+    expect(
+      outcomes.filter((o) => o.newAgents > 0 && o.newAgents < names.length),
+      JSON.stringify(outcomes),
+    ).not.toHaveLength(0);
   });
 
   it('while a host reads the new files from the apply: every file old or new, never a truncated one', async () => {

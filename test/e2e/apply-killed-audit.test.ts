@@ -28,7 +28,12 @@ describe('an apply killed after changing a host', () => {
   const config = (name: string) => join(host.home, `.openclaw-${name}`, 'openclaw.json');
   const entries = (): Entry[] => {
     const path = join(lab!.repo, '.clawctl', 'audit.jsonl');
-    return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Entry) : [];
+    return existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as Entry)
+      : [];
   };
 
   beforeAll(async () => {
@@ -72,7 +77,9 @@ describe('an apply killed after changing a host', () => {
     expect(unlock.code).toBe(0);
     const next = await clawctl(['apply', '--auto-approve'], { cwd: lab!.repo });
     expect(next.code, next.stdout + next.stderr).toBe(0);
-    const after = entries().slice(before + written.length).map((e) => e.action);
+    const after = entries()
+      .slice(before + written.length)
+      .map((e) => e.action);
     expect(after.indexOf('apply.start')).toBeLessThan(after.indexOf('apply'));
   });
 });

@@ -19,12 +19,11 @@ describe('two applies started together', () => {
   let lab: SshLab | undefined;
   let hosts: SshHost[];
   let gate: Gate;
-  const agents = (gen: number): AgentDef[] =>
-    ['a1', 'a2', 'b1', 'b2'].map((name, i) => ({ name, host: i < 2 ? 'h1' : 'h2', profile: name, port: 19300 + i, config: { generation: gen } }));
+  const agents = (gen: number): AgentDef[] => ['a1', 'a2', 'b1', 'b2'].map((name, i) => ({ name, host: i < 2 ? 'h1' : 'h2', profile: name, port: 19300 + i, config: { generation: gen } }));
   // h2 is reached through the gate.
   const fleet = (gen: number) => writeFleet(repo, [hosts[0]!, { ...hosts[1]!, port: gate.port }], agents(gen), { identityFile: client.privateKeyPath });
   const generation = (host: SshHost, name: string) => JSON.parse(readFileSync(join(host.home, `.openclaw-${name}`, 'openclaw.json'), 'utf8')).generation as number;
-  const applies = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0 : 0);
+  const applies = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? (readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0) : 0);
 
   beforeAll(async () => {
     lab = await startSshLab('race', ['h1', 'h2']);
@@ -66,7 +65,10 @@ describe('two applies started together', () => {
       // Only the winner reached the gated host, and only the winner's apply is audited.
       expect(gate.connections(), report).toBe(1);
       expect(applies(), report).toBe(audited + 1);
-      for (const [host, names] of [[hosts[0]!, ['a1', 'a2']], [hosts[1]!, ['b1', 'b2']]] as const) {
+      for (const [host, names] of [
+        [hosts[0]!, ['a1', 'a2']],
+        [hosts[1]!, ['b1', 'b2']],
+      ] as const) {
         for (const name of names) expect(generation(host, name), `${name} in ${report}`).toBe(round);
       }
       expect(existsSync(join(repo, '.clawctl', 'lock')), 'the winner released the lock').toBe(false);
@@ -85,7 +87,7 @@ describe('two applies started together', () => {
     expect(held.code).toBe(1);
     expect(held.stderr).toContain('the fleet is locked');
     expect(held.stdout).not.toContain('Apply complete');
-    const audit = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"lock\.break"/g)?.length ?? 0 : 0);
+    const audit = () => (existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? (readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"lock\.break"/g)?.length ?? 0) : 0);
     const breaks = audit();
     const unlock = await clawctl(['unlock', '--json'], { cwd: repo });
     expect(unlock.code, unlock.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,13 @@ describe('cron jobs through a real OpenClaw gateway', () => {
     expect(JSON.parse(apply.stdout).result.agents[0]).toMatchObject({ ok: true, done: expect.arrayContaining(['cron add brief', 'cron add tick']) });
 
     expect(named('brief')).toEqual([expect.objectContaining({ declarationKey: 'clawctl:brief', enabled: true, schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'Europe/Berlin' } })]);
-    expect(named('tick')).toEqual([expect.objectContaining({ declarationKey: 'clawctl:tick', schedule: expect.objectContaining({ kind: 'every', everyMs: 1_800_000 }), payload: expect.objectContaining({ kind: 'systemEvent', text: '-- tick --' }) })]);
+    expect(named('tick')).toEqual([
+      expect.objectContaining({
+        declarationKey: 'clawctl:tick',
+        schedule: expect.objectContaining({ kind: 'every', everyMs: 1_800_000 }),
+        payload: expect.objectContaining({ kind: 'systemEvent', text: '-- tick --' }),
+      }),
+    ]);
     expect(named('mine')).toHaveLength(1);
     expect(existsSync(marker())).toBe(true);
     await inSync();
@@ -115,12 +121,17 @@ describe('cron jobs through a real OpenClaw gateway', () => {
 
     const apply = await run(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(named('brief')).toEqual([expect.objectContaining({ id, schedule: { kind: 'cron', expr: '0 8 * * 1-5', tz: 'Europe/Berlin' }, payload: expect.objectContaining({ message: 'Summarize the weekday.' }) })]);
+    expect(named('brief')).toEqual([
+      expect.objectContaining({ id, schedule: { kind: 'cron', expr: '0 8 * * 1-5', tz: 'Europe/Berlin' }, payload: expect.objectContaining({ message: 'Summarize the weekday.' }) }),
+    ]);
     await inSync();
   });
 
   it("removes clawctl's job the manifest dropped, and only that one: a person's and OpenClaw's own stay", async () => {
-    const others = jobs().filter((j) => j.name !== 'tick').map((j) => j.id).sort();
+    const others = jobs()
+      .filter((j) => j.name !== 'tick')
+      .map((j) => j.id)
+      .sort();
     agent.cron = agent.cron!.filter((j) => j.name !== 'tick');
     fleet();
     const plan = await run(['plan']);
@@ -129,7 +140,11 @@ describe('cron jobs through a real OpenClaw gateway', () => {
 
     const apply = await run(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(jobs().map((j) => j.id).sort()).toEqual(others);
+    expect(
+      jobs()
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(others);
     expect(jobs().some((j) => j.declarationKey?.startsWith('heartbeat:'))).toBe(true);
     await inSync();
   });

@@ -49,7 +49,12 @@ describe('dashboard: agent page and /metrics', () => {
     return res;
   };
   const logLine = (n: number, level: string, msg: string) => JSON.stringify({ 0: msg, _meta: { logLevelName: level, date: `2026-11-25T10:00:0${n}.000Z` }, time: `2026-11-25T10:00:0${n}.000Z` });
-  const restarts = () => (existsSync(join(host.home, 'restarts')) ? readFileSync(join(host.home, 'restarts'), 'utf8').split('\n').filter((l) => l.startsWith(`--profile ${profile} `)).length : 0);
+  const restarts = () =>
+    existsSync(join(host.home, 'restarts'))
+      ? readFileSync(join(host.home, 'restarts'), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith(`--profile ${profile} `)).length
+      : 0;
   const metrics = async (): Promise<Map<string, PromFamily>> => {
     const res = await fetch(`${url}metrics`);
     expect(res.status).toBe(200);
@@ -103,7 +108,10 @@ describe('dashboard: agent page and /metrics', () => {
     for (let i = 0; i < 300 && !/observed \d+ agent/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toMatch(/observed 2 agent\(s\)\n/);
     url = /Dashboard: (http:\/\/\S+)/.exec(stderr)![1]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     page = await browser.newPage();
   });
 
@@ -156,16 +164,27 @@ describe('dashboard: agent page and /metrics', () => {
     expect(await page.locator('#uptime').textContent()).toMatch(/^Online in 100% of \d+ observations\.$/);
 
     await page.locator('#logs', { hasText: 'ERROR telegram: 401 for token (sensitive, sha256:' }).waitFor();
-    expect(await page.locator('#logs').innerText()).toMatch(/^\[2026-11-25T10:00:01\.000Z\] INFO gateway listening\n\[2026-11-25T10:00:02\.000Z\] ERROR telegram: 401 for token \(sensitive, sha256:[0-9a-f]{8}\)/);
+    expect(await page.locator('#logs').innerText()).toMatch(
+      /^\[2026-11-25T10:00:01\.000Z\] INFO gateway listening\n\[2026-11-25T10:00:02\.000Z\] ERROR telegram: 401 for token \(sensitive, sha256:[0-9a-f]{8}\)/,
+    );
     // Followed: a line written on the host now arrives on the open page, redacted.
     appendFileSync(logFile, `${logLine(3, 'WARN', `reconnecting with ${TOKEN}`)}\n`);
     await page.locator('#logs', { hasText: 'WARN reconnecting with (sensitive, sha256:' }).waitFor();
 
     await page.locator('tr.secret-access').first().waitFor();
     const rows = await page.locator('tr.secret-access').allInnerTexts();
-    expect(rows.some((r) => /secret\.read\s+secrets\/app\.sops\.yaml\s+apply\s+ok/.test(r)), rows.join('\n')).toBe(true);
-    expect(rows.some((r) => /secret\.read\s+secrets\/app\.sops\.yaml#telegram\.token\s+get\s+ok/.test(r)), rows.join('\n')).toBe(true);
-    expect(rows.some((r) => /secret\.write\s+secrets\/app\.sops\.yaml#telegram\.token\s+set\s+ok/.test(r)), rows.join('\n')).toBe(true);
+    expect(
+      rows.some((r) => /secret\.read\s+secrets\/app\.sops\.yaml\s+apply\s+ok/.test(r)),
+      rows.join('\n'),
+    ).toBe(true);
+    expect(
+      rows.some((r) => /secret\.read\s+secrets\/app\.sops\.yaml#telegram\.token\s+get\s+ok/.test(r)),
+      rows.join('\n'),
+    ).toBe(true);
+    expect(
+      rows.some((r) => /secret\.write\s+secrets\/app\.sops\.yaml#telegram\.token\s+set\s+ok/.test(r)),
+      rows.join('\n'),
+    ).toBe(true);
     expect(await page.locator('main').innerText()).toContain('Its .env refers to secrets/app.sops.yaml#telegram.token.');
     // `side` refers to no secret: none of these entries is its.
     const side = await (await fetch(`${url}api/agents/side/secret-access`)).json();
@@ -173,7 +192,8 @@ describe('dashboard: agent page and /metrics', () => {
 
     const html = await page.content();
     expect(html).not.toContain(TOKEN);
-    for (const path of ['api/snapshot', 'api/agents/claw/secret-access', 'api/agents/claw/history?window=24h', 'metrics']) expect(await (await fetch(`${url}${path}`)).text(), path).not.toContain(TOKEN);
+    for (const path of ['api/snapshot', 'api/agents/claw/secret-access', 'api/agents/claw/history?window=24h', 'metrics'])
+      expect(await (await fetch(`${url}${path}`)).text(), path).not.toContain(TOKEN);
     await page.screenshot({ path: join(lab.root, '..', 'clawctl-dashboard-agent.png'), fullPage: true });
   });
 
@@ -213,7 +233,7 @@ describe('dashboard: agent page and /metrics', () => {
     expect(restarts()).toBe(before + 1);
   });
 
-  it('a forged sync without the CSRF token, or with a wrong one, is refused and audited; the page\'s token works', async () => {
+  it("a forged sync without the CSRF token, or with a wrong one, is refused and audited; the page's token works", async () => {
     const post = (headers: Record<string, string>) => fetch(`${url}api/agents/side/sync`, { method: 'POST', headers: { 'x-clawctl-confirm': 'side', ...headers } });
     const without = await post({});
     expect(without.status).toBe(403);

@@ -60,11 +60,17 @@ describe('clawctl dashboard', () => {
     writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, team: sales}', await freePort()));
 
     const port = await freePort();
-    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '1', '--actions'], { cwd: root, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CLAWCTL_DASHBOARD_TOKEN: '' } });
+    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '1', '--actions'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CLAWCTL_DASHBOARD_TOKEN: '' },
+    });
     dash.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     for (let i = 0; i < 100 && !/observed \d+ agent/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
     url = /Dashboard: (http:\/\/\S+)/.exec(stderr)![1]!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     page = await browser.newPage();
   });
   /** The audit log's refused restarts. */
@@ -104,7 +110,10 @@ describe('clawctl dashboard', () => {
   });
 
   it('with --actions, restarts an agent after its name is typed, audited; a wrong name does nothing', async () => {
-    const restarts = () => readFileSync(join(root, 'home', 'restarts'), 'utf8').split('\n').filter((l) => l === '--profile support gateway restart').length;
+    const restarts = () =>
+      readFileSync(join(root, 'home', 'restarts'), 'utf8')
+        .split('\n')
+        .filter((l) => l === '--profile support gateway restart').length;
     const before = restarts();
     await page.goto(`${url}#/agent/support`);
     await page.locator('#restart').waitFor();
@@ -187,7 +196,10 @@ describe('clawctl dashboard', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('set CLAWCTL_DASHBOARD_TOKEN first');
     const port = await freePort();
-    const guarded = spawn(process.execPath, [CLAWCTL, 'dashboard', '--host', '0.0.0.0', '--port', String(port), '--interval', '60'], { cwd: root, env: { ...process.env, CLAWCTL_DASHBOARD_TOKEN: 's3cret-token' } });
+    const guarded = spawn(process.execPath, [CLAWCTL, 'dashboard', '--host', '0.0.0.0', '--port', String(port), '--interval', '60'], {
+      cwd: root,
+      env: { ...process.env, CLAWCTL_DASHBOARD_TOKEN: 's3cret-token' },
+    });
     try {
       let out = '';
       guarded.stderr.on('data', (b: Buffer) => (out += b.toString()));

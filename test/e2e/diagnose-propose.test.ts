@@ -47,7 +47,9 @@ describe('diagnose --propose', () => {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: lab.repo, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
   const watchOnce = async () => {
     const res = await run(['watch', '--once', '--json']);
-    const cycle = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { alerts: { opened: { event: string; subject: string }[]; resolved: { event: string; subject: string }[]; pullRequests?: unknown[] } };
+    const cycle = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
+      alerts: { opened: { event: string; subject: string }[]; resolved: { event: string; subject: string }[]; pullRequests?: unknown[] };
+    };
     expectOutputSchema('watch', cycle);
     return cycle;
   };
@@ -150,7 +152,9 @@ describe('diagnose --propose', () => {
     expect(resolved.alerts.pullRequests).toEqual([{ incident: expect.stringMatching(/^agent\.down\.claw\./), number: 1, url: 'https://github.test/acme/fleet/pull/1', action: 'closed' }]);
     expect(gh.pulls[0]).toMatchObject({ state: 'closed', mergedAt: null });
     const comments = gh.comments.filter((c) => c.issue === 1).map((c) => c.body);
-    expect(comments).toEqual([expect.stringMatching(/resolved after \d+(s|m)[^:]*: online: gateway ready\.\n\nNothing was merged from this pull request and the fleet no longer needs it, so clawctl watch closes it\.$/)]);
+    expect(comments).toEqual([
+      expect.stringMatching(/resolved after \d+(s|m)[^:]*: online: gateway ready\.\n\nNothing was merged from this pull request and the fleet no longer needs it, so clawctl watch closes it\.$/),
+    ]);
   }, 300_000);
 
   it('a cause that is not a manifest change is said, and nothing is opened', async () => {
@@ -180,4 +184,3 @@ describe('diagnose --propose', () => {
     for (const t of [...outputs, ...gh.pulls.map((p) => p.body), ...gh.comments.map((c) => c.body)]) expect(t).not.toContain(TOKEN);
   });
 });
-

@@ -17,9 +17,15 @@ describe('an apply to a host whose disk is full', () => {
   let host: SshHost;
   let mounted = false;
   const fill = () => join(host.home, 'fill');
-  const agents = (gen: number, size: number): AgentDef[] => ['d1', 'd2'].map((name, i) => ({ name, host: 'df', profile: name, port: 19450 + i, config: { generation: gen, blob: `${gen % 10}`.repeat(size) }, env: { GEN: String(gen) } }));
+  const agents = (gen: number, size: number): AgentDef[] =>
+    ['d1', 'd2'].map((name, i) => ({ name, host: 'df', profile: name, port: 19450 + i, config: { generation: gen, blob: `${gen % 10}`.repeat(size) }, env: { GEN: String(gen) } }));
   const fleet = (gen: number, size: number) => writeFleet(lab!.repo, [host], agents(gen, size), { identityFile: lab!.client.privateKeyPath });
-  const staged = () => ['d1', 'd2'].flatMap((n) => readdirSync(join(host.home, `.openclaw-${n}`)).filter((f) => f.startsWith('.clawctl-new.')).map((f) => `.openclaw-${n}/${f}`));
+  const staged = () =>
+    ['d1', 'd2'].flatMap((n) =>
+      readdirSync(join(host.home, `.openclaw-${n}`))
+        .filter((f) => f.startsWith('.clawctl-new.'))
+        .map((f) => `.openclaw-${n}/${f}`),
+    );
   const generation = (n: string) => (JSON.parse(readFileSync(join(host.home, `.openclaw-${n}`, 'openclaw.json'), 'utf8')) as { generation: number }).generation;
 
   beforeAll(async () => {

@@ -69,7 +69,18 @@ describe('propose and the plan comment', () => {
   });
 
   it('proposes a --set edit as a pull request, comments kept, the checkout untouched, audited', async () => {
-    const res = await run(['propose', '--title', 'support: log at debug', '--body', 'The gateway log is too quiet to diagnose the outage.', '--set', 'agent/support:spec.env.LOG_LEVEL=debug', '--repo', 'acme/fleet', '--json']);
+    const res = await run([
+      'propose',
+      '--title',
+      'support: log at debug',
+      '--body',
+      'The gateway log is too quiet to diagnose the outage.',
+      '--set',
+      'agent/support:spec.env.LOG_LEVEL=debug',
+      '--repo',
+      'acme/fleet',
+      '--json',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout);
     expectOutputSchema('propose', out);
@@ -174,7 +185,15 @@ describe('propose and the plan comment', () => {
   it('plan --pr-comment keeps one comment per pull request up to date: plan, error, policy', async () => {
     const event = join(root, 'event.json');
     writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 1, pull_request: { number: 1 } }));
-    const actions = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'acme/fleet', GITHUB_RUN_ID: '4242', GITHUB_SHA: 'a'.repeat(40), GITHUB_SERVER_URL: 'https://github.test' };
+    const actions = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'acme/fleet',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_SERVER_URL: 'https://github.test',
+    };
     const first = await run(['plan', '--pr-comment'], actions);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/Commented on pull request #1: https:\/\/github\.test\/acme\/fleet\/pull\/1#issuecomment-\d+/);
@@ -207,7 +226,15 @@ describe('propose and the plan comment', () => {
     // Pull request #2 (from the retry above), with more comments than one page of 100 holds.
     const event = join(root, 'event-2.json');
     writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 2, pull_request: { number: 2 } }));
-    const actions = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'acme/fleet', GITHUB_RUN_ID: '4243', GITHUB_SHA: 'b'.repeat(40), GITHUB_SERVER_URL: 'https://github.test' };
+    const actions = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'acme/fleet',
+      GITHUB_RUN_ID: '4243',
+      GITHUB_SHA: 'b'.repeat(40),
+      GITHUB_SERVER_URL: 'https://github.test',
+    };
     for (let i = 0; i < 130; i++) gh.comment(2, `reviewer note ${i}`);
     const plans = () => gh.comments.filter((c) => c.issue === 2 && c.body.startsWith('<!-- clawctl:plan '));
     const first = await run(['plan', '--pr-comment'], actions);

@@ -81,7 +81,7 @@ describe('hostile hosts', () => {
     plant(host, '.openclaw/.env', elsewhere);
     const plan = await run('plan', '--target', 'calm');
     expect(plan.code).toBe(1);
-    expect(plan.stdout).toContain('host ok1: ~/.openclaw/.env is a symbolic link; clawctl never reads or writes an agent\'s files through a link');
+    expect(plan.stdout).toContain("host ok1: ~/.openclaw/.env is a symbolic link; clawctl never reads or writes an agent's files through a link");
     expect(plan.stdout).toContain('not planned: calm');
     expect(plan.stdout).not.toContain('files changed while they were being read');
     const apply = await run('apply', '--auto-approve', '--target', 'calm');

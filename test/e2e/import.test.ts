@@ -83,12 +83,34 @@ describe.runIf(openclawInstalled())('clawctl import and hosts keyscan', () => {
     // imp1's Host is written by the keyscan test, with the line keyscan printed.
     writeFileSync(join(repo, 'fleet', 'hosts', 'bad1.yaml'), hostManifest(bad, `    hostKey: "${bad.hostKey}"`));
     // An agent the fleet declares already: import reports it and leaves it alone.
-    writeFileSync(join(repo, 'fleet', 'agents', 'research.yaml'), 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research-bot}\nspec:\n  host: imp1\n  openclaw: {profile: research, config: {gateway: {port: 19412}}}\n');
+    writeFileSync(
+      join(repo, 'fleet', 'agents', 'research.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research-bot}\nspec:\n  host: imp1\n  openclaw: {profile: research, config: {gateway: {port: 19412}}}\n',
+    );
 
     // The hand-made installation. Its cron job goes into OpenClaw's own store the way an
     // older install's does: OpenClaw's doctor moves cron/jobs.json into its state database.
     provideOpenclaw(good);
-    put(good, '.openclaw/cron/jobs.json', JSON.stringify({ version: 1, jobs: [{ id: 'brief', name: 'Morning brief', enabled: true, createdAtMs: 1_700_000_000_000, schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'Europe/Berlin' }, sessionTarget: 'isolated', wakeMode: 'now', payload: { kind: 'agentTurn', message: 'Summarize overnight updates.' }, state: {} }] }));
+    put(
+      good,
+      '.openclaw/cron/jobs.json',
+      JSON.stringify({
+        version: 1,
+        jobs: [
+          {
+            id: 'brief',
+            name: 'Morning brief',
+            enabled: true,
+            createdAtMs: 1_700_000_000_000,
+            schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'Europe/Berlin' },
+            sessionTarget: 'isolated',
+            wakeMode: 'now',
+            payload: { kind: 'agentTurn', message: 'Summarize overnight updates.' },
+            state: {},
+          },
+        ],
+      }),
+    );
     put(good, '.openclaw/openclaw.json', '{ gateway: { mode: "local" } }\n');
     const doctor = openclawAs(good, ['doctor', '--fix', '--non-interactive']);
     expect(doctor.code, doctor.out).toBe(0);
@@ -157,7 +179,11 @@ describe.runIf(openclawInstalled())('clawctl import and hosts keyscan', () => {
     expect(doc.spec.ignoreDifferences).toBeUndefined(); // init's Fleet ignores /meta and /wizard already
     expect(Object.keys(files)).toContain('secrets/clawctl-hashes.yaml');
     const identity = ageIdentityIn(join(lab.root, 'user-config', 'sops', 'age', 'keys.txt'));
-    expect(await decryptSops(files['secrets/imp1-default.sops.yaml']!, { secretKey: identity, fileType: 'yaml' })).toEqual({ LOG_LEVEL: 'debug', OPENAI_API_KEY: API_KEY, OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN });
+    expect(await decryptSops(files['secrets/imp1-default.sops.yaml']!, { secretKey: identity, fileType: 'yaml' })).toEqual({
+      LOG_LEVEL: 'debug',
+      OPENAI_API_KEY: API_KEY,
+      OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
+    });
     for (const [path, text] of Object.entries(files)) for (const s of SECRETS) expect(text, path).not.toContain(s);
 
     expect((await run('validate')).code).toBe(0);
@@ -167,7 +193,11 @@ describe.runIf(openclawInstalled())('clawctl import and hosts keyscan', () => {
     const plan = await run('plan', '--json', '--detailed-exitcode', '--target', 'imp1-default');
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).changes).toEqual([
-      expect.objectContaining({ agent: 'imp1-default', adopt: 'as-is', actions: [expect.objectContaining({ type: 'env', action: 'update', entries: [expect.objectContaining({ name: 'OPENCLAW_CONFIG_READONLY', action: 'add' })] })] }),
+      expect.objectContaining({
+        agent: 'imp1-default',
+        adopt: 'as-is',
+        actions: [expect.objectContaining({ type: 'env', action: 'update', entries: [expect.objectContaining({ name: 'OPENCLAW_CONFIG_READONLY', action: 'add' })] })],
+      }),
     ]);
     const text = await run('plan', '--target', 'imp1-default');
     expect(text.stdout).toContain('No changes. The fleet matches the desired state.');

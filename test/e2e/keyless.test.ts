@@ -39,7 +39,15 @@ describe('keyless: an agent reads, diagnoses and proposes without holding a key'
     bare = join(root, 'remote.git');
     aws = await startSecretsManager({ 'prod/openai': JSON.stringify({ OPENAI_API_KEY: OPENAI }) });
     const awsCreds = { AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' };
-    const gitEnv = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Ops Bot', GIT_AUTHOR_EMAIL: 'ops-bot@example.com', GIT_COMMITTER_NAME: 'Ops Bot', GIT_COMMITTER_EMAIL: 'ops-bot@example.com', GITHUB_ACTIONS: '', GITHUB_TOKEN: TOKEN };
+    const gitEnv = {
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 'Ops Bot',
+      GIT_AUTHOR_EMAIL: 'ops-bot@example.com',
+      GIT_COMMITTER_NAME: 'Ops Bot',
+      GIT_COMMITTER_EMAIL: 'ops-bot@example.com',
+      GITHUB_ACTIONS: '',
+      GITHUB_TOKEN: TOKEN,
+    };
     keyed = { ...gitEnv, ...awsCreds, XDG_CONFIG_HOME: join(root, 'operator-config'), SOPS_AGE_KEY: '', SOPS_AGE_KEY_FILE: '' };
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
     execFileSync('git', ['init', '-q', '-b', 'main', work]);
@@ -66,7 +74,17 @@ spec:
     expect(rehash.code, rehash.stderr).toBe(0);
     expect(JSON.parse(rehash.stdout)).toMatchObject({ recorded: 2, file: 'secrets/clawctl-hashes.yaml' });
     const hashKey = await run(keyed, ['secrets', 'get', 'secrets/clawctl.sops.yaml', 'hashKey', '--reveal', '--force']);
-    keyless = { ...gitEnv, XDG_CONFIG_HOME: join(root, 'agent-config'), SOPS_AGE_KEY: '', SOPS_AGE_KEY_FILE: '', AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', CLAWCTL_HASH_KEY: hashKey.stdout.trim() };
+    keyless = {
+      ...gitEnv,
+      XDG_CONFIG_HOME: join(root, 'agent-config'),
+      SOPS_AGE_KEY: '',
+      SOPS_AGE_KEY_FILE: '',
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      CLAWCTL_HASH_KEY: hashKey.stdout.trim(),
+    };
     writeFileSync(join(work, '.gitignore'), 'home/\n.clawctl/\n', { flag: 'a' });
     git('add', '-A');
     git('commit', '-q', '-m', 'fleet');
@@ -117,7 +135,19 @@ spec:
     writeFileSync(event, JSON.stringify({ action: 'opened', number: 1, pull_request: { number: 1 } }));
     git('fetch', '-q', 'origin', gh.pulls[0]!.head);
     git('checkout', '-q', 'FETCH_HEAD');
-    const comment = await run({ ...keyless, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'acme/fleet', GITHUB_RUN_ID: '7', GITHUB_SHA: 'b'.repeat(40), GITHUB_SERVER_URL: 'https://github.test' }, ['plan', '--pr-comment']);
+    const comment = await run(
+      {
+        ...keyless,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REPOSITORY: 'acme/fleet',
+        GITHUB_RUN_ID: '7',
+        GITHUB_SHA: 'b'.repeat(40),
+        GITHUB_SERVER_URL: 'https://github.test',
+      },
+      ['plan', '--pr-comment'],
+    );
     git('checkout', '-q', 'main');
     expect(comment.code, comment.stderr).toBe(0);
     expect(gh.comments.filter((c) => c.issue === 1)[0]!.body).toContain('+ LOG_LEVEL');

@@ -72,7 +72,11 @@ describe('network: the fleet on the tailnet', () => {
     expect(res.stdout).not.toContain('lab');
     const json = JSON.parse((await run(['network', 'status', '--json'])).stdout);
     expectOutputSchema('network status', json);
-    expect(json.hosts.map((h: { host: string; matchedBy?: string }) => [h.host, h.matchedBy ?? null])).toEqual([['edge-1', 'address'], ['edge-2', 'hostname'], ['edge-3', null]]);
+    expect(json.hosts.map((h: { host: string; matchedBy?: string }) => [h.host, h.matchedBy ?? null])).toEqual([
+      ['edge-1', 'address'],
+      ['edge-2', 'hostname'],
+      ['edge-3', null],
+    ]);
   });
 
   it('tag sets the manifest tags on devices that differ, dry run first, audited', async () => {

@@ -60,7 +60,9 @@ describe('observation key', () => {
     expect(plan.stdout).toContain('1 host to set up');
     const apply = await full('apply', '--auto-approve');
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
-    const keys = readFileSync(join(host.home, '.ssh', 'authorized_keys'), 'utf8').trim().split('\n');
+    const keys = readFileSync(join(host.home, '.ssh', 'authorized_keys'), 'utf8')
+      .trim()
+      .split('\n');
     expect(keys[0]).toContain('me@laptop');
     expect(keys[1]).toBe(`restrict,command="sh .clawctl/observe/gate.sh" ${observer.publicKey.split(' ').slice(0, 2).join(' ')} clawctl-observer:test`);
     expect((await full('plan', '--detailed-exitcode')).code).toBe(0);

@@ -97,11 +97,16 @@ ${opts.config ?? '      gateway: {port: 18789}'}
   });
 
   it("refuses at plan what the pinned OpenClaw refuses, at the manifest's line, and writes nothing on the host", async () => {
-    const dir = fleet('refused', { pin: PINNED_OPENCLAW, config: '      gateway: {port: 18789}\n      agents:\n        list:\n          - {id: main, default: true}\n          - {id: ops, default: true}' });
+    const dir = fleet('refused', {
+      pin: PINNED_OPENCLAW,
+      config: '      gateway: {port: 18789}\n      agents:\n        list:\n          - {id: main, default: true}\n          - {id: ops, default: true}',
+    });
     for (const command of [['plan'], ['apply', '--auto-approve']]) {
       const res = await clawctl(command, { cwd: dir });
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain(`fleet/fleet.yaml:24:11: agent bot: openclaw.json agents.entries: agents.entries must contain at most one default=true entry (found 2) (OpenClaw ${PINNED_OPENCLAW})`);
+      expect(res.stderr).toContain(
+        `fleet/fleet.yaml:24:11: agent bot: openclaw.json agents.entries: agents.entries must contain at most one default=true entry (found 2) (OpenClaw ${PINNED_OPENCLAW})`,
+      );
     }
     expect(existsSync(join(dir, 'home', '.openclaw'))).toBe(false);
   });

@@ -100,7 +100,10 @@ describe("real configs: clawctl judges them exactly as OpenClaw's own config val
     accepted.forEach((c, i) => {
       const check = checks.find((k) => k.agent === `a${i}`)!;
       expect({ name: c.name, status: check.status, version: check.version }).toEqual({ name: c.name, status: 'passed', version: PINNED_OPENCLAW });
-      expect(check.warnings.map(({ path, message }) => ({ path, message })), c.name).toEqual(truth.get(c.name)!.warnings.map(({ path, message }) => ({ path, message })));
+      expect(
+        check.warnings.map(({ path, message }) => ({ path, message })),
+        c.name,
+      ).toEqual(truth.get(c.name)!.warnings.map(({ path, message }) => ({ path, message })));
     });
   });
 
@@ -121,7 +124,10 @@ describe("real configs: clawctl judges them exactly as OpenClaw's own config val
         expect(issues.map((i) => i.message).join('\n'), c.name).toMatch(/JSON5|parse|include/i);
         continue;
       }
-      expect(diagnostics.map((d) => d.message), c.name).toEqual(issues.map((i) => `agent a0: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${PINNED_OPENCLAW})`));
+      expect(
+        diagnostics.map((d) => d.message),
+        c.name,
+      ).toEqual(issues.map((i) => `agent a0: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${PINNED_OPENCLAW})`));
     }
   });
 

@@ -1,4 +1,4 @@
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +100,15 @@ describe('a real OpenClaw gateway', () => {
     const result = JSON.parse(res.stdout);
     expectOutputSchema('diagnose', result);
     expect(result).toMatchObject({ agent: 'claw', healthy: true });
-    expect(Object.fromEntries(result.steps.map((s: { step: string; status: string }) => [s.step, s.status]))).toMatchObject({ host: 'ok', openclaw: 'ok', files: 'ok', config: 'ok', service: 'ok', gateway: 'ok', health: 'ok' });
+    expect(Object.fromEntries(result.steps.map((s: { step: string; status: string }) => [s.step, s.status]))).toMatchObject({
+      host: 'ok',
+      openclaw: 'ok',
+      files: 'ok',
+      config: 'ok',
+      service: 'ok',
+      gateway: 'ok',
+      health: 'ok',
+    });
   });
 
   it('changes the config of the running gateway, which hot-reloads it and stays healthy', async () => {

@@ -31,11 +31,16 @@ ${extra}`;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-policy-'));
-    write('fleet.yaml', `${LOCAL_FLEET('p')}
+    write(
+      'fleet.yaml',
+      `${LOCAL_FLEET('p')}
 ---
 ${LOCAL_HOST}
-`);
-    write('policies/prod.yaml', `apiVersion: clawctl.dev/v1
+`,
+    );
+    write(
+      'policies/prod.yaml',
+      `apiVersion: clawctl.dev/v1
 kind: Policy
 metadata: {name: prod-guardrails}
 spec:
@@ -49,7 +54,8 @@ spec:
       allowedChannels: [telegram]
     - name: env-changes
       requireApproval: [{action: env-change}]
-`);
+`,
+    );
     write('agents/support.yaml', agent('support', '{env: prod, owner: ana}', '      channels:\n        discord: {enabled: true}\n'));
     write('agents/sales.yaml', agent('sales', '{env: prod}'));
   });
@@ -92,7 +98,10 @@ spec:
     const typo = await run('apply', '--auto-approve', '--approve', 'prod-guardrails/env-change');
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('approves nothing');
-    const fromPush = await clawctl(['apply', '--auto-approve', '--approve', 'prod-guardrails/env-changes'], { cwd: root, env: { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_RUN_ID: '7' } });
+    const fromPush = await clawctl(['apply', '--auto-approve', '--approve', 'prod-guardrails/env-changes'], {
+      cwd: root,
+      env: { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_RUN_ID: '7' },
+    });
     expect(fromPush.code).toBe(1);
     expect(fromPush.stderr).toContain('only accepted in a human-triggered run');
     const approved = await run('apply', '--auto-approve', '--approve', 'prod-guardrails/env-changes');
@@ -110,9 +119,17 @@ spec:
     expect(plan.stdout).toMatch(/baseline\/secret-literals: agent sales \(fleet\/agents\/sales\.yaml:\d+:\d+\)/);
     expect(plan.stdout).not.toContain('sk-proj-abcdefghijklmnopqrstuvwxyz012345');
     write('agents/sales.yaml', `${agent('sales', '{env: prod, owner: bo}')}  env:\n    LOG_LEVEL: debug\n`);
-    write('agents/support.yaml', agent('support', '{env: prod, owner: ana}', '      channels:\n        telegram: {enabled: false}\n').replace('gateway: {port: 18789}', 'gateway: {port: 18789, bind: lan, auth: {mode: token, token: "${OPENCLAW_GATEWAY_TOKEN}"}}'));
+    write(
+      'agents/support.yaml',
+      agent('support', '{env: prod, owner: ana}', '      channels:\n        telegram: {enabled: false}\n').replace(
+        'gateway: {port: 18789}',
+        'gateway: {port: 18789, bind: lan, auth: {mode: token, token: "${OPENCLAW_GATEWAY_TOKEN}"}}',
+      ),
+    );
     expect((await run('plan')).stdout).toMatch(/baseline\/gateway-bind: agent support/);
-    write('policies/lan.yaml', `apiVersion: clawctl.dev/v1
+    write(
+      'policies/lan.yaml',
+      `apiVersion: clawctl.dev/v1
 kind: Policy
 metadata: {name: lan-gateway}
 spec:
@@ -120,7 +137,8 @@ spec:
   disableBaseline:
     - {rule: gateway-bind, reason: "support is reached by the office LAN through a firewall"}
   rules: []
-`);
+`,
+    );
     const ok = await run('plan');
     expect(ok.stdout).toMatch(/Policy: baseline rule gateway-bind is off for support by lan-gateway \(fleet\/policies\/lan\.yaml:\d+:\d+\): support is reached by the office LAN/);
     expect(ok.code, ok.stdout).toBe(0);

@@ -14,7 +14,8 @@ describe('pruning agents that left the fleet', () => {
   let root: string;
   const home = () => join(root, 'home');
   const run = (...args: string[]) => clawctl(args, { cwd: root, env: { GITHUB_ACTIONS: '' } });
-  const agent = (name: string, port: number) => `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: ${name}}\nspec:\n  host: h\n  openclaw: {profile: ${name}, config: {gateway: {port: ${port}}}}\n`;
+  const agent = (name: string, port: number) =>
+    `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: ${name}}\nspec:\n  host: h\n  openclaw: {profile: ${name}, config: {gateway: {port: ${port}}}}\n`;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-prune-'));
@@ -54,7 +55,10 @@ describe('pruning agents that left the fleet', () => {
   });
 
   it('a policy can deny it (exit 3, nothing removed)', async () => {
-    writeFileSync(join(root, 'fleet', 'policy.yaml'), 'apiVersion: clawctl.dev/v1\nkind: Policy\nmetadata: {name: keep}\nspec:\n  rules:\n    - name: no-removals\n      denyActions: [{action: destroy}]\n');
+    writeFileSync(
+      join(root, 'fleet', 'policy.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Policy\nmetadata: {name: keep}\nspec:\n  rules:\n    - name: no-removals\n      denyActions: [{action: destroy}]\n',
+    );
     const denied = await run('apply', '--auto-approve');
     expect(denied.code).toBe(3);
     expect(denied.stdout + denied.stderr).toMatch(/keep\/no-removals: agent sales \(fleet\/policy\.yaml:\d+:\d+\): .*removes the agent/);

@@ -39,14 +39,20 @@ describe('README.md', () => {
     for (const b of BLOCKS) {
       if (typeof b.marker === 'string') problems.push(`${where(b)}: ${b.marker}`);
       else if (!b.marker && isShell(b)) problems.push(`${where(b)}: a shell block without a <!-- readme-test: … --> marker (run JOURNEY, ci, or skip REASON)`);
-      else if (b.marker && 'journey' in b.marker && !(JOURNEYS as readonly string[]).includes(b.marker.journey)) problems.push(`${where(b)}: unknown journey ${b.marker.journey} (known: ${JOURNEYS.join(', ')})`);
+      else if (b.marker && 'journey' in b.marker && !(JOURNEYS as readonly string[]).includes(b.marker.journey))
+        problems.push(`${where(b)}: unknown journey ${b.marker.journey} (known: ${JOURNEYS.join(', ')})`);
       else if (typeof b.marker === 'object' && b.marker.kind === 'run' && !isShell(b)) problems.push(`${where(b)}: only shell blocks are run`);
     }
     for (const line of strayMarkers(README)) problems.push(`README.md:${line}: a readme-test marker must be the line right above a block's opening fence`);
-    expect(BLOCKS.filter((b) => typeof b.marker === 'object' && b.marker.kind === 'ci'), 'exactly one block is the CI command').toHaveLength(1);
+    expect(
+      BLOCKS.filter((b) => typeof b.marker === 'object' && b.marker.kind === 'ci'),
+      'exactly one block is the CI command',
+    ).toHaveLength(1);
     expect(BLOCKS.some((b) => b.marker && typeof b.marker !== 'string' && b.marker.kind === 'run' && b.marker.journey === 'quickstart')).toBe(true);
     // A skip that names the test covering the block instead must name one that exists.
-    for (const b of BLOCKS) if (typeof b.marker === 'object' && b.marker.kind === 'skip') for (const f of b.marker.reason.match(/test\/\S+\.test\.ts/g) ?? []) if (!existsSync(join(REPO_ROOT, f))) problems.push(`${where(b)}: the skip names ${f}, which does not exist`);
+    for (const b of BLOCKS)
+      if (typeof b.marker === 'object' && b.marker.kind === 'skip')
+        for (const f of b.marker.reason.match(/test\/\S+\.test\.ts/g) ?? []) if (!existsSync(join(REPO_ROOT, f))) problems.push(`${where(b)}: the skip names ${f}, which does not exist`);
     const skipped = BLOCKS.flatMap((b) => (b.marker && typeof b.marker !== 'string' && b.marker.kind === 'skip' ? [`  ${where(b)}: ${b.marker.reason}`] : []));
     console.log(`README blocks not run (${skipped.length}):\n${skipped.join('\n')}`);
     expect(problems).toEqual([]);
@@ -62,7 +68,9 @@ describe('README.md', () => {
   it('names only CLAWCTL_ environment variables that clawctl reads', () => {
     const src = execFileSync('grep', ['-rhoE', 'CLAWCTL_[A-Z0-9_]+', join(REPO_ROOT, 'src'), join(REPO_ROOT, '.github')], { encoding: 'utf8' });
     const known = new Set(src.split('\n'));
-    const problems = README.split('\n').flatMap((l, i) => [...l.matchAll(/CLAWCTL_[A-Z0-9_]+/g)].filter((m) => !known.has(m[0])).map((m) => `README.md:${i + 1}: ${m[0]} appears nowhere in src/ or .github/`));
+    const problems = README.split('\n').flatMap((l, i) =>
+      [...l.matchAll(/CLAWCTL_[A-Z0-9_]+/g)].filter((m) => !known.has(m[0])).map((m) => `README.md:${i + 1}: ${m[0]} appears nowhere in src/ or .github/`),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -81,12 +89,22 @@ describe('README.md', () => {
     const ci = BLOCKS.find((b) => b.marker && typeof b.marker !== 'string' && b.marker.kind === 'ci')!;
     const command = ci.body.trim();
     const ciRun = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8');
-    const ciLines = ciRun.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
+    const ciLines = ciRun
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l && !l.startsWith('#'));
     // Either the block is the CI entry point itself, or a command that entry point runs.
     expect(command === 'bash .ci/run' || ciLines.includes(command), `README.md:${ci.line}: \`${command}\` is neither \`bash .ci/run\` nor a line of .ci/run`).toBe(true);
     // The paragraph above the block says what it runs (`npm test`): .ci/run must run exactly that.
     const before = README.split('\n').slice(0, ci.line - 1);
-    const paragraph = before.slice(before.map((l, i) => (l.trim() === '' && i < before.length - 1 ? i : -1)).filter((i) => i >= 0).at(-2) ?? 0).join('\n');
+    const paragraph = before
+      .slice(
+        before
+          .map((l, i) => (l.trim() === '' && i < before.length - 1 ? i : -1))
+          .filter((i) => i >= 0)
+          .at(-2) ?? 0,
+      )
+      .join('\n');
     const named = [...paragraph.matchAll(/`(npm [^`]+)`/g)].map((m) => m[1]!);
     expect(named.length, `README.md:${ci.line}: the paragraph above the CI command names no \`npm …\` command`).toBeGreaterThan(0);
     for (const n of named) expect(ciLines, `README.md says .ci/run runs \`${n}\``).toContain(n);
@@ -117,7 +135,12 @@ describe('the README, run from a fresh clone', () => {
   // Every placeholder the test fills in, and nothing else: the README's commands run as written.
   const SECRET = 'sk-readme-test-openai-0123456789';
   const SUBSTITUTIONS: Substitution[] = [
-    { journey: 'fleet-repo', from: 'address: 100.64.0.7        # a Tailscale address', to: () => `address: 127.0.0.1\n    port: ${host.port}`, why: "the server: a loopback sshd, on its own port (spec.ssh.port, documented default 22)" },
+    {
+      journey: 'fleet-repo',
+      from: 'address: 100.64.0.7        # a Tailscale address',
+      to: () => `address: 127.0.0.1\n    port: ${host.port}`,
+      why: 'the server: a loopback sshd, on its own port (spec.ssh.port, documented default 22)',
+    },
     { journey: 'fleet-repo', from: 'user: openclaw', to: () => `user: ${host.user}`, why: "the server's Unix user" },
     { journey: 'fleet-repo', from: '"ssh-ed25519 AAAAC3Nza…"', to: () => `"${host.hostKey}"`, why: "the server's host key, as its /etc/ssh/ssh_host_ed25519_key.pub" },
     { journey: 'fleet-repo', from: 'service: systemd-user', to: () => 'service: process', why: 'the test server runs no systemd user manager' },
@@ -210,7 +233,12 @@ describe('the README, run from a fresh clone', () => {
     // A new user on this machine: their own home, config and state; npm's cache (offline first)
     // and config are this machine's, and so is clawctl's cache of OpenClaw toolchains (the
     // test setup fetched them), so the README's commands fetch nothing twice.
-    const base = Object.fromEntries(Object.entries(userEnv()).filter(([k]) => !['CI', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', 'CLAWCTL_HASH_KEY', 'CLAWCTL_SSH_IDENTITY_FILE', 'CLAWCTL_OBSERVER'].includes(k) && !k.startsWith('npm_')));
+    const base = Object.fromEntries(
+      Object.entries(userEnv()).filter(
+        ([k]) =>
+          !['CI', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', 'CLAWCTL_HASH_KEY', 'CLAWCTL_SSH_IDENTITY_FILE', 'CLAWCTL_OBSERVER'].includes(k) && !k.startsWith('npm_'),
+      ),
+    );
     const user: NodeJS.ProcessEnv = {
       ...base,
       HOME: home,
@@ -227,7 +255,16 @@ describe('the README, run from a fresh clone', () => {
     aws = await startSecretsManager({});
     env.quickstart = user;
     // The values the secrets block reads from the user's environment, and AWS (a local stand-in).
-    env['fleet-repo'] = { ...user, OPENAI_API_KEY: SECRET, TOKEN: 'telegram-readme-test-token', NEW: 'sk-readme-test-rotated-9876543210', AWS_ENDPOINT_URL: aws.url, AWS_REGION: aws.region, AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY };
+    env['fleet-repo'] = {
+      ...user,
+      OPENAI_API_KEY: SECRET,
+      TOKEN: 'telegram-readme-test-token',
+      NEW: 'sk-readme-test-rotated-9876543210',
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: aws.region,
+      AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY,
+    };
     env.observer = env['fleet-repo'];
     cwd.quickstart = clone;
     cwd['fleet-repo'] = home;
@@ -282,7 +319,12 @@ describe('the README, run from a fresh clone', () => {
     const line = clawctlIn('observer', 'hosts', 'observer-line');
     expect(line.code, line.out).toBe(0);
     const authorized = readFileSync(join(host.home, '.ssh', 'authorized_keys'), 'utf8');
-    expect(authorized).toContain(line.out.trim().split('\n').find((l) => l.startsWith('restrict,'))!);
+    expect(authorized).toContain(
+      line.out
+        .trim()
+        .split('\n')
+        .find((l) => l.startsWith('restrict,'))!,
+    );
     expect(authorized).toMatch(/^restrict,command="sh \.clawctl\/observe\/gate\.sh" ssh-ed25519 \S+ clawctl-observer:/m);
     const again = clawctlIn('observer', 'plan', '--detailed-exitcode');
     expect(again.code, again.out).toBe(0);

@@ -136,26 +136,42 @@ spec:
   it.each([
     ['a missing key path', () => agents('{sops: secrets/prod.sops.yaml, key: nope.nothing}'), /^fleet\/agents\.yaml:13:\d+: secrets\/prod\.sops\.yaml has no key "nope\.nothing"$/m],
     ['a file outside the fleet', () => agents('{sops: ../outside.sops.yaml, key: x}'), /^fleet\/agents\.yaml:13:\d+: \.\.\/outside\.sops\.yaml is outside the fleet directory/m],
-    ['a symlink out of the fleet', () => {
-      writeFileSync(join(root, 'elsewhere.sops.yaml'), 'x: 1\n');
-      symlinkSync(join(root, 'elsewhere.sops.yaml'), join(root, 'fleet', 'secrets', 'link.sops.yaml'));
-      agents('{sops: secrets/link.sops.yaml, key: x}');
-    }, /^fleet\/agents\.yaml:13:\d+: secrets\/link\.sops\.yaml is outside the fleet directory/m],
-    ['no age key', () => {
-      agents('{sops: secrets/prod.sops.yaml, key: OPENAI_API_KEY}');
-      env.XDG_CONFIG_HOME = join(root, 'nobody');
-    }, /^fleet\/agents\.yaml:13:\d+: no age key to decrypt .*prod\.sops\.yaml: looked in SOPS_AGE_KEY/m],
-    ['the wrong age key', () => {
-      env.XDG_CONFIG_HOME = join(root, 'user-config');
-      env.SOPS_AGE_KEY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
-      env.XDG_CONFIG_HOME = join(root, 'nobody');
-    }, /^fleet\/agents\.yaml:13:\d+: none of your age keys can decrypt/m],
-    ['a tampered file', () => {
-      env.SOPS_AGE_KEY = '';
-      env.XDG_CONFIG_HOME = join(root, 'user-config');
-      const path = join(root, 'fleet', 'secrets', 'prod.sops.yaml');
-      writeFileSync(path, readFileSync(path, 'utf8').replace(/^(\s+token: )(.*)$/m, '$1' + /^OPENAI_API_KEY: (.*)$/m.exec(readFileSync(path, 'utf8'))![1]));
-    }, /^fleet\/agents\.yaml:13:\d+: .*prod\.sops\.yaml: the value of telegram\.token does not decrypt/m],
+    [
+      'a symlink out of the fleet',
+      () => {
+        writeFileSync(join(root, 'elsewhere.sops.yaml'), 'x: 1\n');
+        symlinkSync(join(root, 'elsewhere.sops.yaml'), join(root, 'fleet', 'secrets', 'link.sops.yaml'));
+        agents('{sops: secrets/link.sops.yaml, key: x}');
+      },
+      /^fleet\/agents\.yaml:13:\d+: secrets\/link\.sops\.yaml is outside the fleet directory/m,
+    ],
+    [
+      'no age key',
+      () => {
+        agents('{sops: secrets/prod.sops.yaml, key: OPENAI_API_KEY}');
+        env.XDG_CONFIG_HOME = join(root, 'nobody');
+      },
+      /^fleet\/agents\.yaml:13:\d+: no age key to decrypt .*prod\.sops\.yaml: looked in SOPS_AGE_KEY/m,
+    ],
+    [
+      'the wrong age key',
+      () => {
+        env.XDG_CONFIG_HOME = join(root, 'user-config');
+        env.SOPS_AGE_KEY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
+        env.XDG_CONFIG_HOME = join(root, 'nobody');
+      },
+      /^fleet\/agents\.yaml:13:\d+: none of your age keys can decrypt/m,
+    ],
+    [
+      'a tampered file',
+      () => {
+        env.SOPS_AGE_KEY = '';
+        env.XDG_CONFIG_HOME = join(root, 'user-config');
+        const path = join(root, 'fleet', 'secrets', 'prod.sops.yaml');
+        writeFileSync(path, readFileSync(path, 'utf8').replace(/^(\s+token: )(.*)$/m, `$1${/^OPENAI_API_KEY: (.*)$/m.exec(readFileSync(path, 'utf8'))![1]}`));
+      },
+      /^fleet\/agents\.yaml:13:\d+: .*prod\.sops\.yaml: the value of telegram\.token does not decrypt/m,
+    ],
   ])('refuses %s at the manifest line, exit 1, nothing written', async (_name, setup, message) => {
     const before = dotenv();
     setup();
@@ -184,7 +200,11 @@ spec:
   });
 
   it('no value ever reached an output, a saved plan or a file under .clawctl/', () => {
-    const kept = existsSync(join(root, '.clawctl')) ? readdirSync(join(root, '.clawctl'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name), 'utf8')) : [];
+    const kept = existsSync(join(root, '.clawctl'))
+      ? readdirSync(join(root, '.clawctl'), { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+      : [];
     expect(kept.length).toBeGreaterThan(0);
     for (const text of [...outputs, ...kept, readFileSync(join(root, 'plan.json'), 'utf8')]) {
       for (const secret of [SECRET, ROTATED, TOKEN]) expect(text).not.toContain(secret);

@@ -25,12 +25,14 @@ describe('--shard on the command line', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('plans each shard\'s own hosts, applies the shards at once, and leaves nothing for the whole fleet', async () => {
-    const planned = await Promise.all([1, 2].map(async (i) => {
-      const res = await run('plan', '--json', '--shard', `${i}/2`);
-      expect(res.code, res.stderr).toBe(0);
-      return (JSON.parse(res.stdout) as { changes: { host: string }[] }).changes.map((c) => c.host).sort();
-    }));
+  it("plans each shard's own hosts, applies the shards at once, and leaves nothing for the whole fleet", async () => {
+    const planned = await Promise.all(
+      [1, 2].map(async (i) => {
+        const res = await run('plan', '--json', '--shard', `${i}/2`);
+        expect(res.code, res.stderr).toBe(0);
+        return (JSON.parse(res.stdout) as { changes: { host: string }[] }).changes.map((c) => c.host).sort();
+      }),
+    );
     for (const [i, hosts] of planned.entries()) expect(hosts).toEqual(HOSTS.filter((h) => shardOf(h, 2) === i + 1).sort());
     expect([...planned[0]!, ...planned[1]!].sort()).toEqual([...HOSTS].sort());
 

@@ -16,7 +16,9 @@ const APPROVALS_FILE = join(SKILL_DIR, 'clawctl', 'exec-approvals.json5');
 /** The skill's bash blocks, continuation lines joined. */
 const SKILL_BLOCKS = [...SKILL_MD.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\\\n\s*/g, ' ')).join('\n');
 /** Every command line the skill gives the agent to run, comments dropped. */
-const SKILL_LINES = SKILL_BLOCKS.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+const SKILL_LINES = SKILL_BLOCKS.split('\n')
+  .map((l) => l.replace(/\s+#.*$/, '').trim())
+  .filter(Boolean);
 /** Its clawctl command lines. */
 const SKILL_COMMANDS = clawctlLines(SKILL_BLOCKS).map((l) => l.replace(/\s+#.*$/, '').trim());
 
@@ -291,7 +293,9 @@ describe('the clawctl skill', () => {
       const differ = judge([...SKILL_LINES, ...ALSO_ALLOWED]).flatMap((v) =>
         shells.flatMap((sh): { sh: string; command: string; judged: unknown; real: unknown }[] => {
           if (!v.runs) return [{ sh, command: v.command, judged: v.argv, real: 'not allowed' }];
-          const real = execFileSync(sh, ['-c', v.runs.replace(/^\S+/, "printf '%s\\0'")], { encoding: 'utf8' }).split('\0').slice(0, -1);
+          const real = execFileSync(sh, ['-c', v.runs.replace(/^\S+/, "printf '%s\\0'")], { encoding: 'utf8' })
+            .split('\0')
+            .slice(0, -1);
           return JSON.stringify(real) === JSON.stringify(v.argv[0]!.slice(1)) ? [] : [{ sh, command: v.command, judged: v.argv[0]!.slice(1), real }];
         }),
       );
@@ -312,7 +316,14 @@ describe('the clawctl skill', () => {
 
     it('judges a chain part by part: it runs only when every part would run alone', () => {
       const [both, oneLeaks] = judge(['clawctl status --json && clawctl plan --json', 'clawctl status --json && clawctl plan --out /tmp/x']);
-      expect(both).toMatchObject({ allowed: true, argv: [['clawctl', 'status', '--json'], ['clawctl', 'plan', '--json']], satisfiedBy: ['allowlist', 'allowlist'] });
+      expect(both).toMatchObject({
+        allowed: true,
+        argv: [
+          ['clawctl', 'status', '--json'],
+          ['clawctl', 'plan', '--json'],
+        ],
+        satisfiedBy: ['allowlist', 'allowlist'],
+      });
       expect(oneLeaks).toMatchObject({ allowed: false, satisfiedBy: ['allowlist', null] });
     });
 

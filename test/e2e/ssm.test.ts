@@ -36,7 +36,7 @@ describe('hosts reached through SSM Run Command', () => {
   /** The same fleet as the SSH one, with each Host reached through SSM instead. */
   function writeSsmFleet(instanceId: string): string {
     const text = readFileSync(join(sshFleet, 'fleet.yaml'), 'utf8');
-    const docs = text.split(/^---\n/m).map((d) => d.replace(/^spec:\n  ssh:\n(?: {4}.*\n)+/m, stringify({ spec: { ssm: { instanceId, region: ssm.region, user: host.user } } })));
+    const docs = text.split(/^---\n/m).map((d) => d.replace(/^spec:\n {2}ssh:\n(?: {4}.*\n)+/m, stringify({ spec: { ssm: { instanceId, region: ssm.region, user: host.user } } })));
     const dir = join(lab.repo, 'fleet-ssm');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'fleet.yaml'), docs.join('---\n'));
@@ -82,7 +82,11 @@ describe('hosts reached through SSM Run Command', () => {
     const written = readFileSync(join(host.home, '.openclaw', '.env'), 'utf8');
     expect(written).toContain(BIG);
     expect(statSync(join(host.home, '.openclaw', '.env'))).toMatchObject({ uid: host.uid, mode: 0o100600 });
-    expect(readdirSync(host.home).filter((d) => d.startsWith('.openclaw')).sort()).toEqual(['.openclaw', '.openclaw-beta']);
+    expect(
+      readdirSync(host.home)
+        .filter((d) => d.startsWith('.openclaw'))
+        .sort(),
+    ).toEqual(['.openclaw', '.openclaw-beta']);
 
     for (const fleet of [ssmFleet, sshFleet]) {
       const again = await run(fleet, 'plan', '--detailed-exitcode');
@@ -151,11 +155,17 @@ describe('the local SSM server', () => {
   it('fails with the exit code, times out, and refuses unknown nodes and oversized parameters', async () => {
     expect(await runScript(['echo $(id -un)', 'exit 3'])).toMatchObject({ Status: 'Failed', ResponseCode: 3, StandardOutputContent: 'root\n' });
     expect(await runScript(['sleep 5'], 1)).toMatchObject({ Status: 'TimedOut' });
-    await expect(client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [MISSING], Parameters: { commands: ['true'] } }))).rejects.toMatchObject({ name: 'InvalidInstanceId' });
-    await expect(client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [NODE], Parameters: { commands: ['x'.repeat(ssm.limits.parameterChars + 1)] } }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [MISSING], Parameters: { commands: ['true'] } }))).rejects.toMatchObject({
+      name: 'InvalidInstanceId',
+    });
+    await expect(
+      client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [NODE], Parameters: { commands: ['x'.repeat(ssm.limits.parameterChars + 1)] } })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
     await expect(client.send(new GetCommandInvocationCommand({ CommandId: '00000000-0000-0000-0000-000000000000', InstanceId: NODE }))).rejects.toMatchObject({ name: 'InvocationDoesNotExist' });
     const bad = new SSMClient({ endpoint: ssm.url, region: ssm.region, credentials: { accessKeyId: SSM_ACCESS_KEY_ID, secretAccessKey: 'wrong' } });
-    await expect(bad.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [NODE], Parameters: { commands: ['true'] } }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(bad.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [NODE], Parameters: { commands: ['true'] } }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
     bad.destroy();
   });
 });

@@ -28,13 +28,25 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
     writeFleet(lab.repo, lab.hosts, agents, {
       identityFile: lab.client.privateKeyPath,
       service: 'process',
-      fleetSpec: { openclaw: { version }, rollout: { healthTimeoutSeconds: 60, waves: [{ name: 'canary', selector: { ring: 'canary' } }, { name: 'rest', percent: 100 }] } },
+      fleetSpec: {
+        openclaw: { version },
+        rollout: {
+          healthTimeoutSeconds: 60,
+          waves: [
+            { name: 'canary', selector: { ring: 'canary' } },
+            { name: 'rest', percent: 100 },
+          ],
+        },
+      },
       hostLabels: { up1: { ring: 'canary' } },
     });
   const run = (...args: string[]) => clawctl(args, { cwd: lab.repo });
   const versions = (h: SshHost) => join(h.home, '.local', 'share', 'clawctl', 'openclaw');
   const current = (h: SshHost) => readlinkSync(join(h.home, '.local', 'bin', 'openclaw'));
-  const running = async () => Object.fromEntries((JSON.parse((await run('status', '--json')).stdout).agents as { agent: string; state: string; version: { running?: string } }[]).map((a) => [a.agent, `${a.state} ${a.version.running}`]));
+  const running = async () =>
+    Object.fromEntries(
+      (JSON.parse((await run('status', '--json')).stdout).agents as { agent: string; state: string; version: { running?: string } }[]).map((a) => [a.agent, `${a.state} ${a.version.running}`]),
+    );
 
   beforeAll(async () => {
     lab = await startSshLab('upgrade', ['up1', 'up2']);

@@ -48,7 +48,8 @@ describe('clawctl validate', () => {
       name: 'a schema violation: an unknown field and a wrong type',
       files: {
         'fleet.yaml': FLEET,
-        'hosts.yaml': 'apiVersion: clawctl.dev/v1\nkind: Host\nmetadata:\n  name: h1\nspec:\n  ssh:\n    address: 10.0.0.1\n    port: "22"\n    user: claw\n    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n    identity: ~/.ssh/id\n',
+        'hosts.yaml':
+          'apiVersion: clawctl.dev/v1\nkind: Host\nmetadata:\n  name: h1\nspec:\n  ssh:\n    address: 10.0.0.1\n    port: "22"\n    user: claw\n    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n    identity: ~/.ssh/id\n',
       },
       errors: ['fleet/hosts.yaml:8:11: spec.ssh.port must be integer', 'fleet/hosts.yaml:11:5: unknown field "identity" in spec.ssh'],
     },
@@ -75,7 +76,8 @@ describe('clawctl validate', () => {
       files: {
         'fleet.yaml': FLEET,
         'hosts.yaml': HOST('h1'),
-        'agents.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n  openclaw:\n    profile: p\n    config: {gateway: {port: 1}}\n---\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: p\n    config: {gateway: {port: 2}}\n',
+        'agents.yaml':
+          'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n  openclaw:\n    profile: p\n    config: {gateway: {port: 1}}\n---\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: p\n    config: {gateway: {port: 2}}\n',
       },
       errors: ['fleet/agents.yaml:18:14: agents "a1" and "a2" on host "h1" share the profile p'],
     },
@@ -84,7 +86,8 @@ describe('clawctl validate', () => {
       files: {
         'fleet.yaml': FLEET,
         'hosts.yaml': HOST('h1'),
-        'agents.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n---\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: two\n',
+        'agents.yaml':
+          'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n---\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: two\n',
       },
       errors: ['fleet/agents.yaml:15:5: agents "a1" and "a2" on host "h1" share the gateway port 18789'],
     },
@@ -94,8 +97,10 @@ describe('clawctl validate', () => {
       files: {
         'fleet.yaml': FLEET,
         'hosts.yaml': HOST('h1'),
-        'agents.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n  openclaw:\n    config:\n      channels:\n        discord:\n          guilds:\n            987654321098765432:\n              channels: [123456789012345678]\n',
-        'more.yaml': 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: two\n    config:\n      gateway: {port: 1.5}\n      channels: {discord: {guilds: {"111111111111111111": {}, 222222222222222222: {}}}}\n',
+        'agents.yaml':
+          'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a1\nspec:\n  host: h1\n  openclaw:\n    config:\n      channels:\n        discord:\n          guilds:\n            987654321098765432:\n              channels: [123456789012345678]\n',
+        'more.yaml':
+          'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a2\nspec:\n  host: h1\n  openclaw:\n    profile: two\n    config:\n      gateway: {port: 1.5}\n      channels: {discord: {guilds: {"111111111111111111": {}, 222222222222222222: {}}}}\n',
       },
       errors: [
         'fleet/agents.yaml:12:13: 987654321098765432 is too large to keep exactly; quote it: "987654321098765432"\n  hint: YAML reads an unquoted integer as a number',

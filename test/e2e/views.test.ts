@@ -82,13 +82,18 @@ describe('views: --json output, names, and the secret reads they audit', () => {
     let cycles = 0;
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (b: Buffer) => {
-        cycles += b.toString().split('\n').filter((l) => l.startsWith('{')).length;
+        cycles += b
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('{')).length;
         if (cycles >= 3) resolve();
       });
     });
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('close', resolve));
-    const watchReads = reads().slice(before).filter((r) => r.details?.for === 'watch');
+    const watchReads = reads()
+      .slice(before)
+      .filter((r) => r.details?.for === 'watch');
     expect(watchReads.length).toBeGreaterThan(0);
     expect(watchReads.length).toBe(new Set(watchReads.map((r) => r.target)).size);
   });

@@ -30,7 +30,13 @@ describe('watch --apply and a lock left by a process that died', () => {
     return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Cycle;
   };
   const agent = (banner: string) => `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: claw}\nspec:\n  host: h\n  env: {BANNER: ${banner}}\n`;
-  const audit = () => (existsSync(join(root, '.clawctl', 'audit.jsonl')) ? readFileSync(join(root, '.clawctl', 'audit.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { action: string; result: string; details?: Record<string, string> }) : []);
+  const audit = () =>
+    existsSync(join(root, '.clawctl', 'audit.jsonl'))
+      ? readFileSync(join(root, '.clawctl', 'audit.jsonl'), 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as { action: string; result: string; details?: Record<string, string> })
+      : [];
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'clawctl-watch-lock-'));

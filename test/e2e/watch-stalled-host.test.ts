@@ -34,7 +34,12 @@ describe('watch and a host that accepts TCP and never answers', () => {
 
   it('reports the host in an error cycle, survives the socket closing after the handshake timed out, and goes on', { timeout: 90_000 }, async () => {
     const w = startClawctl(['watch', '--json', '--interval', '1'], { cwd: root, env: { GITHUB_ACTIONS: '' } });
-    const cycles = () => w.stdout().split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { outcome: string; plan?: { unreachable: { host: string; error: string }[] } });
+    const cycles = () =>
+      w
+        .stdout()
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { outcome: string; plan?: { unreachable: { host: string; error: string }[] } });
     let exited = false;
     void w.done.then(() => (exited = true));
     const until = async (n: number) => {

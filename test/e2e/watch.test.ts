@@ -158,7 +158,7 @@ describe('clawctl watch --apply over SSH', () => {
 
   it('converges, heals an edit made on the host, goes on through the host being down, and heals after', async () => {
     fleet([claw]);
-    const audited = existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0 : 0;
+    const audited = existsSync(join(repo, '.clawctl', 'audit.jsonl')) ? (readFileSync(join(repo, '.clawctl', 'audit.jsonl'), 'utf8').match(/"action":"apply"/g)?.length ?? 0) : 0;
     const w = startWatch(['--apply', '--interval', '2'], repo);
     let code: number | null;
     try {

@@ -55,7 +55,11 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
   const repository = { id: 861_530_471, name: 'fleet', full_name: 'acme/fleet', owner: { login: 'acme' }, default_branch: 'main', private: true };
   const sender = { login: 'octocat', type: 'User' };
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${gh.url}/repos/acme/fleet${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'user-agent': 'test', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${gh.url}/repos/acme/fleet${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'user-agent': 'test', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return (await res.json()) as Record<string, unknown>;
   };
   /** A human-readable outline of a job: each step and what became of it. */
@@ -75,16 +79,44 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     git('checkout', '-q', 'main');
     const head = { ref: branch, sha: remoteSha(branch), repo: repository, label: `acme:${branch}` };
     const base = { ref: 'main', sha: remoteSha('main'), repo: repository, label: 'acme:main' };
-    return { name: 'pull_request', sha: merge, ref: `refs/pull/${number}/merge`, payload: { action: 'opened', number, pull_request: { number, state: 'open', title, user: sender, head, base, draft: false, merged: false }, repository, sender } };
+    return {
+      name: 'pull_request',
+      sha: merge,
+      ref: `refs/pull/${number}/merge`,
+      payload: { action: 'opened', number, pull_request: { number, state: 'open', title, user: sender, head, base, draft: false, merged: false }, repository, sender },
+    };
   };
   const pushEvent = (before: string, after: string): GitHubEvent => ({
     name: 'push',
     sha: after,
     ref: 'refs/heads/main',
-    payload: { ref: 'refs/heads/main', before, after, created: false, deleted: false, forced: false, base_ref: null, commits: [{ id: after, message: git('log', '-1', '--format=%s', after), distinct: true }], head_commit: { id: after }, repository, pusher: { name: 'octocat' }, sender },
+    payload: {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
+      commits: [{ id: after, message: git('log', '-1', '--format=%s', after), distinct: true }],
+      head_commit: { id: after },
+      repository,
+      pusher: { name: 'octocat' },
+      sender,
+    },
   });
-  const scheduleEvent = (): GitHubEvent => ({ name: 'schedule', sha: remoteSha('main'), ref: 'refs/heads/main', payload: { schedule: '23 */6 * * *', workflow: '.github/workflows/clawctl-drift.yml', repository } });
-  const dispatchEvent = (workflow: string, inputs: Record<string, string>): GitHubEvent => ({ name: 'workflow_dispatch', sha: remoteSha('main'), ref: 'refs/heads/main', payload: { inputs, ref: 'refs/heads/main', workflow: `.github/workflows/${workflow}`, repository, sender } });
+  const scheduleEvent = (): GitHubEvent => ({
+    name: 'schedule',
+    sha: remoteSha('main'),
+    ref: 'refs/heads/main',
+    payload: { schedule: '23 */6 * * *', workflow: '.github/workflows/clawctl-drift.yml', repository },
+  });
+  const dispatchEvent = (workflow: string, inputs: Record<string, string>): GitHubEvent => ({
+    name: 'workflow_dispatch',
+    sha: remoteSha('main'),
+    ref: 'refs/heads/main',
+    payload: { inputs, ref: 'refs/heads/main', workflow: `.github/workflows/${workflow}`, repository, sender },
+  });
   const noKeysIn = (job: JobRun) => {
     for (const s of job.steps) {
       for (const secret of [ageKey, readFileSync(full.privateKeyPath, 'utf8').trim(), API_TOKEN]) {
@@ -100,7 +132,18 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     work = join(root, 'work');
     bare = join(root, 'remote.git');
     commit = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    Object.assign(operator, { GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Ops', GIT_AUTHOR_EMAIL: 'ops@example.com', GIT_COMMITTER_NAME: 'Ops', GIT_COMMITTER_EMAIL: 'ops@example.com', XDG_CONFIG_HOME: join(root, 'operator-config'), SOPS_AGE_KEY: '', SOPS_AGE_KEY_FILE: '', GITHUB_ACTIONS: '', GITHUB_TOKEN: '' });
+    Object.assign(operator, {
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 'Ops',
+      GIT_AUTHOR_EMAIL: 'ops@example.com',
+      GIT_COMMITTER_NAME: 'Ops',
+      GIT_COMMITTER_EMAIL: 'ops@example.com',
+      XDG_CONFIG_HOME: join(root, 'operator-config'),
+      SOPS_AGE_KEY: '',
+      SOPS_AGE_KEY_FILE: '',
+      GITHUB_ACTIONS: '',
+      GITHUB_TOKEN: '',
+    });
     const cli = async (args: string[], stdin?: string) => {
       const res = await clawctl(args, { cwd: work, env: operator, ...(stdin !== undefined ? { stdin } : {}) });
       expect(res.code, `clawctl ${args.join(' ')}: ${res.stderr}`).toBe(0);
@@ -123,7 +166,12 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     // No identityFile: in a workflow the key is where the job put it, ~/.ssh/id_ed25519.
     writeFileSync(
       join(work, 'fleet', 'hosts', 'hosts.yaml'),
-      hosts.map((h) => `apiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: ${h.name}}\nspec:\n  ssh: {address: 127.0.0.1, port: ${h.port}, user: ${h.user}, hostKey: "${h.hostKey}"}\n  service: none\n`).join('---\n'),
+      hosts
+        .map(
+          (h) =>
+            `apiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: ${h.name}}\nspec:\n  ssh: {address: 127.0.0.1, port: ${h.port}, user: ${h.user}, hostKey: "${h.hostKey}"}\n  service: none\n`,
+        )
+        .join('---\n'),
     );
     await cli(['secrets', 'set', 'secrets/prod.sops.yaml', 'API_TOKEN'], `${API_TOKEN}\n`);
     ageKey = ageIdentityIn(join(root, 'operator-config', 'sops', 'age', 'keys.txt'));
@@ -172,8 +220,14 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
   it('a pull request gets its plan as a comment, made with the observation key and no age key', async () => {
     git('checkout', '-q', '-b', 'add-agents');
     mkdirSync(join(work, 'fleet', 'agents'), { recursive: true });
-    writeFileSync(join(work, 'fleet', 'agents', 'support.yaml'), 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: support}\nspec:\n  host: h1\n  openclaw: {config: {gateway: {port: 19101}}}\n  env:\n    LOG_LEVEL: info\n    API_TOKEN: {secretRef: {sops: secrets/prod.sops.yaml, key: API_TOKEN}}\n');
-    writeFileSync(join(work, 'fleet', 'agents', 'research.yaml'), 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research}\nspec:\n  host: h2\n  openclaw: {config: {gateway: {port: 19102}}}\n');
+    writeFileSync(
+      join(work, 'fleet', 'agents', 'support.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: support}\nspec:\n  host: h1\n  openclaw: {config: {gateway: {port: 19101}}}\n  env:\n    LOG_LEVEL: info\n    API_TOKEN: {secretRef: {sops: secrets/prod.sops.yaml, key: API_TOKEN}}\n',
+    );
+    writeFileSync(
+      join(work, 'fleet', 'agents', 'research.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research}\nspec:\n  host: h2\n  openclaw: {config: {gateway: {port: 19102}}}\n',
+    );
     git('add', '-A');
     git('commit', '-q', '-m', 'Add the support and research agents');
     git('checkout', '-q', 'main');
@@ -214,7 +268,10 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
 
   it('a policy violation fails the check, and the comment says why', async () => {
     git('checkout', '-q', '-b', 'bind-lan', 'add-agents');
-    writeFileSync(join(work, 'fleet', 'agents', 'research.yaml'), 'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research}\nspec:\n  host: h2\n  openclaw: {config: {gateway: {port: 19102, bind: lan}}}\n');
+    writeFileSync(
+      join(work, 'fleet', 'agents', 'research.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata: {name: research}\nspec:\n  host: h2\n  openclaw: {config: {gateway: {port: 19102, bind: lan}}}\n',
+    );
     git('commit', '-q', '-am', 'research: listen on the LAN');
     git('checkout', '-q', 'main');
     const event = await openPullRequest('bind-lan', 'research: listen on the LAN');
@@ -297,7 +354,9 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     const closed = (await runner.run('clawctl-drift.yml', scheduleEvent()))[0]!;
     expect(closed.conclusion).toBe('success');
     expect(gh.issues[0]).toMatchObject({ state: 'closed', stateReason: 'completed' });
-    expect(gh.comments.filter((c) => c.issue === issue.number).map((c) => c.body)).toEqual([expect.stringMatching(/^The hosts match `main` again \(\[run\]\(https:\/\/github\.test\/acme\/fleet\/actions\/runs\/\d+\)\): closing\.$/)]);
+    expect(gh.comments.filter((c) => c.issue === issue.number).map((c) => c.body)).toEqual([
+      expect.stringMatching(/^The hosts match `main` again \(\[run\]\(https:\/\/github\.test\/acme\/fleet\/actions\/runs\/\d+\)\): closing\.$/),
+    ]);
     // In sync and nothing open: nothing to do.
     const quiet = (await runner.run('clawctl-drift.yml', scheduleEvent()))[0]!;
     expect(stepRunning(quiet, 'marker=').log).toContain('In sync.');

@@ -129,7 +129,7 @@ interface ActionEffects {
 
 /** The actions that cannot run here, and why. */
 const NOT_RUN: Record<string, string> = {
-  'actions/cache': 'no cache service here: the OpenClaw toolchain is in this machine\'s cache (XDG_CACHE_HOME), as a cache hit restores it',
+  'actions/cache': "no cache service here: the OpenClaw toolchain is in this machine's cache (XDG_CACHE_HOME), as a cache hit restores it",
   'actions/upload-artifact': 'no artifact store here',
   'tailscale/github-action': 'no tailnet here: the test hosts are on loopback',
 };
@@ -202,7 +202,9 @@ export class ActionsRunner {
     if (filter.branches && !filter.branches.some((b) => globToRegExp(b).test(branch))) return false;
     if (!filter.paths) return true;
     const [from, to] = event.name === 'pull_request' ? [`${p.pull_request!.base.sha}...`, p.pull_request!.head.sha] : [p.before!, p.after!];
-    const changed = this.git('diff', '--name-only', event.name === 'pull_request' ? `${from}${to}` : from, ...(event.name === 'pull_request' ? [] : [to])).split('\n').filter(Boolean);
+    const changed = this.git('diff', '--name-only', event.name === 'pull_request' ? `${from}${to}` : from, ...(event.name === 'pull_request' ? [] : [to]))
+      .split('\n')
+      .filter(Boolean);
     return changed.some((f) => filter.paths!.some((g) => globToRegExp(g).test(f)));
   }
 
@@ -258,7 +260,19 @@ export class ActionsRunner {
     };
     const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
     const secrets: Record<string, Value> = { ...(fromFork ? {} : this.cfg.secrets), GITHUB_TOKEN: token };
-    const contexts: Record<string, Value> = { github, vars: { ...this.cfg.vars }, secrets, inputs: ((event.payload.inputs as Value) ?? {}) as Value, env: {}, steps: {}, job: { status: 'success' }, runner: { os: 'Linux', arch: 'X64', temp, name: 'clawctl-test' }, needs: {}, matrix: {}, strategy: {} };
+    const contexts: Record<string, Value> = {
+      github,
+      vars: { ...this.cfg.vars },
+      secrets,
+      inputs: ((event.payload.inputs as Value) ?? {}) as Value,
+      env: {},
+      steps: {},
+      job: { status: 'success' },
+      runner: { os: 'Linux', arch: 'X64', temp, name: 'clawctl-test' },
+      needs: {},
+      matrix: {},
+      strategy: {},
+    };
 
     if (!shouldRun(job.if, contexts, { failed: false })) return { ...result, conclusion: 'skipped', reason: `if: ${job.if}` };
     if (environment) {
@@ -344,19 +358,36 @@ export class ActionsRunner {
   }
 
   /** Run one `run:` step's script in its shell, as the runner does (a script file, `bash -e {0}` by default). */
-  private async runScript(step: Step, job: JobState, contexts: Record<string, Value>, stepEnv: Record<string, Value>, record: StepRun, stepId: string): Promise<{ ok: boolean; outputs: Record<string, string> }> {
+  private async runScript(
+    step: Step,
+    job: JobState,
+    contexts: Record<string, Value>,
+    stepEnv: Record<string, Value>,
+    record: StepRun,
+    stepId: string,
+  ): Promise<{ ok: boolean; outputs: Record<string, string> }> {
     const script = interpolate(step.run!, contexts, job.status);
     const token = randomBytes(6).toString('hex');
     const file = join(job.temp, `${token}.sh`);
     writeFileSync(file, script);
-    const files = { GITHUB_OUTPUT: join(job.temp, `output_${token}`), GITHUB_ENV: join(job.temp, `env_${token}`), GITHUB_PATH: join(job.temp, `path_${token}`), GITHUB_STATE: join(job.temp, `state_${token}`) };
+    const files = {
+      GITHUB_OUTPUT: join(job.temp, `output_${token}`),
+      GITHUB_ENV: join(job.temp, `env_${token}`),
+      GITHUB_PATH: join(job.temp, `path_${token}`),
+      GITHUB_STATE: join(job.temp, `state_${token}`),
+    };
     for (const f of Object.values(files)) writeFileSync(f, '');
     const shell = step.shell;
     const argv =
-      shell === undefined ? ['bash', '-e', file] :
-      shell === 'bash' ? ['bash', '--noprofile', '--norc', '-eo', 'pipefail', file] :
-      shell === 'sh' ? ['sh', '-e', file] :
-      String(shell).split(/\s+/).map((w) => w.replace('{0}', file));
+      shell === undefined
+        ? ['bash', '-e', file]
+        : shell === 'bash'
+          ? ['bash', '--noprofile', '--norc', '-eo', 'pipefail', file]
+          : shell === 'sh'
+            ? ['sh', '-e', file]
+            : String(shell)
+                .split(/\s+/)
+                .map((w) => w.replace('{0}', file));
     const wd = step['working-directory'] ? interpolate(step['working-directory'], contexts) : undefined;
     const env: Record<string, string> = {
       ...job.base,
@@ -422,7 +453,11 @@ export class ActionsRunner {
       mkdirSync(path, { recursive: true });
       execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', source, ref, path]);
     }
-    const action = parse(readFileSync(join(path, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: string }>; outputs?: Record<string, { value: string }>; runs: { using: string; steps: Step[] } };
+    const action = parse(readFileSync(join(path, 'action.yml'), 'utf8')) as {
+      inputs?: Record<string, { default?: string }>;
+      outputs?: Record<string, { value: string }>;
+      runs: { using: string; steps: Step[] };
+    };
     if (action.runs.using !== 'composite') throw new Error(`${uses}: only composite actions run here`);
     const inputs: Record<string, Value> = {};
     for (const [name, spec] of Object.entries(action.inputs ?? {})) {
@@ -430,7 +465,13 @@ export class ActionsRunner {
       inputs[name] = given !== undefined ? interpolate(String(given), contexts) : spec.default !== undefined ? interpolate(String(spec.default), contexts) : '';
     }
     const before = { path: job.path.length, env: { ...job.addedEnv } };
-    const inner: Record<string, Value> = { ...contexts, env: stepEnv, inputs, steps: {}, github: { ...(contexts.github as Record<string, Value>), action_path: path, action_repository: repo, action_ref: ref } };
+    const inner: Record<string, Value> = {
+      ...contexts,
+      env: stepEnv,
+      inputs,
+      steps: {},
+      github: { ...(contexts.github as Record<string, Value>), action_path: path, action_repository: repo, action_ref: ref },
+    };
     const outer = job.action;
     job.action = { path, repository: repo, ref };
     await this.runSteps(action.runs.steps, job, inner, `${repo} › `);

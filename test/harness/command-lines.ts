@@ -14,7 +14,11 @@ const SNAPSHOT = JSON.parse(readFileSync(fileURLToPath(new URL('../../command-sn
  * committed CLI snapshot so docs cannot drift from the CLI.
  */
 export function commandLineProblems(line: string): string[] {
-  const words = line.trim().replace(/^.*?\bclawctl\s+/, '').split(/\s+/).filter(Boolean);
+  const words = line
+    .trim()
+    .replace(/^.*?\bclawctl\s+/, '')
+    .split(/\s+/)
+    .filter(Boolean);
   const cmd = [...SNAPSHOT].sort((a, b) => b.command.length - a.command.length).find((c) => words.join(' ').startsWith(c.command) && /^(\s|$)/.test(words.join(' ').slice(c.command.length)));
   if (!cmd) return [`unknown command: clawctl ${words.slice(0, 2).join(' ')}`];
   const problems: string[] = [];
@@ -28,5 +32,8 @@ export function commandLineProblems(line: string): string[] {
 
 /** Every `clawctl …` invocation in a shell script or markdown text, one per line. */
 export function clawctlLines(text: string): string[] {
-  return text.split('\n').filter((l) => /(^|[\s`$(|&;])clawctl\s+[a-z]/.test(l) && !/^\s*#/.test(l)).map((l) => l.slice(l.search(/clawctl\s+[a-z]/)).replace(/`.*$/, ''));
+  return text
+    .split('\n')
+    .filter((l) => /(^|[\s`$(|&;])clawctl\s+[a-z]/.test(l) && !/^\s*#/.test(l))
+    .map((l) => l.slice(l.search(/clawctl\s+[a-z]/)).replace(/`.*$/, ''));
 }

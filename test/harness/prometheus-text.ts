@@ -33,44 +33,50 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
     if (!f) families.set(name, (f = { help: '', type: 'untyped', samples: [], typed: false, helped: false }));
     return f;
   };
-  text.slice(0, -1).split('\n').forEach((line, i) => {
-    const where = `line ${i + 1} (${line.slice(0, 120)})`;
-    if (line.startsWith('#')) {
-      const m = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
-      if (!m) {
-        if (/^# (HELP|TYPE)\b/.test(line)) throw new Error(`${where}: a HELP or TYPE line needs a name and text`);
-        return; // a comment
+  text
+    .slice(0, -1)
+    .split('\n')
+    .forEach((line, i) => {
+      const where = `line ${i + 1} (${line.slice(0, 120)})`;
+      if (line.startsWith('#')) {
+        const m = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
+        if (!m) {
+          if (/^# (HELP|TYPE)\b/.test(line)) throw new Error(`${where}: a HELP or TYPE line needs a name and text`);
+          return; // a comment
+        }
+        const [, kind, name, rest] = m as unknown as [string, 'HELP' | 'TYPE', string, string];
+        if (!NAME.test(name)) throw new Error(`${where}: bad metric name ${name}`);
+        const f = family(name);
+        if (f.samples.length > 0) throw new Error(`${where}: ${kind} after the family's samples`);
+        if (kind === 'HELP') {
+          if (f.helped) throw new Error(`${where}: a second HELP for ${name}`);
+          if (/\\[^\\n]/.test(rest.replace(/\\\\/g, ''))) throw new Error(`${where}: bad escape in HELP`);
+          f.help = rest;
+          f.helped = true;
+        } else {
+          if (f.typed) throw new Error(`${where}: a second TYPE for ${name}`);
+          if (!TYPES.has(rest)) throw new Error(`${where}: unknown type ${rest}`);
+          f.type = rest as PromFamily['type'];
+          f.typed = true;
+        }
+        return;
       }
-      const [, kind, name, rest] = m as unknown as [string, 'HELP' | 'TYPE', string, string];
-      if (!NAME.test(name)) throw new Error(`${where}: bad metric name ${name}`);
-      const f = family(name);
-      if (f.samples.length > 0) throw new Error(`${where}: ${kind} after the family's samples`);
-      if (kind === 'HELP') {
-        if (f.helped) throw new Error(`${where}: a second HELP for ${name}`);
-        if (/\\[^\\n]/.test(rest.replace(/\\\\/g, ''))) throw new Error(`${where}: bad escape in HELP`);
-        f.help = rest;
-        f.helped = true;
-      } else {
-        if (f.typed) throw new Error(`${where}: a second TYPE for ${name}`);
-        if (!TYPES.has(rest)) throw new Error(`${where}: unknown type ${rest}`);
-        f.type = rest as PromFamily['type'];
-        f.typed = true;
-      }
-      return;
-    }
-    if (line.trim() === '') return; // the format ignores empty lines (prom-client puts one between families)
-    const sample = parseSample(line, where);
-    const owner = [sample.name, sample.name.replace(/_(bucket|sum|count)$/, '')].find((n) => families.get(n)?.typed);
-    if (!owner) throw new Error(`${where}: ${sample.name} has no TYPE line before it`);
-    const f = families.get(owner)!;
-    if (!f.helped) throw new Error(`${where}: ${owner} has no HELP line before its samples`);
-    if (owner !== sample.name && f.type !== 'histogram' && f.type !== 'summary') throw new Error(`${where}: ${sample.name} is not a sample of the ${f.type} ${owner}`);
-    if (sample.name.endsWith('_bucket') && f.type === 'histogram' && sample.labels.le === undefined) throw new Error(`${where}: a histogram bucket without le`);
-    const key = `${sample.name}{${Object.entries(sample.labels).sort().map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
-    if (series.has(key)) throw new Error(`${where}: the series ${key} twice`);
-    series.add(key);
-    f.samples.push(sample);
-  });
+      if (line.trim() === '') return; // the format ignores empty lines (prom-client puts one between families)
+      const sample = parseSample(line, where);
+      const owner = [sample.name, sample.name.replace(/_(bucket|sum|count)$/, '')].find((n) => families.get(n)?.typed);
+      if (!owner) throw new Error(`${where}: ${sample.name} has no TYPE line before it`);
+      const f = families.get(owner)!;
+      if (!f.helped) throw new Error(`${where}: ${owner} has no HELP line before its samples`);
+      if (owner !== sample.name && f.type !== 'histogram' && f.type !== 'summary') throw new Error(`${where}: ${sample.name} is not a sample of the ${f.type} ${owner}`);
+      if (sample.name.endsWith('_bucket') && f.type === 'histogram' && sample.labels.le === undefined) throw new Error(`${where}: a histogram bucket without le`);
+      const key = `${sample.name}{${Object.entries(sample.labels)
+        .sort()
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}}`;
+      if (series.has(key)) throw new Error(`${where}: the series ${key} twice`);
+      series.add(key);
+      f.samples.push(sample);
+    });
   for (const [name, f] of families) {
     if (!f.typed || !f.helped) throw new Error(`${name}: HELP and TYPE must both be given`);
     if (f.type === 'histogram') checkHistogram(name, f.samples);

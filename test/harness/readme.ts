@@ -222,5 +222,8 @@ export function headingSlugs(text: string): Set<string> {
 
 /** Markdown links that are not absolute URLs: `[text](target)`, with their line. */
 export function relativeLinks(text: string): { line: number; target: string }[] {
-  return text.split('\n').flatMap((l, i) => [...l.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => ({ line: i + 1, target: m[1]! }))).filter((l) => !/^[a-z][a-z0-9+.-]*:/i.test(l.target));
+  return text
+    .split('\n')
+    .flatMap((l, i) => [...l.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => ({ line: i + 1, target: m[1]! })))
+    .filter((l) => !/^[a-z][a-z0-9+.-]*:/i.test(l.target));
 }

@@ -19,13 +19,18 @@ export class AwsError extends Error {
 }
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
-const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 /** RFC 3986 unreserved characters stay; everything else is percent-encoded, as SigV4 requires. */
-const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const amzDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const uriEscape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const amzDate = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 export function authenticate(req: IncomingMessage, body: Buffer, ctx: { credentials: Record<string, string>; region: string; service: string; now: Date }): void {
   const auth = req.headers.authorization;
@@ -63,7 +68,10 @@ export function authenticate(req: IncomingMessage, body: Buffer, ctx: { credenti
   const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
   if (!when) throw new AwsError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${date}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   if (scopeDate !== date.slice(0, 8)) {
-    throw new AwsError('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${date.slice(0, 8)}', from '${date}'.`);
+    throw new AwsError(
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${date.slice(0, 8)}', from '${date}'.`,
+    );
   }
   if (scopeRegion !== ctx.region) throw new AwsError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'. `);
   if (scopeService !== ctx.service) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${ctx.service}'. `);
@@ -80,9 +88,9 @@ export function authenticate(req: IncomingMessage, body: Buffer, ctx: { credenti
   // The canonical request, from what arrived: the path escaped once more (every service but
   // S3), the query sorted, each named header lower-cased with its value trimmed, the body hashed.
   const url = new URL(req.url ?? '/', 'http://x');
-  const path = url.pathname.split('/').map(escape).join('/') || '/';
+  const path = url.pathname.split('/').map(uriEscape).join('/') || '/';
   const query = [...url.searchParams.entries()]
-    .map(([k, v]) => [escape(k), escape(v)] as const)
+    .map(([k, v]) => [uriEscape(k), uriEscape(v)] as const)
     .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
@@ -96,6 +104,9 @@ export function authenticate(req: IncomingMessage, body: Buffer, ctx: { credenti
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, scopeDate), scopeRegion), scopeService), 'aws4_request');
   const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
   if (expected !== params.get('Signature')) {
-    throw new AwsError('InvalidSignatureException', `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
+    throw new AwsError(
+      'InvalidSignatureException',
+      `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
+    );
   }
 }

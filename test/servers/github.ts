@@ -122,7 +122,11 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     url: `${base}${prefix}/issues/${i.number}`,
   });
   /** A pull request as the issues endpoints show it. */
-  const pullAsIssue = (p: PullRequest) => ({ ...issueJson({ ...p, stateReason: null, user: opts.owner }), html_url: htmlPull(p.number), pull_request: { url: `${base}${prefix}/pulls/${p.number}`, html_url: htmlPull(p.number) } });
+  const pullAsIssue = (p: PullRequest) => ({
+    ...issueJson({ ...p, stateReason: null, user: opts.owner }),
+    html_url: htmlPull(p.number),
+    pull_request: { url: `${base}${prefix}/pulls/${p.number}`, html_url: htmlPull(p.number) },
+  });
   const commentJson = (c: Comment) => ({ id: c.id, body: c.body, html_url: `${htmlPull(c.issue)}#issuecomment-${c.id}`, url: `${base}${prefix}/issues/comments/${c.id}` });
   const branchExists = (name: string) => {
     if (!opts.bareRepo) return true;
@@ -172,11 +176,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
         query.set('page', String(n));
         return `<${base}/repositories/${REPO_ID}${path}?${query.toString()}>; rel="${rel}"`;
       };
-      const rels = [
-        ...(page > 1 ? [link(Math.min(page - 1, last), 'prev')] : []),
-        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
-        ...(page > 1 ? [link(1, 'first')] : []),
-      ];
+      const rels = [...(page > 1 ? [link(Math.min(page - 1, last), 'prev')] : []), ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first')] : [])];
       res.setHeader('link', rels.join(', '));
     }
     return items.slice((page - 1) * perPage, page * perPage);
@@ -192,101 +192,159 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   };
   type Route = [method: string, path: RegExp, handle: (m: string[], q: URLSearchParams, body: Record<string, unknown>, res: ServerResponse) => unknown];
   const routes: Route[] = [
-    ['GET', /^\/pulls$/, (_m, q, _b, res) => {
-      need('read', 'pull-requests');
-      const state = q.get('state') ?? 'open';
-      const matching = pulls
-        .filter((p) => state === 'all' || p.state === state)
-        .filter((p) => !q.get('head') || `${opts.owner}:${p.head}` === q.get('head'))
-        .filter((p) => !q.get('base') || p.base === q.get('base'));
-      // sort=created (the default): newest first unless direction=asc
-      const ordered = q.get('direction') === 'asc' ? matching : [...matching].reverse();
-      return paged(res, '/pulls', q, ordered).map(pullJson);
-    }],
-    ['POST', /^\/pulls$/, (_m, _q, b, res) => {
-      need('write', 'pull-requests');
-      const head = String(b.head ?? '');
-      const baseRef = String(b.base ?? '');
-      if (!b.title) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
-      if (!branchExists(head)) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-      if (!branchExists(baseRef)) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
-      if (pulls.some((p) => p.state === 'open' && p.head === head)) {
-        throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${opts.owner}:${head}.` }]);
-      }
-      const p: PullRequest = { number: nextNumber++, head, base: baseRef, title: String(b.title), body: String(b.body ?? ''), state: 'open', labels: [], mergedAt: null };
-      pulls.push(p);
-      res.statusCode = 201;
-      return pullJson(p);
-    }],
-    ['PATCH', /^\/pulls\/(\d+)$/, (m, _q, b) => {
-      need('write', 'pull-requests');
-      const p = pullOf(m[1]!);
-      if (typeof b.title === 'string') p.title = b.title;
-      if (typeof b.body === 'string') p.body = b.body;
-      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
-      if (b.state === 'closed') p.state = 'closed';
-      if (b.state === 'open' && p.mergedAt === null) p.state = 'open';
-      return pullJson(p);
-    }],
-    ['POST', /^\/issues\/(\d+)\/labels$/, (m, _q, b) => {
-      need('write', 'issues', 'pull-requests');
-      const p = pullOf(m[1]!);
-      for (const l of (b.labels as string[]) ?? []) if (!p.labels.includes(l)) p.labels.push(l);
-      return p.labels.map((name) => ({ name }));
-    }],
-    ['GET', /^\/issues\/(\d+)\/comments$/, (m, q, _b, res) => {
-      need('read', ...new Set(['issues', threadOf(m[1]!)]));
-      const all = comments.filter((c) => c.issue === Number(m[1])).sort((a, b) => a.id - b.id);
-      return paged(res, `/issues/${m[1]}/comments`, q, all).map(commentJson);
-    }],
-    ['POST', /^\/issues\/(\d+)\/comments$/, (m, _q, b, res) => {
-      need('write', ...new Set(['issues', threadOf(m[1]!)]));
-      const c: Comment = { id: nextId++, issue: Number(m[1]), body: checkBody(b.body) };
-      comments.push(c);
-      res.statusCode = 201;
-      return commentJson(c);
-    }],
-    ['PATCH', /^\/issues\/comments\/(\d+)$/, (m, _q, b) => {
-      const c = comments.find((x) => x.id === Number(m[1]));
-      if (!c) throw new ApiError(404, 'Not Found');
-      need('write', ...new Set(['issues', threadOf(String(c.issue))]));
-      c.body = checkBody(b.body);
-      return commentJson(c);
-    }],
+    [
+      'GET',
+      /^\/pulls$/,
+      (_m, q, _b, res) => {
+        need('read', 'pull-requests');
+        const state = q.get('state') ?? 'open';
+        const matching = pulls
+          .filter((p) => state === 'all' || p.state === state)
+          .filter((p) => !q.get('head') || `${opts.owner}:${p.head}` === q.get('head'))
+          .filter((p) => !q.get('base') || p.base === q.get('base'));
+        // sort=created (the default): newest first unless direction=asc
+        const ordered = q.get('direction') === 'asc' ? matching : [...matching].reverse();
+        return paged(res, '/pulls', q, ordered).map(pullJson);
+      },
+    ],
+    [
+      'POST',
+      /^\/pulls$/,
+      (_m, _q, b, res) => {
+        need('write', 'pull-requests');
+        const head = String(b.head ?? '');
+        const baseRef = String(b.base ?? '');
+        if (!b.title) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+        if (!branchExists(head)) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
+        if (!branchExists(baseRef)) throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+        if (pulls.some((p) => p.state === 'open' && p.head === head)) {
+          throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${opts.owner}:${head}.` }]);
+        }
+        const p: PullRequest = { number: nextNumber++, head, base: baseRef, title: String(b.title), body: String(b.body ?? ''), state: 'open', labels: [], mergedAt: null };
+        pulls.push(p);
+        res.statusCode = 201;
+        return pullJson(p);
+      },
+    ],
+    [
+      'PATCH',
+      /^\/pulls\/(\d+)$/,
+      (m, _q, b) => {
+        need('write', 'pull-requests');
+        const p = pullOf(m[1]!);
+        if (typeof b.title === 'string') p.title = b.title;
+        if (typeof b.body === 'string') p.body = b.body;
+        if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'state', code: 'invalid' }]);
+        if (b.state === 'closed') p.state = 'closed';
+        if (b.state === 'open' && p.mergedAt === null) p.state = 'open';
+        return pullJson(p);
+      },
+    ],
+    [
+      'POST',
+      /^\/issues\/(\d+)\/labels$/,
+      (m, _q, b) => {
+        need('write', 'issues', 'pull-requests');
+        const p = pullOf(m[1]!);
+        for (const l of (b.labels as string[]) ?? []) if (!p.labels.includes(l)) p.labels.push(l);
+        return p.labels.map((name) => ({ name }));
+      },
+    ],
+    [
+      'GET',
+      /^\/issues\/(\d+)\/comments$/,
+      (m, q, _b, res) => {
+        need('read', ...new Set(['issues', threadOf(m[1]!)]));
+        const all = comments.filter((c) => c.issue === Number(m[1])).sort((a, b) => a.id - b.id);
+        return paged(res, `/issues/${m[1]}/comments`, q, all).map(commentJson);
+      },
+    ],
+    [
+      'POST',
+      /^\/issues\/(\d+)\/comments$/,
+      (m, _q, b, res) => {
+        need('write', ...new Set(['issues', threadOf(m[1]!)]));
+        const c: Comment = { id: nextId++, issue: Number(m[1]), body: checkBody(b.body) };
+        comments.push(c);
+        res.statusCode = 201;
+        return commentJson(c);
+      },
+    ],
+    [
+      'PATCH',
+      /^\/issues\/comments\/(\d+)$/,
+      (m, _q, b) => {
+        const c = comments.find((x) => x.id === Number(m[1]));
+        if (!c) throw new ApiError(404, 'Not Found');
+        need('write', ...new Set(['issues', threadOf(String(c.issue))]));
+        c.body = checkBody(b.body);
+        return commentJson(c);
+      },
+    ],
     // Issues and pull requests together, newest first (sort=created, direction=desc by default).
-    ['GET', /^\/issues$/, (_m, q, _b, res) => {
-      need('read', 'issues');
-      const state = q.get('state') ?? 'open';
-      const wanted = (q.get('labels') ?? '').split(',').map((l) => l.trim()).filter(Boolean);
-      const all = [...issues.map((i) => ({ n: i.number, state: i.state, labels: i.labels, json: () => issueJson(i) })), ...pulls.map((p) => ({ n: p.number, state: p.state, labels: p.labels, json: () => pullAsIssue(p) }))]
-        .filter((x) => state === 'all' || x.state === state)
-        .filter((x) => wanted.every((l) => x.labels.includes(l)))
-        .sort((a, b) => (q.get('direction') === 'asc' ? a.n - b.n : b.n - a.n));
-      return paged(res, '/issues', q, all).map((x) => x.json());
-    }],
-    ['POST', /^\/issues$/, (_m, _q, b, res) => {
-      need('write', 'issues');
-      if (typeof b.title !== 'string' || b.title.length === 0) throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
-      const i: Issue = { number: nextNumber++, title: b.title, body: b.body === undefined ? '' : checkBody(b.body), state: 'open', stateReason: null, labels: [...new Set((b.labels as string[] | undefined) ?? [])], user: caller ? 'github-actions[bot]' : opts.owner };
-      issues.push(i);
-      res.statusCode = 201;
-      return issueJson(i);
-    }],
-    ['GET', /^\/issues\/(\d+)$/, (m) => {
-      need('read', 'issues');
-      return issueJson(issueOf(m[1]!));
-    }],
-    ['PATCH', /^\/issues\/(\d+)$/, (m, _q, b) => {
-      need('write', 'issues');
-      const i = issueOf(m[1]!);
-      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
-      if (typeof b.title === 'string') i.title = b.title;
-      if (b.body !== undefined) i.body = checkBody(b.body);
-      if (Array.isArray(b.labels)) i.labels = [...new Set(b.labels as string[])];
-      if (b.state === 'closed') [i.state, i.stateReason] = ['closed', typeof b.state_reason === 'string' ? b.state_reason : 'completed'];
-      if (b.state === 'open') [i.state, i.stateReason] = ['open', i.state === 'closed' ? 'reopened' : i.stateReason];
-      return issueJson(i);
-    }],
+    [
+      'GET',
+      /^\/issues$/,
+      (_m, q, _b, res) => {
+        need('read', 'issues');
+        const state = q.get('state') ?? 'open';
+        const wanted = (q.get('labels') ?? '')
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean);
+        const all = [
+          ...issues.map((i) => ({ n: i.number, state: i.state, labels: i.labels, json: () => issueJson(i) })),
+          ...pulls.map((p) => ({ n: p.number, state: p.state, labels: p.labels, json: () => pullAsIssue(p) })),
+        ]
+          .filter((x) => state === 'all' || x.state === state)
+          .filter((x) => wanted.every((l) => x.labels.includes(l)))
+          .sort((a, b) => (q.get('direction') === 'asc' ? a.n - b.n : b.n - a.n));
+        return paged(res, '/issues', q, all).map((x) => x.json());
+      },
+    ],
+    [
+      'POST',
+      /^\/issues$/,
+      (_m, _q, b, res) => {
+        need('write', 'issues');
+        if (typeof b.title !== 'string' || b.title.length === 0) throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+        const i: Issue = {
+          number: nextNumber++,
+          title: b.title,
+          body: b.body === undefined ? '' : checkBody(b.body),
+          state: 'open',
+          stateReason: null,
+          labels: [...new Set((b.labels as string[] | undefined) ?? [])],
+          user: caller ? 'github-actions[bot]' : opts.owner,
+        };
+        issues.push(i);
+        res.statusCode = 201;
+        return issueJson(i);
+      },
+    ],
+    [
+      'GET',
+      /^\/issues\/(\d+)$/,
+      (m) => {
+        need('read', 'issues');
+        return issueJson(issueOf(m[1]!));
+      },
+    ],
+    [
+      'PATCH',
+      /^\/issues\/(\d+)$/,
+      (m, _q, b) => {
+        need('write', 'issues');
+        const i = issueOf(m[1]!);
+        if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw new ApiError(422, 'Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
+        if (typeof b.title === 'string') i.title = b.title;
+        if (b.body !== undefined) i.body = checkBody(b.body);
+        if (Array.isArray(b.labels)) i.labels = [...new Set(b.labels as string[])];
+        if (b.state === 'closed') [i.state, i.stateReason] = ['closed', typeof b.state_reason === 'string' ? b.state_reason : 'completed'];
+        if (b.state === 'open') [i.state, i.stateReason] = ['open', i.state === 'closed' ? 'reopened' : i.stateReason];
+        return issueJson(i);
+      },
+    ],
   ];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -298,7 +356,10 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
       res.setHeader('content-type', 'application/json; charset=utf-8');
       try {
         if (!req.headers['user-agent']) {
-          throw new ApiError(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.');
+          throw new ApiError(
+            403,
+            'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.',
+          );
         }
         const token = /^(?:token|Bearer) (.+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (token !== opts.token && !(token && minted.has(token))) throw new ApiError(401, 'Bad credentials');
@@ -339,7 +400,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   };
   const merge = (number: number) => {
     const p = pulls.find((x) => x.number === number);
-    if (!p || p.state !== 'open') throw new Error(`no open pull request #${number} to merge`);
+    if (p?.state !== 'open') throw new Error(`no open pull request #${number} to merge`);
     [p.state, p.mergedAt] = ['closed', new Date().toISOString()];
   };
   return { url: base, token: opts.token, repoId: REPO_ID, pulls, issues, comments, calls, comment, merge, mintToken, close: () => new Promise((r) => server.close(() => r())) };

@@ -68,11 +68,13 @@ export async function startModelServer(opts: { apiKey: string; model: string; sc
       }
       const offered = new Set((body.tools ?? []).map((t) => t.function.name));
       const missing = 'call' in reply ? reply.call.filter((c) => !offered.has(c.name)).map((c) => c.name) : [];
-      if (missing.length > 0) return json(500, { error: { message: `script calls tools the request does not offer: ${missing.join(', ')} (offered: ${[...offered].join(', ')})`, type: 'server_error' } });
+      if (missing.length > 0)
+        return json(500, { error: { message: `script calls tools the request does not offer: ${missing.join(', ')} (offered: ${[...offered].join(', ')})`, type: 'server_error' } });
 
       const id = `chatcmpl-${requests.length}`;
       const created = Math.floor(Date.now() / 1000);
-      const toolCalls = 'call' in reply ? reply.call.map((c, index) => ({ index, id: `call_${++calls}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) : undefined;
+      const toolCalls =
+        'call' in reply ? reply.call.map((c, index) => ({ index, id: `call_${++calls}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) : undefined;
       const message = { role: 'assistant', content: 'text' in reply ? reply.text : null, ...(toolCalls ? { tool_calls: toolCalls.map(({ index: _, ...c }) => c) } : {}) };
       const finish = toolCalls ? 'tool_calls' : 'stop';
       const usage = { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 };

@@ -21,8 +21,7 @@ class Sha256 {
   }
   reset(): void {}
 }
-const bytes = (d: string | ArrayBuffer | ArrayBufferView) =>
-  typeof d === 'string' ? Buffer.from(d) : d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+const bytes = (d: string | ArrayBuffer | ArrayBufferView) => (typeof d === 'string' ? Buffer.from(d) : d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength));
 
 interface Raw {
   status: number;
@@ -41,9 +40,23 @@ async function signedRequest(
 ): Promise<Raw> {
   const u = new URL(url);
   const body = JSON.stringify(payload);
-  const signer = new SignatureV4({ credentials: { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: opts.secret ?? TEST_SECRET_ACCESS_KEY }, region: opts.region ?? 'us-east-1', service: 'secretsmanager', sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: opts.secret ?? TEST_SECRET_ACCESS_KEY },
+    region: opts.region ?? 'us-east-1',
+    service: 'secretsmanager',
+    sha256: Sha256,
+  });
   const signed = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${op}` }, body },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: u.hostname,
+      port: Number(u.port),
+      path: '/',
+      query: {},
+      headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${op}` },
+      body,
+    },
     { signingDate: opts.date ?? new Date() },
   );
   const sent = opts.alter ? opts.alter({ ...signed.headers }, body) : { headers: signed.headers, body };
@@ -113,9 +126,14 @@ describe('the Secrets Manager stand-in authenticates every request as AWS does (
   it('refuses a credential scoped to another region, or service', async () => {
     const region = await sdkError(client({ region: 'eu-west-1' }).send(new GetSecretValueCommand({ SecretId: 'prod/a' })));
     expect(region).toMatchObject({ name: 'InvalidSignatureException', status: 400, message: expect.stringContaining("Credential should be scoped to a valid region, not 'eu-west-1'") });
-    const service = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, {
-      alter: (h, b) => ({ headers: { ...h, authorization: h.authorization!.replace('/secretsmanager/', '/kms/') }, body: b }),
-    });
+    const service = await signedRequest(
+      aws.url,
+      'GetSecretValue',
+      { SecretId: 'prod/a' },
+      {
+        alter: (h, b) => ({ headers: { ...h, authorization: h.authorization!.replace('/secretsmanager/', '/kms/') }, body: b }),
+      },
+    );
     expect(service).toMatchObject({ status: 400, body: { __type: 'InvalidSignatureException', message: expect.stringContaining("Credential should be scoped to correct service: 'secretsmanager'") } });
   });
 
@@ -124,15 +142,26 @@ describe('the Secrets Manager stand-in authenticates every request as AWS does (
     expect(body).toMatchObject({ status: 400, body: { __type: 'InvalidSignatureException' } });
     const target = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, { alter: (h, b) => ({ headers: { ...h, 'x-amz-target': 'secretsmanager.DescribeSecret' }, body: b }) });
     expect(target).toMatchObject({ status: 400, body: { __type: 'InvalidSignatureException' } });
-    const later = new Date(Date.now() + 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    const date = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, { date: new Date(Date.now() - 60_000), alter: (h, b) => ({ headers: { ...h, 'x-amz-date': later }, body: b }) });
+    const later = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const date = await signedRequest(
+      aws.url,
+      'GetSecretValue',
+      { SecretId: 'prod/a' },
+      { date: new Date(Date.now() - 60_000), alter: (h, b) => ({ headers: { ...h, 'x-amz-date': later }, body: b }) },
+    );
     expect(date.status).toBe(400);
     expect(date.body.__type).toBe('InvalidSignatureException');
   });
 
   it('refuses an X-Amz-Date more than 15 minutes from its clock, either way', async () => {
     const old = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, { date: new Date(Date.now() - 20 * 60_000) });
-    expect(old).toMatchObject({ status: 400, body: { __type: 'InvalidSignatureException', message: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/) } });
+    expect(old).toMatchObject({
+      status: 400,
+      body: { __type: 'InvalidSignatureException', message: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/) },
+    });
     const ahead = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, { date: new Date(Date.now() + 20 * 60_000) });
     expect(ahead).toMatchObject({ status: 400, body: { __type: 'InvalidSignatureException', message: expect.stringMatching(/^Signature not yet current: /) } });
     const skewed = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, { date: new Date(Date.now() - 10 * 60_000) });
@@ -142,9 +171,27 @@ describe('the Secrets Manager stand-in authenticates every request as AWS does (
   it('refuses requests without a signature, or that do not sign the host', async () => {
     const none = await send(aws.url, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' }, '{"SecretId":"prod/a"}');
     expect(none.body.__type).toBe('MissingAuthenticationTokenException');
-    const noHost = await signedRequest(aws.url, 'GetSecretValue', { SecretId: 'prod/a' }, {
-      alter: (h, b) => ({ headers: { ...h, authorization: h.authorization!.replace(/SignedHeaders=([^,]*)/, (_m, s: string) => `SignedHeaders=${s.split(';').filter((x) => x !== 'host').join(';')}`) }, body: b }),
-    });
+    const noHost = await signedRequest(
+      aws.url,
+      'GetSecretValue',
+      { SecretId: 'prod/a' },
+      {
+        alter: (h, b) => ({
+          headers: {
+            ...h,
+            authorization: h.authorization!.replace(
+              /SignedHeaders=([^,]*)/,
+              (_m, s: string) =>
+                `SignedHeaders=${s
+                  .split(';')
+                  .filter((x) => x !== 'host')
+                  .join(';')}`,
+            ),
+          },
+          body: b,
+        }),
+      },
+    );
     expect(noHost).toMatchObject({ status: 400, body: { __type: 'IncompleteSignatureException', message: expect.stringContaining("'Host' or ':authority' must be a 'SignedHeader'") } });
     expect(aws.calls.every((c) => c === 'GetSecretValue')).toBe(true);
     expect(aws.refused).toContain('UnrecognizedClientException');

@@ -47,7 +47,6 @@ const SERVICE = 'secretsmanager';
 const ACCOUNT = '123456789012';
 const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
 
-
 export async function startSecretsManager(initial: Record<string, string> = {}, opts: SecretsManagerOptions = {}): Promise<SecretsManagerServer> {
   const credentials = opts.credentials ?? { [TEST_ACCESS_KEY_ID]: TEST_SECRET_ACCESS_KEY };
   const region = opts.region ?? 'us-east-1';
@@ -95,7 +94,10 @@ export async function startSecretsManager(initial: Record<string, string> = {}, 
     ListSecrets: (b) => {
       const max = b.MaxResults === undefined ? pageSize : Number(b.MaxResults);
       if (!Number.isInteger(max) || max < 1 || max > 100) {
-        throw new AwsError('ValidationException', `1 validation error detected: Value '${String(b.MaxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value ${max < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`);
+        throw new AwsError(
+          'ValidationException',
+          `1 validation error detected: Value '${String(b.MaxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value ${max < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`,
+        );
       }
       let start = 0;
       if (b.NextToken !== undefined) {
@@ -106,7 +108,10 @@ export async function startSecretsManager(initial: Record<string, string> = {}, 
       const filters = (b.Filters ?? []) as { Key?: string; Values?: string[] }[];
       for (const [i, f] of filters.entries()) {
         if (!FILTER_KEYS.includes(String(f.Key))) {
-          throw new AwsError('ValidationException', `1 validation error detected: Value '${String(f.Key)}' at 'filters.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`);
+          throw new AwsError(
+            'ValidationException',
+            `1 validation error detected: Value '${String(f.Key)}' at 'filters.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
+          );
         }
       }
       const order = [...secrets.keys()].sort((x, y) => created.get(x)! - created.get(y)!);
@@ -175,12 +180,14 @@ function matchesFilter(f: { Key?: string; Values?: string[] }, name: string, des
     const negate = v.startsWith('!');
     const prefix = negate ? v.slice(1) : v;
     const hit =
-      f.Key === 'name' ? name.startsWith(prefix) :
-      f.Key === 'description' ? description.toLowerCase().startsWith(prefix.toLowerCase()) :
-      f.Key === 'all' ? name.toLowerCase().startsWith(prefix.toLowerCase()) || description.toLowerCase().startsWith(prefix.toLowerCase()) :
-      false; // tags, regions and owning services: this server keeps none
+      f.Key === 'name'
+        ? name.startsWith(prefix)
+        : f.Key === 'description'
+          ? description.toLowerCase().startsWith(prefix.toLowerCase())
+          : f.Key === 'all'
+            ? name.toLowerCase().startsWith(prefix.toLowerCase()) || description.toLowerCase().startsWith(prefix.toLowerCase())
+            : false; // tags, regions and owning services: this server keeps none
     return negate ? !hit : hit;
   };
   return values.some(test);
 }
-

@@ -55,7 +55,6 @@ const ACCOUNT = '123456789012';
 const STDOUT_CHARS = 24_000;
 const STDERR_CHARS = 8_000;
 
-
 interface Invocation {
   commandId: string;
   instanceId: string;
@@ -120,7 +119,8 @@ export async function startSsm(opts: SsmServerOptions): Promise<SsmServer> {
     SendCommand: (b) => {
       if (b.DocumentName !== 'AWS-RunShellScript') throw new AwsError('InvalidDocument', `Document with name ${String(b.DocumentName)} does not exist.`);
       const ids = (b.InstanceIds ?? []) as string[];
-      if (ids.length < 1 || ids.length > 50) throw new AwsError('ValidationException', "1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length between 1 and 50");
+      if (ids.length < 1 || ids.length > 50)
+        throw new AwsError('ValidationException', "1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length between 1 and 50");
       const unknown = ids.filter((id) => !opts.nodes[id]);
       if (unknown.length > 0) throw new AwsError('InvalidInstanceId', `Instances [[${unknown.join(', ')}]] not in a valid state for account ${ACCOUNT}`);
       const params = (b.Parameters ?? {}) as Record<string, string[]>;
@@ -219,4 +219,3 @@ function kill(child: ChildProcess): void {
     child.kill('SIGKILL');
   }
 }
-

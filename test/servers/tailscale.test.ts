@@ -35,7 +35,14 @@ describe('the Tailscale stand-in lists devices as Tailscale does', () => {
       for (const k of ['enabledRoutes', 'advertisedRoutes', 'clientConnectivity', 'postureIdentity']) expect(d).not.toHaveProperty(k);
       expect(d).toMatchObject({ id: '10000', hostname: 'node-0', addresses: ['100.64.0.1'], tags: [], connectedToControl: false, lastSeen: '2026-11-20T10:00:00Z' });
     }
-    expect(all).toMatchObject({ id: '10000', tags: [], enabledRoutes: ['10.0.0.0/16'], advertisedRoutes: ['10.0.0.0/16'], clientConnectivity: expect.any(Object), postureIdentity: expect.any(Object) });
+    expect(all).toMatchObject({
+      id: '10000',
+      tags: [],
+      enabledRoutes: ['10.0.0.0/16'],
+      advertisedRoutes: ['10.0.0.0/16'],
+      clientConnectivity: expect.any(Object),
+      postureIdentity: expect.any(Object),
+    });
   });
 
   it('reports lastSeen only for devices not connected to control', async () => {

@@ -32,10 +32,34 @@ describe('the agent receiver: OpenClaw’s /hooks/agent', () => {
     host: 'h1',
     healthy: false,
     steps: [{ step: 'gateway', status: 'fail', detail: 'nothing listens on port 18789' }],
-    cause: { id: 'gateway-mode-unset', summary: 'openclaw.json sets no `gateway.mode`', fix: 'set it', evidence: ['error Gateway start blocked'], patch: { set: ['agent/claw:spec.openclaw.config.gateway.mode=local'], unset: [] } },
+    cause: {
+      id: 'gateway-mode-unset',
+      summary: 'openclaw.json sets no `gateway.mode`',
+      fix: 'set it',
+      evidence: ['error Gateway start blocked'],
+      patch: { set: ['agent/claw:spec.openclaw.config.gateway.mode=local'], unset: [] },
+    },
   };
   const opened = (): AlertMessage => ({
-    ...transitionMessage({ kind: 'open', at: '2026-12-01T21:00:05.000Z', reason: 'offline: no gateway listening on its port', incident: { event: 'agent.down', subject: 'claw', host: 'h1', labels: {}, status: 'open', reason: 'offline', since: '2026-12-01T21:00:00.000Z', cycles: 2, openedAt: '2026-12-01T21:00:05.000Z' } }, 'prod'),
+    ...transitionMessage(
+      {
+        kind: 'open',
+        at: '2026-12-01T21:00:05.000Z',
+        reason: 'offline: no gateway listening on its port',
+        incident: {
+          event: 'agent.down',
+          subject: 'claw',
+          host: 'h1',
+          labels: {},
+          status: 'open',
+          reason: 'offline',
+          since: '2026-12-01T21:00:00.000Z',
+          cycles: 2,
+          openedAt: '2026-12-01T21:00:05.000Z',
+        },
+      },
+      'prod',
+    ),
     diagnosis,
   });
 

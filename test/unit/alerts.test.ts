@@ -32,7 +32,10 @@ describe('incidents: previous incidents × a cycle’s findings → transitions'
       let incidents = fx.prev;
       fx.steps.forEach((step, i) => {
         const next = advanceIncidents(incidents, { at: step.at, findings: step.findings, ...(step.known ? { known: step.known } : {}) }, fx.after);
-        expect(next.transitions.map((t) => `${t.kind} ${t.incident.event} ${t.incident.subject}`), `step ${i}`).toEqual(step.transitions);
+        expect(
+          next.transitions.map((t) => `${t.kind} ${t.incident.event} ${t.incident.subject}`),
+          `step ${i}`,
+        ).toEqual(step.transitions);
         expect(Object.fromEntries(Object.entries(next.incidents).map(([k, v]) => [k, v.status])), `step ${i}`).toEqual(step.incidents);
         incidents = next.incidents;
       });
@@ -48,9 +51,27 @@ describe('incidents: previous incidents × a cycle’s findings → transitions'
 
 describe('findings: a watch cycle → what is firing', () => {
   const agent = (name: string, host: string, labels: Record<string, string> = {}) => ({ name, host, labels, stateDir: '.openclaw', port: 1, config: {}, env: {}, ignore: [] });
-  const status = (agent: string, host: string, state: AgentStatus['state'], reason: string, drift = 0): AgentStatus => ({ agent, host, stateDir: '.openclaw', port: 1, state, reason, version: {}, drift, observedAt: '2026-05-01T10:00:00Z' });
+  const status = (agent: string, host: string, state: AgentStatus['state'], reason: string, drift = 0): AgentStatus => ({
+    agent,
+    host,
+    stateDir: '.openclaw',
+    port: 1,
+    state,
+    reason,
+    version: {},
+    drift,
+    observedAt: '2026-05-01T10:00:00Z',
+  });
   const facts = (over: Partial<Plan>, statuses: AgentStatus[], apply?: CycleFacts['apply']): CycleFacts => ({
-    desired: { fleet: { name: 'prod', contentHash: '', files: {}, key: '' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 60, waves: [] }, hosts: [{ name: 'h1', labels: { zone: 'a' }, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }, { name: 'h2', labels: {}, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 }], agents: [agent('claw', 'h1', { team: 'core' }), agent('side', 'h2')] },
+    desired: {
+      fleet: { name: 'prod', contentHash: '', files: {}, key: '' },
+      rollout: { maxUnavailable: 1, healthTimeoutSeconds: 60, waves: [] },
+      hosts: [
+        { name: 'h1', labels: { zone: 'a' }, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 },
+        { name: 'h2', labels: {}, connection: { kind: 'local', home: '/' }, service: 'none', commandTimeoutSeconds: 120 },
+      ],
+      agents: [agent('claw', 'h1', { team: 'core' }), agent('side', 'h2')],
+    },
     plan: { changes: [], unreachable: [], policy: { violations: [], optOuts: [], approved: [] }, ...over } as unknown as Plan,
     statuses,
     ...(apply ? { apply } : {}),
@@ -66,7 +87,12 @@ describe('findings: a watch cycle → what is firing', () => {
   });
 
   it('an unreachable host: its agents are down, and neither drift nor apply is judged for them', () => {
-    const fs = cycleFindings(facts({ unreachable: [{ host: 'h2', error: 'connect ECONNREFUSED', agents: ['side'] }] }, [status('claw', 'h1', 'online', 'gateway ready'), status('side', 'h2', 'unknown', 'connect ECONNREFUSED')]));
+    const fs = cycleFindings(
+      facts({ unreachable: [{ host: 'h2', error: 'connect ECONNREFUSED', agents: ['side'] }] }, [
+        status('claw', 'h1', 'online', 'gateway ready'),
+        status('side', 'h2', 'unknown', 'connect ECONNREFUSED'),
+      ]),
+    );
     expect(firing(fs)).toEqual(['agent.down side: host h2 unreachable: connect ECONNREFUSED']);
     expect(looked(fs).filter((k) => k.endsWith(' side'))).toEqual(['agent.down side', 'policy.violation side']);
   });
@@ -78,15 +104,40 @@ describe('findings: a watch cycle → what is firing', () => {
     ];
     const report = cycleFindings(facts({ changes } as unknown as Partial<Plan>, []));
     expect(firing(report)).toEqual(['drift.found claw: 1 change pending: openclaw.json', 'drift.found side: 2 changes pending: .env, OpenClaw none → 2026.9.6']);
-    const applied = cycleFindings(facts({ changes } as unknown as Partial<Plan>, [], { status: 'partial', skipped: [], hosts: [], waves: [], agents: [{ agent: 'claw', host: 'h1', ok: true, done: [] }, { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true }] }));
+    const applied = cycleFindings(
+      facts({ changes } as unknown as Partial<Plan>, [], {
+        status: 'partial',
+        skipped: [],
+        hosts: [],
+        waves: [],
+        agents: [
+          { agent: 'claw', host: 'h1', ok: true, done: [] },
+          { agent: 'side', host: 'h2', ok: false, done: [], error: 'not ready within 60 s', rolledBack: true },
+        ],
+      }),
+    );
     expect(firing(applied)).toEqual(['apply.failed side: not ready within 60 s (rolled back)']);
     expect(applied.find((f) => f.event === 'drift.found' && f.subject === 'claw')).toMatchObject({ firing: false, reason: 'applied' });
   });
 
   it('policy violations: one finding per agent, host or fleet, every rule it breaks in its reason', () => {
-    const v = (kind: 'Agent' | 'Host', name: string, rule: string) => ({ policy: 'prod', rule, object: { kind, name }, file: 'fleet/a.yaml', line: 3, col: 5, message: `${rule} broken`, severity: 'deny' });
-    const fs = cycleFindings(facts({ policy: { violations: [v('Agent', 'claw', 'binds'), v('Agent', 'claw', 'models'), v('Host', 'h1', 'labels')], approved: [], unusedApprovals: [] } } as unknown as Partial<Plan>, []));
-    expect(firing(fs)).toEqual(['policy.violation claw: prod/binds (fleet/a.yaml:3): binds broken; prod/models (fleet/a.yaml:3): models broken', 'policy.violation host/h1: prod/labels (fleet/a.yaml:3): labels broken']);
+    const v = (kind: 'Agent' | 'Host', name: string, rule: string) => ({
+      policy: 'prod',
+      rule,
+      object: { kind, name },
+      file: 'fleet/a.yaml',
+      line: 3,
+      col: 5,
+      message: `${rule} broken`,
+      severity: 'deny',
+    });
+    const fs = cycleFindings(
+      facts({ policy: { violations: [v('Agent', 'claw', 'binds'), v('Agent', 'claw', 'models'), v('Host', 'h1', 'labels')], approved: [], unusedApprovals: [] } } as unknown as Partial<Plan>, []),
+    );
+    expect(firing(fs)).toEqual([
+      'policy.violation claw: prod/binds (fleet/a.yaml:3): binds broken; prod/models (fleet/a.yaml:3): models broken',
+      'policy.violation host/h1: prod/labels (fleet/a.yaml:3): labels broken',
+    ]);
     expect(fs.find((f) => f.subject === 'host/h1')!.labels).toEqual({ zone: 'a' });
     expect(looked(fs)).toContain('policy.violation fleet/prod');
   });
@@ -98,8 +149,19 @@ describe('outbox: routing, order, rate limit, backoff', () => {
     { name: 'oncall', telegram: { chatId: '-1', botToken: { secretRef: { sops: 'a.sops.yaml', key: 'k' } } }, events: ['agent.down'] },
     { name: 'core', webhook: { url: 'http://y' }, selector: { matchLabels: { team: 'core' } } },
   ];
-  const t = (event: 'agent.down' | 'drift.found', subject: string, labels: Record<string, string>) => ({ kind: 'open' as const, at: '2026-05-01T10:05:00.000Z', reason: 'r', incident: { event, subject, labels, status: 'open' as const, reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:05:00.000Z' } });
-  const d = (n: number, next?: string): Delivery => ({ receiver: 'ops', message: transitionMessage(t('drift.found', `a${n}`, {}), 'prod'), attempts: 0, rounds: 0, ...(next ? { nextAttemptAt: next } : {}) });
+  const t = (event: 'agent.down' | 'drift.found', subject: string, labels: Record<string, string>) => ({
+    kind: 'open' as const,
+    at: '2026-05-01T10:05:00.000Z',
+    reason: 'r',
+    incident: { event, subject, labels, status: 'open' as const, reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:05:00.000Z' },
+  });
+  const d = (n: number, next?: string): Delivery => ({
+    receiver: 'ops',
+    message: transitionMessage(t('drift.found', `a${n}`, {}), 'prod'),
+    attempts: 0,
+    rounds: 0,
+    ...(next ? { nextAttemptAt: next } : {}),
+  });
   const now = new Date('2026-05-01T10:05:00.000Z');
 
   it('a receiver gets the events it lists, for the subjects its selector takes', () => {
@@ -132,7 +194,16 @@ describe('outbox: routing, order, rate limit, backoff', () => {
 });
 
 describe('flushOutbox: retries inside a cycle, and a failing receiver holds up no other', () => {
-  const msg = (subject: string) => transitionMessage({ kind: 'open', at: '2026-05-01T10:00:00.000Z', reason: 'r', incident: { event: 'agent.down', subject, labels: {}, status: 'open', reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:00:00.000Z' } }, 'prod');
+  const msg = (subject: string) =>
+    transitionMessage(
+      {
+        kind: 'open',
+        at: '2026-05-01T10:00:00.000Z',
+        reason: 'r',
+        incident: { event: 'agent.down', subject, labels: {}, status: 'open', reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:00:00.000Z' },
+      },
+      'prod',
+    );
   const receivers: AlertReceiver[] = [
     { name: 'flaky', webhook: { url: 'http://x' } },
     { name: 'dead', webhook: { url: 'http://y' } },
@@ -171,14 +242,22 @@ describe('flushOutbox: retries inside a cycle, and a failing receiver holds up n
 
   it('a 4xx is not retried inside the cycle; a receiver removed from the fleet has its messages given up', async () => {
     calls.length = 0;
-    const r = await flushOutbox(outbox.filter((x) => x.receiver !== 'locked'), {}, {
-      receivers: receivers.filter((x) => x.name === 'flaky'),
-      open: async () => [{ name: 'flaky', sender: counting('flaky', () => new SendError('HTTP 404', false)) }],
-      now: () => new Date('2026-05-01T10:00:00.000Z'),
-      retryDelaysMs: [0, 0],
-    });
+    const r = await flushOutbox(
+      outbox.filter((x) => x.receiver !== 'locked'),
+      {},
+      {
+        receivers: receivers.filter((x) => x.name === 'flaky'),
+        open: async () => [{ name: 'flaky', sender: counting('flaky', () => new SendError('HTTP 404', false)) }],
+        now: () => new Date('2026-05-01T10:00:00.000Z'),
+        retryDelaysMs: [0, 0],
+      },
+    );
     expect(calls).toEqual(['flaky a']);
-    expect(r.failed.map((x) => `${x.receiver} ${x.subject} ${x.error}`)).toEqual(['dead a receiver dead is no longer in the fleet\'s alerts', 'dead b receiver dead is no longer in the fleet\'s alerts', 'flaky a HTTP 404']);
+    expect(r.failed.map((x) => `${x.receiver} ${x.subject} ${x.error}`)).toEqual([
+      "dead a receiver dead is no longer in the fleet's alerts",
+      "dead b receiver dead is no longer in the fleet's alerts",
+      'flaky a HTTP 404',
+    ]);
     expect(r.outbox.map((x) => `${x.receiver} ${x.message.subject}`)).toEqual(['flaky a', 'flaky b']);
   });
 });
@@ -188,7 +267,15 @@ describe('senders on the wire', () => {
   const TOKEN = '123456:AAunit-test-token-never-print';
   let tg: TelegramServer;
   let hook: WebhookServer;
-  const message = transitionMessage({ kind: 'resolve', at: '2026-05-01T10:09:00.000Z', reason: 'online: gateway ready', incident: { event: 'agent.down', subject: 'claw', host: 'h1', labels: {}, status: 'open', reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:01:00.000Z' } }, 'prod');
+  const message = transitionMessage(
+    {
+      kind: 'resolve',
+      at: '2026-05-01T10:09:00.000Z',
+      reason: 'online: gateway ready',
+      incident: { event: 'agent.down', subject: 'claw', host: 'h1', labels: {}, status: 'open', reason: 'r', since: '2026-05-01T10:00:00.000Z', cycles: 2, openedAt: '2026-05-01T10:01:00.000Z' },
+    },
+    'prod',
+  );
 
   beforeAll(async () => {
     tg = await startTelegram({ token: TOKEN, chats: ['-100123'] });
@@ -203,13 +290,21 @@ describe('senders on the wire', () => {
     await telegramSender({ apiBaseUrl: tg.url, botToken: TOKEN, chatId: '-100123' }).send(message);
     expect(tg.sent).toEqual([{ chatId: '-100123', text: '[prod] RESOLVED: agent down: claw on h1\nonline: gateway ready (open 8m)' }]);
     tg.failNext(1, { retryAfter: 7 });
-    const flood = await telegramSender({ apiBaseUrl: tg.url, botToken: TOKEN, chatId: '-100123' }).send(message).catch((e: SendError) => e);
+    const flood = await telegramSender({ apiBaseUrl: tg.url, botToken: TOKEN, chatId: '-100123' })
+      .send(message)
+      .catch((e: SendError) => e);
     expect(flood).toMatchObject({ message: 'Telegram 429: Too Many Requests: retry after 7', retryable: true, retryAfterSeconds: 7 });
-    const chat = await telegramSender({ apiBaseUrl: tg.url, botToken: TOKEN, chatId: '-1' }).send(message).catch((e: SendError) => e);
+    const chat = await telegramSender({ apiBaseUrl: tg.url, botToken: TOKEN, chatId: '-1' })
+      .send(message)
+      .catch((e: SendError) => e);
     expect(chat).toMatchObject({ message: 'Telegram 400: Bad Request: chat not found', retryable: false });
-    const token = await telegramSender({ apiBaseUrl: `${tg.url}/`, botToken: `${TOKEN}x`, chatId: '-100123' }).send(message).catch((e: SendError) => e);
+    const token = await telegramSender({ apiBaseUrl: `${tg.url}/`, botToken: `${TOKEN}x`, chatId: '-100123' })
+      .send(message)
+      .catch((e: SendError) => e);
     expect(token).toMatchObject({ message: 'Telegram 401: Unauthorized', retryable: false });
-    const down = await telegramSender({ apiBaseUrl: `http://127.0.0.1:${await freePort()}`, botToken: TOKEN, chatId: '-100123' }).send(message).catch((e: SendError) => e);
+    const down = await telegramSender({ apiBaseUrl: `http://127.0.0.1:${await freePort()}`, botToken: TOKEN, chatId: '-100123' })
+      .send(message)
+      .catch((e: SendError) => e);
     expect(down).toMatchObject({ message: 'could not reach the server: ECONNREFUSED', retryable: true });
     for (const e of [flood, chat, token, down]) expect(String((e as Error).message)).not.toContain('AAunit');
   });

@@ -139,14 +139,22 @@ describe('apply of one agent: the commands sent to its host', () => {
 
     const profile: string | undefined = f.desired.profile;
     const desired: DesiredAgent = {
-      name: 'a', host: 'h1', labels: {}, stateDir: profile ? `.openclaw-${profile}` : '.openclaw', port: f.desired.port ?? 18789,
-      config: f.desired.config, env: secrets(f.desired.env), ignore: [],
+      name: 'a',
+      host: 'h1',
+      labels: {},
+      stateDir: profile ? `.openclaw-${profile}` : '.openclaw',
+      port: f.desired.port ?? 18789,
+      config: f.desired.config,
+      env: secrets(f.desired.env),
+      ignore: [],
       ...(profile ? { profile } : {}),
       ...(f.desired.version ? { version: f.desired.version } : {}),
     };
     const host: DesiredHost = { name: 'h1', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: f.service as ServiceKind, commandTimeoutSeconds: 30 };
     const observed: ObservedAgent = {
-      name: 'a', host: 'h1', fingerprint: 'x',
+      name: 'a',
+      host: 'h1',
+      fingerprint: 'x',
       config: f.observed.config,
       env: f.observed.env && { mode: f.observed.env.mode, entries: secrets(f.observed.env.entries) },
       health: { state: f.observed.health },

@@ -22,11 +22,13 @@ const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 /** Appends from separate OS processes, as parallel applies and CI jobs would. */
 function appenders(script: string, count: number): Promise<number[]> {
   return Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script.replaceAll('WORKER', String(i))], { stdio: ['ignore', 'inherit', 'inherit'] });
-        child.on('close', (code) => resolve(code ?? 1));
-      }),
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script.replaceAll('WORKER', String(i))], { stdio: ['ignore', 'inherit', 'inherit'] });
+          child.on('close', (code) => resolve(code ?? 1));
+        }),
     ),
   );
 }
@@ -43,7 +45,14 @@ describe('audit log', () => {
     expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
     const text = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(verifyLog(text)).toMatchObject({ ok: true, entries: 60 });
-    expect(new Set(text.trim().split('\n').map((l) => JSON.parse(l).target)).size).toBe(60);
+    expect(
+      new Set(
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).target),
+      ).size,
+    ).toBe(60);
   });
 
   it('names the first edited, deleted, inserted or reordered entry', async () => {

@@ -9,15 +9,50 @@ import { healthChart } from '../../src/history/health-buckets.js';
 import type { HealthSample } from '../../src/history/health-history.js';
 import { parsePrometheusText } from '../harness/prometheus-text.js';
 
-const entry = (seq: number, action: AuditEntry['action'], target: string, result: string, details?: AuditEntry['details']): AuditEntry => ({ v: 1, seq, time: `2026-05-01T10:0${seq}:00.000Z`, actor: 'user:ana@box', action, target, result, ...(details ? { details } : {}), prev: '', hash: '' });
+const entry = (seq: number, action: AuditEntry['action'], target: string, result: string, details?: AuditEntry['details']): AuditEntry => ({
+  v: 1,
+  seq,
+  time: `2026-05-01T10:0${seq}:00.000Z`,
+  actor: 'user:ana@box',
+  action,
+  target,
+  result,
+  ...(details ? { details } : {}),
+  prev: '',
+  hash: '',
+});
 
 describe('the dashboard agent page and /metrics, pure parts', () => {
   it("cuts an agent's samples into equal buckets, gaps included, with its uptime and changes of state", () => {
-    const s = (min: number, agent: string, state: HealthSample['state']): HealthSample => ({ at: new Date(Date.UTC(2026, 4, 1, 10, min)).toISOString(), agent, host: 'h1', state, reason: state, drift: 0 });
-    const chart = healthChart([s(0, 'claw', 'online'), s(1, 'claw', 'offline'), s(45, 'claw', 'online'), s(46, 'side', 'offline')], 'claw', new Date('2026-05-01T10:00:00Z'), new Date('2026-05-01T11:00:00Z'), 4);
-    expect(chart.buckets.map((b) => [b.online, b.offline])).toEqual([[1, 1], [0, 0], [0, 0], [1, 0]]);
+    const s = (min: number, agent: string, state: HealthSample['state']): HealthSample => ({
+      at: new Date(Date.UTC(2026, 4, 1, 10, min)).toISOString(),
+      agent,
+      host: 'h1',
+      state,
+      reason: state,
+      drift: 0,
+    });
+    const chart = healthChart(
+      [s(0, 'claw', 'online'), s(1, 'claw', 'offline'), s(45, 'claw', 'online'), s(46, 'side', 'offline')],
+      'claw',
+      new Date('2026-05-01T10:00:00Z'),
+      new Date('2026-05-01T11:00:00Z'),
+      4,
+    );
+    expect(chart.buckets.map((b) => [b.online, b.offline])).toEqual([
+      [1, 1],
+      [0, 0],
+      [0, 0],
+      [1, 0],
+    ]);
     expect(chart.buckets[0]).toMatchObject({ start: '2026-05-01T10:00:00.000Z', end: '2026-05-01T10:15:00.000Z' });
-    expect(chart).toMatchObject({ samples: 3, transitions: [{ from: 'online', to: 'offline' }, { from: 'offline', to: 'online' }] });
+    expect(chart).toMatchObject({
+      samples: 3,
+      transitions: [
+        { from: 'online', to: 'offline' },
+        { from: 'offline', to: 'online' },
+      ],
+    });
     expect(chart.uptime).toBeCloseTo(2 / 3);
   });
 
@@ -36,18 +71,40 @@ describe('the dashboard agent page and /metrics, pure parts', () => {
   });
 
   it("finds the last apply and each agent's, a refused sync not counted", () => {
-    const text = [entry(1, 'agent.apply', 'claw', 'ok'), entry(2, 'apply', 'prod', 'applied'), entry(3, 'agent.apply', 'claw', 'rolled-back'), entry(4, 'apply', 'prod', 'partial'), entry(5, 'agent.apply', 'side', 'refused')].map((e) => JSON.stringify(e)).join('\n');
+    const text = [
+      entry(1, 'agent.apply', 'claw', 'ok'),
+      entry(2, 'apply', 'prod', 'applied'),
+      entry(3, 'agent.apply', 'claw', 'rolled-back'),
+      entry(4, 'apply', 'prod', 'partial'),
+      entry(5, 'agent.apply', 'side', 'refused'),
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
     const last = lastApplies(`${text}\n{torn`);
     expect(last.fleet).toEqual({ time: '2026-05-01T10:04:00.000Z', result: 'partial' });
     expect([...last.agents]).toEqual([['claw', { time: '2026-05-01T10:03:00.000Z', result: 'rolled-back' }]]);
   });
 
   it('writes the Prometheus text format, and drops agents that left and figures of a fleet that could not be planned', async () => {
-    const status = (agent: string, state: AgentStatus['state'], drift: number): AgentStatus => ({ agent, host: 'h1', stateDir: '.openclaw', port: 1, state, reason: state, version: { pinned: '2026.9.6', running: '2026.9.6' }, drift, observedAt: '' });
+    const status = (agent: string, state: AgentStatus['state'], drift: number): AgentStatus => ({
+      agent,
+      host: 'h1',
+      stateDir: '.openclaw',
+      port: 1,
+      state,
+      reason: state,
+      version: { pinned: '2026.9.6', running: '2026.9.6' },
+      drift,
+      observedAt: '',
+    });
     const base = errorSnapshot('prod', { message: 'x', diagnostics: [] }, 30, new Date('2026-05-01T10:00:00Z'));
     const snap = (agents: AgentStatus[]): DashboardSnapshot => {
       const { error: _error, ...ok } = base;
-      return { ...ok, hosts: [{ name: 'h1', labels: {}, reachable: true }], agents: agents.map((s) => ({ status: s, labels: {}, config: {}, envNames: [], secretRefs: [], pending: null, pendingText: null })) };
+      return {
+        ...ok,
+        hosts: [{ name: 'h1', labels: {}, reachable: true }],
+        agents: agents.map((s) => ({ status: s, labels: {}, config: {}, envNames: [], secretRefs: [], pending: null, pendingText: null })),
+      };
     };
     const m = new FleetMetrics();
     m.observe(snap([status('claw', 'degraded', 2), status('side', 'online', 0)]), 1.5);

@@ -8,7 +8,20 @@ const agent: DesiredAgent = { name: 'bot', host: 'h1', labels: {}, stateDir: '.o
 
 /** diagnose.sh's output for an agent whose port is closed; `extra` lines go before `end`. */
 const stdout = (extra: string[]) =>
-  ['CLAWCTL-DIAGNOSE 1', 'user claw 1000', 'state 700 claw', 'file openclaw.json 600 claw 120', 'file .env 600 claw 80', 'openclaw /usr/bin/openclaw', 'validate-begin', '{"valid":true,"issues":[]}', 'validate-end', 'listen no', ...extra, 'end'].join('\n');
+  [
+    'CLAWCTL-DIAGNOSE 1',
+    'user claw 1000',
+    'state 700 claw',
+    'file openclaw.json 600 claw 120',
+    'file .env 600 claw 80',
+    'openclaw /usr/bin/openclaw',
+    'validate-begin',
+    '{"valid":true,"issues":[]}',
+    'validate-end',
+    'listen no',
+    ...extra,
+    'end',
+  ].join('\n');
 
 const diagnose = (service: ServiceKind, extra: string[]) => analyze({ agent, service, facts: parseDiagnoseFacts(stdout(extra)), redact: (t) => t });
 

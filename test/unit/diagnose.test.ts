@@ -44,7 +44,7 @@ describe("what /readyz's body says, in words", () => {
     ['{"status":"starting"}', 'not ready (starting)'],
     ['', 'not ready'],
     ['<html>nginx</html>\nmore', '<html>nginx</html>'],
-    [`{"ready":false,${'"x":1,'.repeat(40)}"y":2`, `{"ready":false,${'"x":1,'.repeat(40)}"y":2`.slice(0, 119) + '…'],
+    [`{"ready":false,${'"x":1,'.repeat(40)}"y":2`, `${`{"ready":false,${'"x":1,'.repeat(40)}"y":2`.slice(0, 119)}…`],
   ])('%s', (body, text) => {
     expect(readinessText(body)).toBe(text);
   });

@@ -18,7 +18,10 @@ const { cases } = JSON.parse(readFileSync(new URL('../fixtures/cron/diff-cron.js
 
 describe('diffCron', () => {
   it.each(cases)('$about', ({ desired, observed, expected, commands }) => {
-    const action = diffCron(desired, observed.flatMap((j) => storedCronJob(j) ?? []));
+    const action = diffCron(
+      desired,
+      observed.flatMap((j) => storedCronJob(j) ?? []),
+    );
     const jobs = action?.jobs ?? [];
     expect(jobs.map((j) => ({ name: j.name, action: j.action, ...(j.id ? { id: j.id } : {}), ...(j.replace ? { replace: true } : {}), ...(j.unlike ? { unlike: j.unlike } : {}) }))).toEqual(expected);
     if (commands) expect(jobs.map(cronCommands)).toEqual(commands);
@@ -30,7 +33,16 @@ describe('diffCron', () => {
 
   it('is idempotent: what it adds, read back as OpenClaw stores it, is no change', () => {
     const desired: CronJob[] = [{ name: 'brief', schedule: '0 7 * * *', tz: 'UTC', message: 'm', agent: 'ops', session: 'session:daily', enabled: false }];
-    const stored = { id: 'j1', declarationKey: 'clawctl:brief', name: 'brief', agentId: 'ops', enabled: false, sessionTarget: 'session:daily', schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'UTC' }, payload: { kind: 'agentTurn', message: 'm' } };
+    const stored = {
+      id: 'j1',
+      declarationKey: 'clawctl:brief',
+      name: 'brief',
+      agentId: 'ops',
+      enabled: false,
+      sessionTarget: 'session:daily',
+      schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'UTC' },
+      payload: { kind: 'agentTurn', message: 'm' },
+    };
     expect(diffCron(desired, [storedCronJob(stored)!])).toBeUndefined();
   });
 });

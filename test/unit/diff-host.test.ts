@@ -7,7 +7,12 @@ import { desiredObserver, type DesiredObserver } from '../../src/observe/observe
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEa1t1VUp6X7xXkqgD0tNjG3jAJ0b4QnqkNwT4l0vFzq ci@example';
 
 const HOST: DesiredHost = { name: 'h1', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: 'process', commandTimeoutSeconds: 30 };
-const facts = (observer?: ObserverFacts, more: Partial<HostFacts> = {}): HostFacts => ({ openclaw: {}, platform: { arch: 'x86_64', installs: [], missingTools: [] }, ...(observer ? { observer } : {}), ...more });
+const facts = (observer?: ObserverFacts, more: Partial<HostFacts> = {}): HostFacts => ({
+  openclaw: {},
+  platform: { arch: 'x86_64', installs: [], missingTools: [] },
+  ...(observer ? { observer } : {}),
+  ...more,
+});
 const actions = (r: ReturnType<typeof diffHost>) => ('error' in r ? r : r.map((a) => `${a.type} ${a.action}`));
 
 describe('a host’s own setup: the observation gate', () => {
@@ -45,9 +50,22 @@ describe('a host’s own setup: the OpenClaw install', () => {
     ['pinned and on the PATH', pinned, facts(undefined, { openclaw: { version: '2026.9.6' } }), []],
     ['a bare host: installed', pinned, facts(), ['openclaw create']],
     ['another version: updated beside it', pinned, facts(undefined, { openclaw: { version: '2026.9.5' } }), ['openclaw update']],
-    ['no tar: refused, naming it', pinned, facts(undefined, { platform: { arch: 'x86_64', installs: [], missingTools: ['tar', 'gzip'] } }), { error: 'host h1 has no tar, gzip, which installing OpenClaw 2026.9.6 needs', hint: 'install tar and gzip on the host (Debian/Ubuntu: apt-get install tar gzip), then plan again' }],
+    [
+      'no tar: refused, naming it',
+      pinned,
+      facts(undefined, { platform: { arch: 'x86_64', installs: [], missingTools: ['tar', 'gzip'] } }),
+      { error: 'host h1 has no tar, gzip, which installing OpenClaw 2026.9.6 needs', hint: 'install tar and gzip on the host (Debian/Ubuntu: apt-get install tar gzip), then plan again' },
+    ],
     ['no tar but already unpacked: only the link moves', pinned, facts(undefined, { platform: { arch: 'x86_64', installs: ['2026.9.6'], missingTools: ['tar'] } }), ['openclaw create']],
-    ['a machine Node is not built for', pinned, facts(undefined, { platform: { arch: 'riscv64', installs: [], missingTools: [] } }), { error: 'host h1: OpenClaw 2026.9.6 cannot be installed on a riscv64; clawctl installs Node for x86_64 and aarch64 Linux', hint: "run this host's agents on an x86_64 or aarch64 Linux machine" }],
+    [
+      'a machine Node is not built for',
+      pinned,
+      facts(undefined, { platform: { arch: 'riscv64', installs: [], missingTools: [] } }),
+      {
+        error: 'host h1: OpenClaw 2026.9.6 cannot be installed on a riscv64; clawctl installs Node for x86_64 and aarch64 Linux',
+        hint: "run this host's agents on an x86_64 or aarch64 Linux machine",
+      },
+    ],
   ];
   it.each(cases)('%s', (_name, host, seen, expected) => {
     expect(actions(diffHost(host, undefined, seen))).toEqual(expected);

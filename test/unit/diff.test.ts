@@ -16,14 +16,22 @@ describe('diff of one agent', () => {
   it.each(fixtures)('%s', (name) => {
     const f = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
     const desired: DesiredAgent = {
-      name: 'a', host: 'h', labels: {}, stateDir: '.openclaw', port: 18789,
-      config: f.desired.config, env: secrets(f.desired.env), ignore: f.desired.ignore ?? [],
+      name: 'a',
+      host: 'h',
+      labels: {},
+      stateDir: '.openclaw',
+      port: 18789,
+      config: f.desired.config,
+      env: secrets(f.desired.env),
+      ignore: f.desired.ignore ?? [],
       ...(f.desired.version ? { version: f.desired.version } : {}),
       ...(f.desired.cron ? { cron: f.desired.cron } : {}),
     };
     const host: DesiredHost = { name: 'h', labels: {}, connection: { kind: 'local', home: '/nowhere' }, service: f.service, commandTimeoutSeconds: 120 };
     const observed: ObservedAgent = {
-      name: 'a', host: 'h', fingerprint: 'x',
+      name: 'a',
+      host: 'h',
+      fingerprint: 'x',
       config: f.observed.config,
       env: f.observed.env && { mode: f.observed.env.mode, entries: secrets(f.observed.env.entries) },
       health: { state: f.observed.health },

@@ -44,8 +44,10 @@ describe('facts parser', () => {
   });
 
   it("fails the host when an agent's cron jobs could not be read, saying why: they are never planned blind", () => {
-    const stdout = Buffer.from('CLAWCTL-FACTS 2\ncronerr .openclaw no node on PATH to read OpenClaw\'s cron jobs with\nblob\n');
-    expect(() => parseFacts(stdout, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow("host h: OpenClaw's cron jobs in ~/.openclaw could not be read: no node on PATH to read OpenClaw's cron jobs with");
+    const stdout = Buffer.from("CLAWCTL-FACTS 2\ncronerr .openclaw no node on PATH to read OpenClaw's cron jobs with\nblob\n");
+    expect(() => parseFacts(stdout, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow(
+      "host h: OpenClaw's cron jobs in ~/.openclaw could not be read: no node on PATH to read OpenClaw's cron jobs with",
+    );
     const garbled = Buffer.from('CLAWCTL-FACTS 2\ncron .openclaw bm90IGpzb24=\nblob\n');
     expect(() => parseFacts(garbled, 'h', [{ name: 'a', stateDir: '.openclaw', port: 1 }], 'k')).toThrow('the cron jobs arrived garbled');
   });

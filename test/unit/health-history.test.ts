@@ -13,11 +13,27 @@ describe('health history', () => {
   const fleetDir = join(root, 'fleet');
   const dir = join(root, '.clawctl', 'state', 'health');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const status = (agent: string, state: AgentStatus['state'], reason: string): AgentStatus => ({ agent, host: 'h1', stateDir: '.openclaw', port: 1, state, reason, version: { installed: '2026.9.6' }, drift: 0, observedAt: '' });
+  const status = (agent: string, state: AgentStatus['state'], reason: string): AgentStatus => ({
+    agent,
+    host: 'h1',
+    stateDir: '.openclaw',
+    port: 1,
+    state,
+    reason,
+    version: { installed: '2026.9.6' },
+    drift: 0,
+    observedAt: '',
+  });
 
   it('summarizes uptime over the samples and each change of state, per agent asked for', () => {
     const s = (at: string, agent: string, state: HealthSample['state'], reason: string = state): HealthSample => ({ at: `2026-05-01T10:${at}:00.000Z`, agent, host: 'h1', state, reason, drift: 0 });
-    const samples = [s('00', 'claw', 'online'), s('05', 'claw', 'offline', 'no gateway listening on its port'), s('10', 'claw', 'offline'), s('15', 'claw', 'online', 'gateway ready'), s('05', 'side', 'online')];
+    const samples = [
+      s('00', 'claw', 'online'),
+      s('05', 'claw', 'offline', 'no gateway listening on its port'),
+      s('10', 'claw', 'offline'),
+      s('15', 'claw', 'online', 'gateway ready'),
+      s('05', 'side', 'online'),
+    ];
     expect(summarizeHealth(samples, ['claw', 'side', 'new'])).toEqual([
       {
         agent: 'claw',
@@ -49,6 +65,13 @@ describe('health history', () => {
   });
 
   it('reads windows as a person writes them', () => {
-    expect([parseWindow('24h'), parseWindow('30m'), parseWindow('7d'), parseWindow('90s'), parseWindow('1w'), parseWindow('h')]).toEqual([86_400_000, 1_800_000, 604_800_000, 90_000, undefined, undefined]);
+    expect([parseWindow('24h'), parseWindow('30m'), parseWindow('7d'), parseWindow('90s'), parseWindow('1w'), parseWindow('h')]).toEqual([
+      86_400_000,
+      1_800_000,
+      604_800_000,
+      90_000,
+      undefined,
+      undefined,
+    ]);
   });
 });

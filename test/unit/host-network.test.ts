@@ -9,11 +9,29 @@ const host = (over: Partial<TailnetHostSpec>): TailnetHostSpec => ({ host: 'a', 
 describe('hostNetworkStatus', () => {
   const cases: { name: string; host: TailnetHostSpec; devices: TailnetDevice[]; matchedBy?: string; problems: RegExp[] }[] = [
     { name: 'in sync, found by address', host: host({ address: '100.64.0.1' }), devices: [device({})], matchedBy: 'address', problems: [] },
-    { name: 'address wins over a hostname clash', host: host({ address: '100.64.0.2' }), devices: [device({}), device({ id: '2', addresses: ['100.64.0.2'], hostname: 'b' })], matchedBy: 'address', problems: [] },
+    {
+      name: 'address wins over a hostname clash',
+      host: host({ address: '100.64.0.2' }),
+      devices: [device({}), device({ id: '2', addresses: ['100.64.0.2'], hostname: 'b' })],
+      matchedBy: 'address',
+      problems: [],
+    },
     { name: 'by hostname, SSH not over the tailnet', host: host({ address: '10.0.0.5' }), devices: [device({})], matchedBy: 'hostname', problems: [/SSH goes to 10\.0\.0\.5, not over the tailnet/] },
     { name: 'two devices with the hostname: ambiguous', host: host({}), devices: [device({}), device({ id: '2' })], problems: [/2 devices are named a: pin spec\.ssh\.address/] },
-    { name: 'offline and unauthorized', host: host({}), devices: [device({ online: false, lastSeen: '2026-11-01T00:00:00Z', authorized: false })], matchedBy: 'hostname', problems: [/offline \(last seen 2026-11-01/, /not authorized/] },
-    { name: 'tags to add and remove', host: host({ tags: ['tag:clawctl', 'tag:prod'] }), devices: [device({ tags: ['tag:clawctl', 'tag:old'] })], matchedBy: 'hostname', problems: [/tags differ: \+tag:prod -tag:old/] },
+    {
+      name: 'offline and unauthorized',
+      host: host({}),
+      devices: [device({ online: false, lastSeen: '2026-11-01T00:00:00Z', authorized: false })],
+      matchedBy: 'hostname',
+      problems: [/offline \(last seen 2026-11-01/, /not authorized/],
+    },
+    {
+      name: 'tags to add and remove',
+      host: host({ tags: ['tag:clawctl', 'tag:prod'] }),
+      devices: [device({ tags: ['tag:clawctl', 'tag:old'] })],
+      matchedBy: 'hostname',
+      problems: [/tags differ: \+tag:prod -tag:old/],
+    },
     { name: 'not on the tailnet', host: host({ hostname: 'z' }), devices: [device({})], problems: [/no device on the tailnet is named z/] },
   ];
   for (const c of cases) {

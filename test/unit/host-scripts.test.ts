@@ -28,9 +28,15 @@ describe('host scripts', () => {
   });
 
   it('reads what restart.sh did from its lines, and what it had to force', () => {
-    const stdout = 'Gateway restart request sent\nclawctl-forced: openclaw gateway restart did not finish within 30 s\nclawctl: sent SIGTERM to gateway pid 42\nclawctl-forced: gateway pid 42 was still stopping 15 s after SIGTERM; sent SIGKILL\nclawctl: started a new gateway process, pid 43\n';
+    const stdout =
+      'Gateway restart request sent\nclawctl-forced: openclaw gateway restart did not finish within 30 s\nclawctl: sent SIGTERM to gateway pid 42\nclawctl-forced: gateway pid 42 was still stopping 15 s after SIGTERM; sent SIGKILL\nclawctl: started a new gateway process, pid 43\n';
     expect(restartNotes(stdout)).toEqual({
-      notes: ['openclaw gateway restart did not finish within 30 s', 'sent SIGTERM to gateway pid 42', 'gateway pid 42 was still stopping 15 s after SIGTERM; sent SIGKILL', 'started a new gateway process, pid 43'],
+      notes: [
+        'openclaw gateway restart did not finish within 30 s',
+        'sent SIGTERM to gateway pid 42',
+        'gateway pid 42 was still stopping 15 s after SIGTERM; sent SIGKILL',
+        'started a new gateway process, pid 43',
+      ],
       forced: ['openclaw gateway restart did not finish within 30 s', 'gateway pid 42 was still stopping 15 s after SIGTERM; sent SIGKILL'],
     });
   });
@@ -45,7 +51,16 @@ describe('gateway-lock.sh', () => {
   const writeLock = (pid: number, start: number | undefined) => {
     const dir = join(root, 'state', 'tmp', `openclaw-${process.getuid!()}`);
     mkdirSync(dir, { recursive: true });
-    const payload = { pid, ownerId: 'a1b2', cronOwnerProjection: 'dynamic-default-v1', createdAt: '2026-12-01T18:29:32.890Z', configPath: '/x/openclaw.json', stateDir: '/x', port: 18789, ...(start === undefined ? {} : { startTime: start }) };
+    const payload = {
+      pid,
+      ownerId: 'a1b2',
+      cronOwnerProjection: 'dynamic-default-v1',
+      createdAt: '2026-12-01T18:29:32.890Z',
+      configPath: '/x/openclaw.json',
+      stateDir: '/x',
+      port: 18789,
+      ...(start === undefined ? {} : { startTime: start }),
+    };
     // OpenClaw's sidecar lock: the JSON, then a line of tabs and spaces (its ownership token).
     writeFileSync(join(dir, 'gateway.state.lock'), `${JSON.stringify(payload, null, 2)}\n\t \t\t  \t\n`);
   };

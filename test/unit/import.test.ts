@@ -16,7 +16,7 @@ function shape(d: FoundStateDir) {
     stateDir: d.stateDir,
     ...(d.profile ? { profile: d.profile } : {}),
     config: d.config?.value ?? null,
-    ...(d.config && d.config.text.includes('//') ? { configText: d.config.text } : {}),
+    ...(d.config?.text.includes('//') ? { configText: d.config.text } : {}),
     env: d.env && { mode: d.env.mode, names: Object.keys(d.env.entries).sort() },
     ...(d.managed ? { managed: d.managed } : {}),
     cron: d.cron,
@@ -54,7 +54,10 @@ describe('adopting a state dir', () => {
   const found = (over: Partial<FoundStateDir> = {}): FoundStateDir => ({
     stateDir: '.openclaw',
     config: { text: '{gateway: {port: 1}}', value: { gateway: { port: 1 } }, mode: '600' },
-    env: { mode: '600', entries: { OPENAI_API_KEY: new Sensitive('sk-adopt-abcdefghijklmnopqrstuvwxyz', 'k'), LOG_LEVEL: new Sensitive('debug', 'k'), OPENCLAW_CONFIG_READONLY: new Sensitive('1', 'k') } },
+    env: {
+      mode: '600',
+      entries: { OPENAI_API_KEY: new Sensitive('sk-adopt-abcdefghijklmnopqrstuvwxyz', 'k'), LOG_LEVEL: new Sensitive('debug', 'k'), OPENCLAW_CONFIG_READONLY: new Sensitive('1', 'k') },
+    },
     cron: { jobs: [] },
     ...over,
   });
@@ -63,7 +66,10 @@ describe('adopting a state dir', () => {
     const a = adopt('h', found(), fleet, 'all') as NewAgent;
     expect(a.status).toBe('new');
     expect(a.agent).toBe('h-default');
-    expect(a.secrets.map((s) => [s.file, s.key])).toEqual([['secrets/h-default.sops.yaml', 'LOG_LEVEL'], ['secrets/h-default.sops.yaml', 'OPENAI_API_KEY']]);
+    expect(a.secrets.map((s) => [s.file, s.key])).toEqual([
+      ['secrets/h-default.sops.yaml', 'LOG_LEVEL'],
+      ['secrets/h-default.sops.yaml', 'OPENAI_API_KEY'],
+    ]);
     expect(a.files.map((f) => f.path)).toEqual(['agents/h-default.json5', 'agents/h-default.yaml']);
     const manifest = a.files[1]!.text;
     expect(manifest).toContain('jsonPointers:\n        - /wizard');
@@ -80,8 +86,12 @@ describe('adopting a state dir', () => {
 
   it.each([
     ['a declared agent', found({ stateDir: '.openclaw-known', profile: 'known' }), { status: 'declared', agent: 'known' }],
-    ['another fleet\'s agent', found({ managed: 'fleet=other agent=x' }), /is managed by fleet other/],
-    ['a credential in openclaw.json', found({ config: { text: '', value: { channels: { telegram: { botToken: '123456789:AAbcdefghijklmnopqrstuvwxyz012345678' } } }, mode: '600' } }), /^host h: ~\/\.openclaw\/openclaw\.json holds what looks like credentials at channels\.telegram\.botToken \(.*\); not imported$/],
+    ["another fleet's agent", found({ managed: 'fleet=other agent=x' }), /is managed by fleet other/],
+    [
+      'a credential in openclaw.json',
+      found({ config: { text: '', value: { channels: { telegram: { botToken: '123456789:AAbcdefghijklmnopqrstuvwxyz012345678' } } }, mode: '600' } }),
+      /^host h: ~\/\.openclaw\/openclaw\.json holds what looks like credentials at channels\.telegram\.botToken \(.*\); not imported$/,
+    ],
     ['an $include', found({ config: { text: '', value: { agents: { $include: './agents.json5' } }, mode: '600' } }), /uses \$include \(at agents\)/],
   ])('%s', (_name, dirFound, expected) => {
     const a = adopt('h', dirFound, fleet, 'all');

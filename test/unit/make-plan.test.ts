@@ -27,9 +27,26 @@ interface HostFacts {
   hint?: string;
 }
 
-function desiredOf(f: { fleet?: string; hosts: { name: string; service?: string; labels?: Record<string, string> }[]; agents: { name: string; host: string; stateDir: string; labels?: Record<string, string>; config?: DesiredAgent['config']; env?: Record<string, string> }[] }): DesiredState {
-  const hosts = f.hosts.map((h): DesiredHost => ({ name: h.name, labels: h.labels ?? {}, connection: { kind: 'local', home: '/nowhere' }, service: (h.service ?? 'systemd-user') as ServiceKind, commandTimeoutSeconds: 30 }));
-  const agents = f.agents.map((a): DesiredAgent => ({ name: a.name, host: a.host, labels: a.labels ?? {}, stateDir: a.stateDir, port: 18789, config: a.config ?? {}, env: Object.fromEntries(Object.entries(a.env ?? {}).map(([k, v]) => [k, new Sensitive(v, 'fleet-key')])), ignore: [] }));
+function desiredOf(f: {
+  fleet?: string;
+  hosts: { name: string; service?: string; labels?: Record<string, string> }[];
+  agents: { name: string; host: string; stateDir: string; labels?: Record<string, string>; config?: DesiredAgent['config']; env?: Record<string, string> }[];
+}): DesiredState {
+  const hosts = f.hosts.map(
+    (h): DesiredHost => ({ name: h.name, labels: h.labels ?? {}, connection: { kind: 'local', home: '/nowhere' }, service: (h.service ?? 'systemd-user') as ServiceKind, commandTimeoutSeconds: 30 }),
+  );
+  const agents = f.agents.map(
+    (a): DesiredAgent => ({
+      name: a.name,
+      host: a.host,
+      labels: a.labels ?? {},
+      stateDir: a.stateDir,
+      port: 18789,
+      config: a.config ?? {},
+      env: Object.fromEntries(Object.entries(a.env ?? {}).map(([k, v]) => [k, new Sensitive(v, 'fleet-key')])),
+      ignore: [],
+    }),
+  );
   return { fleet: { name: f.fleet ?? 'prod', contentHash: 'sha256:fleet', files: {}, key: 'fleet-key' }, rollout: { maxUnavailable: 1, healthTimeoutSeconds: 30, waves: [] }, hosts, agents };
 }
 
@@ -42,8 +59,13 @@ function observe(desired: DesiredState, facts: Record<string, HostFacts>): Obser
       const agents = desired.agents
         .filter((a) => a.host === h.name)
         .map((a) => ({
-          name: a.name, host: h.name, fingerprint: `fp-${a.name}`,
-          config: { mode: '600', value: {} }, env: { mode: '600', entries: {} }, health: { state: 'ready' as const }, service: 'active',
+          name: a.name,
+          host: h.name,
+          fingerprint: `fp-${a.name}`,
+          config: { mode: '600', value: {} },
+          env: { mode: '600', entries: {} },
+          health: { state: 'ready' as const },
+          service: 'active',
           ...(found.links?.[a.name] ? { links: found.links[a.name] } : {}),
         }));
       return { host: h.name, ok: true, openclaw: { version: '2026.9.6' }, agents, managed: found.managed ?? [], platform: { installs: [], missingTools: [] } };

@@ -22,11 +22,23 @@ spec:
 
 describe('--set / --unset edits', () => {
   const cases: { name: string; set?: string; unset?: string; contains: string[]; absent?: string[] }[] = [
-    { name: 'a new key under a null map, comments kept', set: 'agent/support:spec.env.LOG_LEVEL=debug', contains: ['  env:\n    LOG_LEVEL: debug\n', '# the agent', '# named for the team', '# hosts and agents\napiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: h}\n'] },
+    {
+      name: 'a new key under a null map, comments kept',
+      set: 'agent/support:spec.env.LOG_LEVEL=debug',
+      contains: ['  env:\n    LOG_LEVEL: debug\n', '# the agent', '# named for the team', '# hosts and agents\napiVersion: clawctl.dev/v1\nkind: Host\nmetadata: {name: h}\n'],
+    },
     { name: 'a quoted key that holds dots and a slash', set: 'agent/support:metadata.annotations["clawctl.dev/monthly-budget-usd"]="80"', contains: ['clawctl.dev/monthly-budget-usd: "80"'] },
     { name: 'a list item by index', set: 'agent/support:spec.capabilities.1=browse', contains: ['capabilities: [ chat, browse ]'] },
-    { name: 'a YAML mapping as the value', set: 'agent/support:spec.env.OPENAI_API_KEY={secretRef: {sops: secrets/a.sops.yaml, key: openai}}', contains: ['OPENAI_API_KEY: { secretRef: { sops: secrets/a.sops.yaml, key: openai } }'] },
-    { name: 'the first document, nothing else changed', set: 'host/h:spec.service=systemd-user', contains: ['# hosts and agents\n', 'service: systemd-user', '# the agent\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: support # named for the team\n'] },
+    {
+      name: 'a YAML mapping as the value',
+      set: 'agent/support:spec.env.OPENAI_API_KEY={secretRef: {sops: secrets/a.sops.yaml, key: openai}}',
+      contains: ['OPENAI_API_KEY: { secretRef: { sops: secrets/a.sops.yaml, key: openai } }'],
+    },
+    {
+      name: 'the first document, nothing else changed',
+      set: 'host/h:spec.service=systemd-user',
+      contains: ['# hosts and agents\n', 'service: systemd-user', '# the agent\napiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: support # named for the team\n'],
+    },
     { name: 'an unset', unset: 'agent/support:spec.capabilities', contains: ['  env:'], absent: ['capabilities'] },
   ];
   for (const c of cases) {

@@ -58,9 +58,18 @@ async function run(name: string, f: Fixture) {
   };
   if (f.plan) {
     const plan: Plan = {
-      format_version: PLAN_FORMAT_VERSION, clawctl_version: 'test', created_at: '2026-01-01T00:00:00.000Z',
-      fleet: { name: desired.fleet.name, dir: 'fleet' }, changes: f.plan, hosts: [], waves: [], unreachable: [], config_checks: [],
-      summary: { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 }, fingerprint: { fleet: '', files: {}, agents: {}, writes: {} }, policy: { violations: [], optOuts: [], approved: [] },
+      format_version: PLAN_FORMAT_VERSION,
+      clawctl_version: 'test',
+      created_at: '2026-01-01T00:00:00.000Z',
+      fleet: { name: desired.fleet.name, dir: 'fleet' },
+      changes: f.plan,
+      hosts: [],
+      waves: [],
+      unreachable: [],
+      config_checks: [],
+      summary: { add: 0, change: 0, destroy: 0, files: 0, versions: 0, hosts: 0, adopt: 0, forget: 0 },
+      fingerprint: { fleet: '', files: {}, agents: {}, writes: {} },
+      policy: { violations: [], optOuts: [], approved: [] },
     };
     const planned = evaluatePlan(compiled, { manifests, desired, plan }, f.approvals ?? []);
     out.planViolations = planned.violations.map(formatViolation);
@@ -74,7 +83,10 @@ describe('policy on a fleet', () => {
   it.each(fixtures)('%s', async (name) => {
     const f = JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Fixture;
     if (f.expect.schemaErrors) {
-      const err = await run(name, f).then(() => undefined, (e: unknown) => e);
+      const err = await run(name, f).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ClawctlError);
       // Prefixes: how the shared schema-error renderer words the tail is not policy's to fix.
       const want = f.expect.schemaErrors;

@@ -57,7 +57,10 @@ describe('shard assignment', () => {
     const hosts = names(200);
     const desired = {
       hosts: hosts.map((name) => ({ name, labels: {}, connection: { kind: 'local', home: '/x' }, service: 'none', commandTimeoutSeconds: 60 })),
-      agents: hosts.flatMap((h) => [{ name: `${h}-a`, host: h, labels: {} }, { name: `${h}-b`, host: h, labels: {} }]),
+      agents: hosts.flatMap((h) => [
+        { name: `${h}-a`, host: h, labels: {} },
+        { name: `${h}-b`, host: h, labels: {} },
+      ]),
     } as unknown as DesiredState;
     const seen = new Set<string>();
     for (let i = 1; i <= 4; i++) {

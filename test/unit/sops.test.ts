@@ -41,14 +41,18 @@ describe('reading files sops wrote', () => {
   });
 
   it.each([
-    ['two list items swapped (each still decrypts: same key path)', (t: string) => {
-      const items = [...t.matchAll(/^ {4}- (ENC\[.*\])$/gm)].map((m) => m[1]!);
-      return t.replace(items[0]!, '@@').replace(items[1]!, items[0]!).replace('@@', items[1]!);
-    }, /MAC mismatch/],
+    [
+      'two list items swapped (each still decrypts: same key path)',
+      (t: string) => {
+        const items = [...t.matchAll(/^ {4}- (ENC\[.*\])$/gm)].map((m) => m[1]!);
+        return t.replace(items[0]!, '@@').replace(items[1]!, items[0]!).replace('@@', items[1]!);
+      },
+      /MAC mismatch/,
+    ],
     ['a value removed', (t: string) => t.replace(/^string: .*\n/m, ''), /MAC mismatch/],
-    ['a value moved to another key', (t: string) => t.replace(/^(string: )(.*)$/m, '$1' + /^secret: (.*)$/m.exec(t)![1]), /the value of string does not decrypt/],
+    ['a value moved to another key', (t: string) => t.replace(/^(string: )(.*)$/m, `$1${/^secret: (.*)$/m.exec(t)![1]}`), /the value of string does not decrypt/],
     ['lastmodified changed', (t: string) => t.replace('2024-03-25T22:08:10Z', '2024-03-25T22:08:11Z'), /MAC does not decrypt/],
-    ['the mac replaced by another value', (t: string) => t.replace(/^( {2}mac: ).*$/m, '$1' + /^secret: (.*)$/m.exec(t)![1]), /MAC does not decrypt/],
+    ['the mac replaced by another value', (t: string) => t.replace(/^( {2}mac: ).*$/m, `$1${/^secret: (.*)$/m.exec(t)![1]}`), /MAC does not decrypt/],
   ])('refuses a tampered file: %s', async (_name, tamper, error) => {
     process.env.SOPS_AGE_KEY_FILE = bySopsKey;
     const path = join(dir, 'tampered.sops.yaml');
@@ -80,7 +84,10 @@ describe('writing', () => {
   it('writes files that sops-age decrypts and whose MAC verifies; edits keep other ciphertexts', async () => {
     const alice = await generateAgeIdentity();
     const bob = await generateAgeIdentity();
-    await writeFile(join(dir, '.sops.yaml'), `creation_rules:\n  - path_regex: ^prod/.*\\.sops\\.yaml$\n    age: ${alice.recipient}\n  - path_regex: \\.sops\\.yaml$\n    age: >-\n      ${alice.recipient},\n      ${bob.recipient}\n`);
+    await writeFile(
+      join(dir, '.sops.yaml'),
+      `creation_rules:\n  - path_regex: ^prod/.*\\.sops\\.yaml$\n    age: ${alice.recipient}\n  - path_regex: \\.sops\\.yaml$\n    age: >-\n      ${alice.recipient},\n      ${bob.recipient}\n`,
+    );
     const path = join(dir, 'team.sops.yaml');
     const rule = await creationRuleFor(path);
     expect(rule.recipients).toEqual([alice.recipient, bob.recipient]);

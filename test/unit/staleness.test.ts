@@ -39,13 +39,30 @@ function hosts(): ObservedState {
   return {
     hosts: [
       {
-        host: 'h1', ok: true, openclaw: { version: '2026.9.6' },
-        agents: [{ name: 'a', host: 'h1', fingerprint: 'fp-a-1', config: { mode: '600', value: { logging: { level: 'info' } } }, env: { mode: '600', entries: { API_TOKEN: secret('fake-secret-v1') } }, health: { state: 'ready' }, service: 'active' }],
-        managed: [{ stateDir: '.openclaw', fleet: 'prod', agent: 'a' }, { stateDir: '.openclaw-old-bot', fleet: 'prod', agent: 'old-bot' }],
+        host: 'h1',
+        ok: true,
+        openclaw: { version: '2026.9.6' },
+        agents: [
+          {
+            name: 'a',
+            host: 'h1',
+            fingerprint: 'fp-a-1',
+            config: { mode: '600', value: { logging: { level: 'info' } } },
+            env: { mode: '600', entries: { API_TOKEN: secret('fake-secret-v1') } },
+            health: { state: 'ready' },
+            service: 'active',
+          },
+        ],
+        managed: [
+          { stateDir: '.openclaw', fleet: 'prod', agent: 'a' },
+          { stateDir: '.openclaw-old-bot', fleet: 'prod', agent: 'old-bot' },
+        ],
         platform: { arch: 'x86_64', installs: [], missingTools: [] },
       },
       {
-        host: 'h2', ok: true, openclaw: { version: '2026.8.1' },
+        host: 'h2',
+        ok: true,
+        openclaw: { version: '2026.8.1' },
         agents: [{ name: 'b', host: 'h2', fingerprint: 'fp-b-1', config: { mode: '600', value: {} }, env: { mode: '600', entries: {} }, health: { state: 'ready' } }],
         managed: [{ stateDir: '.openclaw', fleet: 'prod', agent: 'b' }],
         platform: { arch: 'x86_64', installs: [], missingTools: [] },
@@ -55,14 +72,24 @@ function hosts(): ObservedState {
 }
 
 const ctx = (pruneHosts: Iterable<string>, desired: DesiredState) => ({
-  fleetDir: 'fleet', clawctlVersion: '0.1.0', now: new Date(0), configChecks: [],
+  fleetDir: 'fleet',
+  clawctlVersion: '0.1.0',
+  now: new Date(0),
+  configChecks: [],
   prune: { hosts: new Set(pruneHosts), fleetAgents: new Set(desired.agents.map((a) => a.name)) },
 });
 
 /** `plan --out`: the whole fleet, pruning every host; saved and read back as JSON. */
 function savedPlan(): Plan {
   const desired = fleet();
-  const plan = makePlan(desired, hosts(), ctx(desired.hosts.map((h) => h.name), desired));
+  const plan = makePlan(
+    desired,
+    hosts(),
+    ctx(
+      desired.hosts.map((h) => h.name),
+      desired,
+    ),
+  );
   return JSON.parse(JSON.stringify(plan)) as Plan;
 }
 
@@ -139,10 +166,7 @@ const cases: Case[] = [
       d.hosts = d.hosts.filter((x) => x.name !== 'h2');
       d.agents = d.agents.filter((a) => a.host !== 'h2');
     },
-    expected: [
-      { message: 'agent b: host h2 is no longer in the fleet' },
-      { message: 'agent b: the plan file lists changes that the fleet and host h2 do not call for', hint: HINT },
-    ],
+    expected: [{ message: 'agent b: host h2 is no longer in the fleet' }, { message: 'agent b: the plan file lists changes that the fleet and host h2 do not call for', hint: HINT }],
   },
   {
     name: 'host unreachable now: its error and hint',
@@ -173,7 +197,7 @@ const cases: Case[] = [
     },
     expected: [
       { message: 'agent b on host h1: ~/.openclaw-b is no longer there to remove' },
-      { message: "agent b: the plan file lists changes that the fleet and host h1 do not call for", hint: HINT },
+      { message: 'agent b: the plan file lists changes that the fleet and host h1 do not call for', hint: HINT },
     ],
   },
   {

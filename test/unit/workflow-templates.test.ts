@@ -12,7 +12,13 @@ import { actionlint, formatProblems, shellcheckScript } from '../harness/workflo
 
 type Step = { id?: string; name?: string; run?: string; uses?: string; if?: string; shell?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Job = { steps: Step[]; if?: string; environment?: string; permissions?: Record<string, string> };
-type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; concurrency: { group: string; 'cancel-in-progress': boolean }; env?: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 const ACTION: ClawctlAction = { repo: 'acme/clawctl', commit: '0123456789abcdef0123456789abcdef01234567' };
 const VERSION = '9.9.9';
@@ -22,9 +28,15 @@ const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 const actionYml = readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8');
 const action = parse(actionYml) as { runs: { using: string; steps: Step[] }; inputs: Record<string, { default?: string }> };
 /** Every `uses:` line of a file, with its comment. */
-const usesLines = (src: string) => src.split('\n').filter((l) => /^\s*-?\s*uses:/.test(l)).map((l) => l.replace(/^\s*-?\s*uses:\s*/, ''));
+const usesLines = (src: string) =>
+  src
+    .split('\n')
+    .filter((l) => /^\s*-?\s*uses:/.test(l))
+    .map((l) => l.replace(/^\s*-?\s*uses:\s*/, ''));
 /** A plan workflow with mistakes actionlint must find (a misspelt context and action input). */
-const BROKEN = text['clawctl-plan.yml']!.replace('persist-credentials: false', 'persist-credential: false').replace('vars.CLAWCTL_TAILNET', 'var.CLAWCTL_TAILNET').replace(/actions\/checkout@[0-9a-f]+/, 'actions/checkout@v4');
+const BROKEN = text['clawctl-plan.yml']!.replace('persist-credentials: false', 'persist-credential: false')
+  .replace('vars.CLAWCTL_TAILNET', 'var.CLAWCTL_TAILNET')
+  .replace(/actions\/checkout@[0-9a-f]+/, 'actions/checkout@v4');
 const linted = actionlint([...WORKFLOWS.map((w) => ({ source: text[w]!, path: `.github/workflows/${w}` })), { source: BROKEN, path: 'broken.yml' }]);
 /** Every secret a workflow names. */
 const secretsNamed = (src: string) => [...new Set([...src.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
@@ -115,7 +127,9 @@ describe('workflow templates', () => {
     expect(drift.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(drift.jobs.drift!.environment).toBeUndefined();
     expect(secretsNamed(text['clawctl-drift.yml']!)).toEqual(['CLAWCTL_HASH_KEY', 'CLAWCTL_OBSERVE_SSH_KEY', 'TS_OAUTH_CLIENT_ID', 'TS_OAUTH_SECRET']);
-    const scripts = steps(drift).map((s) => s.run ?? '').join('\n');
+    const scripts = steps(drift)
+      .map((s) => s.run ?? '')
+      .join('\n');
     expect(scripts).toContain('clawctl plan --detailed-exitcode');
     expect(scripts).not.toMatch(/^\s*clawctl apply|--auto-approve/m);
     expect(scripts).toContain("marker='<!-- clawctl:drift fleet=fleet -->'");
@@ -143,7 +157,12 @@ describe('workflow templates', () => {
 
 describe('where this clawctl came from', () => {
   const root = mkdtempSync(join(tmpdir(), 'clawctl-action-'));
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    }).trim();
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('a git checkout of clawctl: its GitHub origin and HEAD', async () => {
@@ -166,7 +185,10 @@ describe('where this clawctl came from', () => {
     const modules = join(root, 'global', 'lib', 'node_modules');
     mkdirSync(join(modules, 'clawctl'), { recursive: true });
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
-    writeFileSync(join(modules, '.package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/clawctl': { version: '0.1.0', resolved: `git+ssh://git@github.com/acme/clawctl.git#${sha}` } } }));
+    writeFileSync(
+      join(modules, '.package-lock.json'),
+      JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/clawctl': { version: '0.1.0', resolved: `git+ssh://git@github.com/acme/clawctl.git#${sha}` } } }),
+    );
     expect(await findClawctlAction(join(modules, 'clawctl'))).toEqual({ repo: 'acme/clawctl', commit: sha });
     writeFileSync(join(modules, '.package-lock.json'), JSON.stringify({ packages: { 'node_modules/clawctl': { resolved: 'https://registry.npmjs.org/clawctl/-/clawctl-0.1.0.tgz' } } }));
     expect(await findClawctlAction(join(modules, 'clawctl'))).toBeUndefined();

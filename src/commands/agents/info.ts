@@ -33,7 +33,11 @@ export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
         `  state:    ${status.state} (${status.reason})`,
         `  version:  pinned ${status.version.pinned ?? '-'}, installed ${status.version.installed ?? '-'}, running ${status.version.running ?? '-'}`,
         `  role:     ${status.role ?? '-'}`,
-        `  labels:   ${Object.entries(desired.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'}`,
+        `  labels:   ${
+          Object.entries(desired.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ') || '-'
+        }`,
         `  env:      ${info.envNames.join(', ')}`,
         '',
         pending ? renderAgentPlanText(run.plan, pending) : '  no drift',

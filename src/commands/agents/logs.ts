@@ -8,7 +8,11 @@ export default class AgentsLogs extends BaseCommand<AgentLogsResult> {
   static override summary = "One agent's gateway log, read on its host, with secrets redacted";
   static override description =
     "OpenClaw's own JSON log (/tmp/openclaw/openclaw[-PROFILE]-DATE.log), else the service's journal. Every .env value on the host and anything shaped like a credential is redacted. --follow streams new lines until Ctrl-C.";
-  static override examples = ['<%= config.bin %> agents logs support-bot', '<%= config.bin %> agents logs support-bot --lines 500 --source journal', '<%= config.bin %> agents logs support-bot --follow'];
+  static override examples = [
+    '<%= config.bin %> agents logs support-bot',
+    '<%= config.bin %> agents logs support-bot --lines 500 --source journal',
+    '<%= config.bin %> agents logs support-bot --follow',
+  ];
   static override args = { name: Args.string({ ignoreStdin: true, description: 'agent name', required: true }) };
   static override flags = {
     fleet: fleetFlags.fleet,

@@ -7,7 +7,8 @@ import { ExitCode } from '../../util/errors.js';
 
 export default class AlertsTest extends BaseCommand<AlertsTestResult> {
   static override summary = "Send a test message through one of the Fleet's alert receivers";
-  static override description = 'Decrypts the secrets the receiver needs (a Telegram bot token, an SMTP password) in this process, as watch does, and retries a failed send twice. Exits 1 when the message was not delivered, saying why. Touches no incident and no rate limit of watch.';
+  static override description =
+    'Decrypts the secrets the receiver needs (a Telegram bot token, an SMTP password) in this process, as watch does, and retries a failed send twice. Exits 1 when the message was not delivered, saying why. Touches no incident and no rate limit of watch.';
   static override examples = ['<%= config.bin %> alerts test ops', '<%= config.bin %> alerts test oncall --json'];
   static override args = { receiver: Args.string({ description: "the receiver's name (spec.alerts[].name)", required: true }) };
   static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit };

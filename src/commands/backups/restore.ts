@@ -7,7 +7,7 @@ import { ExitCode } from '../../util/errors.js';
 export default class BackupsRestore extends BaseCommand<BackupRestoreResult> {
   static override summary = "Put an agent's state back from a backup its host's OpenClaw version made";
   static override description =
-    'Under the fleet lock: OpenClaw\'s own `backup restore` into a fresh dir, the gateway stopped, the current state dir kept aside (<dir>.clawctl-before-restore-<time>), the restored one in its place, the gateway started and health-gated; audited (backup.restore). Without ID, the newest backup made by the version the host runs. Restoring is time travel: channel sessions and approvals go back too.';
+    "Under the fleet lock: OpenClaw's own `backup restore` into a fresh dir, the gateway stopped, the current state dir kept aside (<dir>.clawctl-before-restore-<time>), the restored one in its place, the gateway started and health-gated; audited (backup.restore). Without ID, the newest backup made by the version the host runs. Restoring is time travel: channel sessions and approvals go back too.";
   static override examples = ['<%= config.bin %> backups restore support-bot', '<%= config.bin %> backups restore support-bot 2026-12-01T21-31-18.233+00-00-openclaw-backup.tar.gz'];
   static override args = {
     agent: Args.string({ ignoreStdin: true, description: 'agent name', required: true }),

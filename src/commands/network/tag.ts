@@ -6,7 +6,8 @@ import { tagHosts, type NetworkTagResult } from '../../engine/network-run.js';
 
 export default class NetworkTag extends BaseCommand<NetworkTagResult> {
   static override summary = "Set hosts' tailnet device tags to their manifests' spec.tailscale.tags";
-  static override description = 'All Hosts with spec.tailscale when none is named. Only devices whose tags differ are changed; each change is an audit entry (network.tag). The API key must own the tags (tagOwners in the tailnet policy file).';
+  static override description =
+    'All Hosts with spec.tailscale when none is named. Only devices whose tags differ are changed; each change is an audit entry (network.tag). The API key must own the tags (tagOwners in the tailnet policy file).';
   static override examples = ['<%= config.bin %> network tag', '<%= config.bin %> network tag edge-1 --dry-run'];
   static override strict = false;
   static override args = { host: Args.string({ ignoreStdin: true, description: 'Host names (default: every Host with spec.tailscale)' }) };

@@ -19,7 +19,9 @@ export default class SecretsGet extends BaseCommand<SecretReadResult> {
   async run(): Promise<SecretReadResult> {
     const { args, flags } = await this.parse(SecretsGet);
     if (flags.reveal && !process.stdout.isTTY && !flags.force) {
-      throw new ClawctlError('--reveal prints a secret only to a terminal', [{ message: 'stdout is not a terminal: the value would land in a file, a pipe or a CI log', hint: 'add --force if that is what you want' }]);
+      throw new ClawctlError('--reveal prints a secret only to a terminal', [
+        { message: 'stdout is not a terminal: the value would land in a file, a pipe or a CI log', hint: 'add --force if that is what you want' },
+      ]);
     }
     const ctx = await secretsContext(flags.fleet, auditLog(flags.fleet, flags.audit));
     const result = await getSecret(ctx, parseLocation(args.location), args.key, flags.reveal);

@@ -11,7 +11,8 @@ export interface SecretsListResult {
 
 export default class SecretsList extends BaseCommand<SecretsListResult> {
   static override summary = 'List secret locations, their keys and the agents that use them; never values';
-  static override description = 'Without LOCATION: every SOPS file in the fleet and every AWS secret it references (nothing decrypted or fetched). `aws:` or `aws:PREFIX*` lists the account\'s secrets by name.';
+  static override description =
+    "Without LOCATION: every SOPS file in the fleet and every AWS secret it references (nothing decrypted or fetched). `aws:` or `aws:PREFIX*` lists the account's secrets by name.";
   static override args = { location: Args.string({ ignoreStdin: true, description: 'a SOPS file, aws:<secret id>, or aws:[PREFIX*]' }) };
   static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit };
 

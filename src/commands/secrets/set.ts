@@ -14,7 +14,10 @@ export const secretArgs = {
 export default class SecretsSet extends BaseCommand<SecretWriteResult> {
   static override summary = 'Set a secret value (from stdin or --from-env), creating the file or AWS secret if needed';
   static override description = 'A new SOPS file is encrypted for the recipients of the matching .sops.yaml creation rule. The value is never taken as an argument.';
-  static override examples = ['printf %s "$KEY" | <%= config.bin %> secrets set secrets/prod.sops.yaml OPENAI_API_KEY', '<%= config.bin %> secrets set aws:prod/openclaw TELEGRAM_BOT_TOKEN --from-env TOKEN'];
+  static override examples = [
+    'printf %s "$KEY" | <%= config.bin %> secrets set secrets/prod.sops.yaml OPENAI_API_KEY',
+    '<%= config.bin %> secrets set aws:prod/openclaw TELEGRAM_BOT_TOKEN --from-env TOKEN',
+  ];
   static override args = secretArgs;
   static override flags = { fleet: fleetFlags.fleet, audit: fleetFlags.audit, 'from-env': Flags.string({ description: 'take the value from this environment variable' }) };
 

@@ -20,7 +20,11 @@ export interface CreationRule {
  */
 export async function creationRuleFor(file: string): Promise<CreationRule> {
   const config = await findConfig(dirname(file));
-  if (!config) throw new SopsError(`no .sops.yaml above ${file} says whom to encrypt it for`, 'run `clawctl init`, or write a .sops.yaml with `creation_rules: [{path_regex: …, age: <recipient>}]` at the repo root');
+  if (!config)
+    throw new SopsError(
+      `no .sops.yaml above ${file} says whom to encrypt it for`,
+      'run `clawctl init`, or write a .sops.yaml with `creation_rules: [{path_regex: …, age: <recipient>}]` at the repo root',
+    );
   const lineCounter = new LineCounter();
   const doc = parseDocument(await readFile(config, 'utf8'), { lineCounter });
   const where = (node: Node | null | undefined) => (node?.range ? `${config}:${lineCounter.linePos(node.range[0]).line}` : config);
@@ -32,7 +36,8 @@ export async function creationRuleFor(file: string): Promise<CreationRule> {
     const r = node.toJSON() as Record<string, unknown>;
     if (typeof r.path_regex === 'string' && !new RegExp(r.path_regex).test(target)) continue;
     const recipients = ageRecipients(r);
-    if (recipients.length === 0) throw new SopsError(`${where(node)}: the creation rule for ${target} names no age recipient`, 'add `age: age1…` (comma-separated for several); clawctl encrypts for age only');
+    if (recipients.length === 0)
+      throw new SopsError(`${where(node)}: the creation rule for ${target} names no age recipient`, 'add `age: age1…` (comma-separated for several); clawctl encrypts for age only');
     for (const rcpt of recipients) {
       if (!(await isAgeRecipient(rcpt))) throw new SopsError(`${where(node)}: "${rcpt}" is not an age recipient`, 'an age recipient looks like age1… (`clawctl init` or `age-keygen -y` prints yours)');
     }
@@ -50,13 +55,22 @@ function ageRecipients(r: Record<string, unknown>): string[] {
   if (groups.length > 1) throw new SopsError('several key_groups (Shamir secret sharing) are not supported by clawctl');
   const raw = groups[0]?.age ?? r.age;
   const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
-  return list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 async function findConfig(start: string): Promise<string | undefined> {
   for (let dir = start; ; dir = dirname(dir)) {
     const candidate = join(dir, '.sops.yaml');
-    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate;
     if (dirname(dir) === dir) return undefined;
   }
 }

@@ -36,7 +36,10 @@ const SOPS_FORMAT_VERSION = '3.9.0';
 
 export async function openSopsFile(path: string): Promise<SopsFile> {
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new SopsError(err.code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${err.message}`, err.code === 'ENOENT' ? 'create it with `clawctl secrets set <file> <key>`' : undefined);
+    throw new SopsError(
+      err.code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${err.message}`,
+      err.code === 'ENOENT' ? 'create it with `clawctl secrets set <file> <key>`' : undefined,
+    );
   });
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new SopsError(`${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
@@ -48,7 +51,10 @@ export async function openSopsFile(path: string): Promise<SopsFile> {
   }
   const identity = await matchingIdentity(path, meta);
   const dataKey = await unwrapDataKey(meta.age.find((a) => a.recipient === identity.recipient)!.enc, identity.identity).catch(() => {
-    throw new SopsError(`${path}: the data key for ${identity.recipient} does not decrypt with the age key from ${identity.source}`, 'the file\'s `sops.age` entry is damaged; re-create the value with `clawctl secrets set`');
+    throw new SopsError(
+      `${path}: the data key for ${identity.recipient} does not decrypt with the age key from ${identity.source}`,
+      "the file's `sops.age` entry is damaged; re-create the value with `clawctl secrets set`",
+    );
   });
   const values = await decryptValues(path, doc, identity.identity);
   verifyMac(path, doc, meta, dataKey, values);
@@ -81,7 +87,10 @@ async function decryptValues(path: string, doc: Document, identity: string): Pro
     // sops-age's messages quote ciphertexts and key prefixes; say only where it failed.
     const at = /at path (\[[^\]]*\])/.exec((err as Error).message)?.[1];
     const key = at ? (JSON.parse(at) as string[]).filter((p) => !/^\d+$/.test(p)).join('.') : undefined;
-    throw new SopsError(`${path}: ${key ? `the value of ${key}` : 'a value'} does not decrypt: the file was tampered with or damaged`, 'restore it from git (`git checkout -- <file>`) and set the value again');
+    throw new SopsError(
+      `${path}: ${key ? `the value of ${key}` : 'a value'} does not decrypt: the file was tampered with or damaged`,
+      'restore it from git (`git checkout -- <file>`) and set the value again',
+    );
   }
 }
 
@@ -93,7 +102,8 @@ function verifyMac(path: string, doc: Document, meta: SopsMetadata, dataKey: Uin
   } catch {
     throw new SopsError(`${path}: its MAC does not decrypt: the file's mac or lastmodified was tampered with`, 'restore it from git and set the value again');
   }
-  if (stored !== computed) throw new SopsError(`${path}: MAC mismatch: a value was added, removed or changed outside sops`, 'restore it from git (`git checkout -- <file>`); never edit encrypted values by hand');
+  if (stored !== computed)
+    throw new SopsError(`${path}: MAC mismatch: a value was added, removed or changed outside sops`, 'restore it from git (`git checkout -- <file>`); never edit encrypted values by hand');
 }
 
 function valueAt(values: Record<string, unknown>, leaf: Leaf): unknown {
@@ -150,7 +160,11 @@ export async function createSopsFile(path: string, recipients: readonly string[]
 export async function saveSopsFile(file: SopsFile): Promise<void> {
   const { meta, doc } = file;
   meta.lastmodified = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  meta.mac = encryptString(computeMac(leaves(doc, meta), (leaf) => valueAt(file.values, leaf), meta.mac_only_encrypted === true), file.dataKey, meta.lastmodified);
+  meta.mac = encryptString(
+    computeMac(leaves(doc, meta), (leaf) => valueAt(file.values, leaf), meta.mac_only_encrypted === true),
+    file.dataKey,
+    meta.lastmodified,
+  );
   doc.delete('sops');
   const { age, lastmodified, mac, version, ...rule } = meta;
   // In the order sops writes it (stores/stores.go), so files diff cleanly whoever wrote them last.
