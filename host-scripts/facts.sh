@@ -35,6 +35,8 @@ i=0
 for spec in "$@"; do
   set -- $spec
   files="$files $1 $1/openclaw.json $1/.env"
+  # The .env an interrupted apply kept for its rollback: only whether it is there, never read.
+  [ -f "$1/.env.clawctl-prev" ] && echo "prev-env $1"
   if [ "${4-}" = cron ] || [ -f "$1/.clawctl-cron" ]; then crons="$crons $1"; fi
   # The gateway's unit, as clawctl writes it (home-relative for the user's own units).
   case "$service" in

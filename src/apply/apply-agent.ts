@@ -128,6 +128,7 @@ async function installFiles(run: Run, names: ManagedFile[], lines: string[]): Pr
 async function finishAgent(run: Run): Promise<void> {
   // A version change was installed by the host's own action, before its agents: the
   // agent's part is the fresh process below, on the new version.
+  if (run.plan.actions.some((a) => a.type === 'drop-old-env')) await run.step('drop .env.clawctl-prev', forgetEnvArgv(run.ctx.desired.stateDir));
   for (const action of run.plan.actions) {
     if (action.type === 'service')
       await run.step(`unit ${action.unit}`, serviceInstallArgv(action.service, action.unit), {

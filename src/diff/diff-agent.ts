@@ -23,6 +23,8 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   if (config) actions.push(config);
   const env = diffEnv(files.env, observed);
   if (env) actions.push(env);
+  // A new .env write replaces the old backup and drops it after the health gate anyway.
+  else if (observed.prevEnv) actions.push({ type: 'drop-old-env', action: 'delete' });
   const service = diffService(desired, host, observed, account);
   if (service) actions.push(service);
   const version = diffVersion(desired.version, installedVersion);

@@ -30,6 +30,8 @@ export interface ObservedAgent {
   health: GatewayHealth;
   /** systemctl is-active, for systemd services; undefined when the host has no service manager. */
   service?: string;
+  /** A .env.clawctl-prev is there: an apply was stopped before it could drop the old secrets. */
+  prevEnv?: boolean;
   /** The gateway's unit file as it is (null: there is none), for systemd services only. */
   unit?: string | null;
   /** Hash of what apply depends on (files, modes, installed version): a saved plan is bound to it. */

@@ -29,6 +29,8 @@ export interface RawFacts {
   /** Paths that are symbolic links: never read, and never written through. */
   links: Set<string>;
   managed: ManagedMarker[];
+  /** State dirs that hold a .env.clawctl-prev (an apply was stopped before its health gate). */
+  prevEnvs: Set<string>;
   /** The host's side of an OpenClaw install: clawctl's versions there, its machine, missing tools. */
   platform: HostPlatform;
   /** The observation gate as installed (`observer VERSION AUTHORIZED`), when the fleet has one. */
@@ -60,6 +62,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
     links: new Set(),
     managed: [],
     hashedEnvs: new Map(),
+    prevEnvs: new Set(),
     cron: new Map(),
     platform: { installs: [], missingTools: [] },
   };
@@ -78,6 +81,8 @@ export function splitFacts(stdout: Buffer): RawFacts {
       // An ownership marker apply wrote: `managed STATEDIR fleet=NAME agent=NAME [origin=adopted]`.
       const m = /^managed (\.openclaw(?:-[a-z0-9-]+)?) fleet=([a-z0-9-]+) agent=([a-z0-9-]+)( origin=adopted)?$/.exec(line);
       if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]!, ...(m[4] ? { adopted: true } : {}) });
+    } else if (line.startsWith('prev-env ')) {
+      facts.prevEnvs.add(line.slice('prev-env '.length));
     } else if (line.startsWith('installed ')) {
       const version = line.slice('installed '.length);
       if (EXACT_VERSION.test(version)) facts.platform.installs.push(version);
@@ -152,6 +157,7 @@ export function parseFacts(
       config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
       env,
       health: parseHealth(raw, a.port, i),
+      ...(raw.prevEnvs.has(a.stateDir) ? { prevEnv: true } : {}),
       ...(serviceKind === 'systemd-user' || serviceKind === 'systemd' ? { unit: raw.files.get(unitPath(serviceKind, serviceUnitName(a.profile)))?.content.toString('utf8') ?? null } : {}),
       ...(service ? { service } : {}),
       ...(cron ? { cron } : {}),

@@ -46,6 +46,15 @@ export interface VersionAction {
   to: string;
 }
 
+/**
+ * Delete the .env.clawctl-prev an interrupted apply left: it served only that apply's rollback,
+ * and would keep rotated-out secrets on the host for good.
+ */
+export interface DropOldEnvAction {
+  type: 'drop-old-env';
+  action: 'delete';
+}
+
 /** The gateway's systemd unit, written whole (it holds no secret, so the plan carries it) and enabled. */
 export interface ServiceAction {
   type: 'service';
@@ -107,7 +116,7 @@ export interface CronAction {
   waits?: string;
 }
 
-export type PlannedAction = ConfigAction | EnvAction | ServiceAction | VersionAction | RestartAction | DestroyAction | ForgetAction | CronAction;
+export type PlannedAction = ConfigAction | EnvAction | DropOldEnvAction | ServiceAction | VersionAction | RestartAction | DestroyAction | ForgetAction | CronAction;
 
 /** The observation gate on a host (observer-gate.ts): installed, brought up to date, or removed. */
 export interface ObserverAction {
@@ -280,7 +289,7 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
     // An agent is new when its files are; its cron jobs come with it.
     else if (work.some((a) => a.type !== 'cron') && work.every((a) => a.type !== 'destroy' && a.type !== 'forget' && (a.type === 'cron' || a.action === 'create'))) summary.add++;
     else summary.change++;
-    summary.files += work.filter((a) => a.type === 'config' || a.type === 'env' || a.type === 'service').length;
+    summary.files += work.filter((a) => a.type === 'config' || a.type === 'env' || a.type === 'service' || a.type === 'drop-old-env').length;
     if (work.some((a) => a.type === 'version')) installs.add(host);
   }
   // One install per host: its agents share it.

@@ -119,6 +119,8 @@ function renderAction(a: PlannedAction): string[] {
       return [a.from ? `~ openclaw version ${a.from} → ${a.to}` : `+ openclaw ${a.to} (not installed)`];
     case 'restart':
       return [`↻ restart gateway via ${a.service} (${a.reason})`];
+    case 'drop-old-env':
+      return ['- .env.clawctl-prev (the .env an interrupted apply kept for its rollback: old secrets, no longer needed)'];
     case 'forget':
       return [
         `- stop managing it: only its ownership marker is removed; it was adopted, so its state dir and gateway stay as they are (${Object.keys(MANAGED_ENV).join(', ')} stays in its .env until you remove it)`,

@@ -30,6 +30,8 @@ export function planEvents(plan: AgentPlan, s: AgentSubject | undefined): PlanEv
     if (a.type === 'restart') events.push({ kind: 'restart', items: [], describe: () => `restarts the gateway (${a.reason})`, locate: named });
     else if (a.type === 'forget')
       continue; // nothing on the host changes but the marker
+    else if (a.type === 'drop-old-env')
+      continue; // clawctl's own leftover, not the agent's .env
     else if (a.type === 'cron')
       continue; // no plan rule names cron jobs: they are the manifest's, reviewed with it
     else if (a.type === 'destroy') events.push({ kind: 'destroy', items: [], describe: () => 'removes the agent, which left the fleet (gateway stopped, state dir moved aside)', locate: named });

@@ -33,6 +33,19 @@ describe('a real OpenClaw gateway', () => {
   // An empty cache and no registry to fetch from: clawctl's own check cannot run, so only the host checks.
   const hostOnly = { XDG_CACHE_HOME: '', CLAWCTL_NPM_REGISTRY: 'http://127.0.0.1:9/' };
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => clawctl(args, { cwd: repo, env });
+  /** The gateway apply started, by the pid file it keeps in the state dir. */
+  const gatewayPid = () => Number(readFileSync(join(host.home, '.openclaw', 'clawctl-gateway.pid'), 'utf8'));
+  const waitClosed = async (p: number, ms: number) => {
+    const end = Date.now() + ms;
+    while (
+      Date.now() < end &&
+      (await fetch(`http://127.0.0.1:${p}/healthz`).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 250));
+  };
 
   beforeAll(async () => {
     if (!openclawInstalled()) throw new Error(`OpenClaw is not installed for tests: run bash test/setup/install-openclaw.sh (expected ${OPENCLAW_BIN})`);
@@ -54,7 +67,8 @@ describe('a real OpenClaw gateway', () => {
   it('writes a config that openclaw accepts, with the config read-only to OpenClaw itself', async () => {
     const plan = await run(['plan', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout).changes[0].actions.map((a: { type: string }) => a.type)).toEqual(['config', 'env']);
+    // A new agent's gateway is started by apply itself (service: process) and health-gated.
+    expect(JSON.parse(plan.stdout).changes[0].actions.map((a: { type: string }) => a.type)).toEqual(['config', 'env', 'restart']);
 
     const apply = await run(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
@@ -71,7 +85,6 @@ describe('a real OpenClaw gateway', () => {
   });
 
   it('sees the running gateway online through its own probes, at the pinned version', async () => {
-    gateway = startGateway(host, port);
     await waitReady(port, 90_000);
     const status = await run(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
@@ -122,7 +135,7 @@ describe('a real OpenClaw gateway', () => {
     const apply = await run(['apply', '--auto-approve', '--json']);
     expect(apply.code, apply.stderr).toBe(0);
     expect(JSON.parse(apply.stdout).result.agents[0]).toMatchObject({ ok: true, done: ['openclaw.json', 'health'] });
-    expect(gateway!.exitCode).toBeNull();
+    expect(() => process.kill(gatewayPid(), 0), 'the gateway apply started still runs').not.toThrow();
 
     const health = openclawAs(host, ['health', '--json', '--timeout', '20000']);
     expect(health.code, health.out).toBe(0);
@@ -150,7 +163,8 @@ describe('a real OpenClaw gateway', () => {
   });
 
   it('names the cause when the gateway will not start: no gateway.mode', async () => {
-    await stopGateway(gateway!);
+    process.kill(gatewayPid(), 'SIGKILL');
+    await waitClosed(port, 30_000);
     agent.config = {};
     writeFleet(repo, [host], [agent], {
       identityFile: client.privateKeyPath,

@@ -36,6 +36,7 @@ describe('diff of one agent', () => {
       env: f.observed.env && { mode: f.observed.env.mode, entries: secrets(f.observed.env.entries) },
       health: { state: f.observed.health },
       ...(f.observed.service ? { service: f.observed.service } : {}),
+      ...(f.observed.prevEnv ? { prevEnv: true } : {}),
       ...(f.observed.cron ? { cron: (f.observed.cron as unknown[]).flatMap((j) => storedCronJob(j) ?? []) } : {}),
     };
     const actions = diffAgent(desired, host, observed, f.installed ?? undefined);

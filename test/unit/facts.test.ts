@@ -111,3 +111,11 @@ describe('facts through the observation gate', () => {
     expect(parseFacts(Buffer.from('CLAWCTL-FACTS 2\nblob\n'), 'h', [], 'k').observer).toBeUndefined();
   });
 });
+
+describe('what an interrupted apply left', () => {
+  it('sees a .env.clawctl-prev (only that it is there), and plans its removal when .env itself is in sync', () => {
+    const agents = [{ name: 'a', stateDir: '.openclaw', port: 1 }];
+    const parsed = parseFacts(Buffer.from('CLAWCTL-FACTS 2\nprev-env .openclaw\nprev-env .openclaw-other\nblob\n'), 'h', agents, 'k');
+    expect(parsed.agents[0]!.prevEnv).toBe(true);
+  });
+});
