@@ -36,8 +36,9 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   const stale = !version && running && installedVersion && running !== installedVersion ? `it runs OpenClaw ${running}, not the installed ${installedVersion}` : undefined;
   const reasons = [env && '.env changed', service && 'its unit changed', version && 'OpenClaw version changed', stale].filter(Boolean);
   if (reasons.length > 0 && gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: reasons.join(', ') });
-  // A new agent's gateway is started, and health-gated like any restart.
-  else if (config?.action === 'create' && !gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });
+  // A new agent's gateway is started, and health-gated like any restart, where there is an
+  // OpenClaw to start it with (on the host, or the pinned one this apply installs).
+  else if (config?.action === 'create' && !gatewayRuns(observed) && (installedVersion || desired.version)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });
   return withCron(actions, cron, desired.name, gatewayRuns(observed) || actions.some((a) => a.type === 'restart'));
 }
 

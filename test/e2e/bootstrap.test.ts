@@ -88,7 +88,7 @@ describe('bootstrap: a bare host runs its agents after one apply', () => {
     const apply = await run('apply', '--auto-approve');
     expect(apply.code).not.toBe(0);
     expect(apply.stdout + apply.stderr).toContain('could not fetch openclaw 2026.99.99');
-    expect(apply.stdout).toContain('✗ host boot2: openclaw 2026.99.99');
+    expect(apply.stdout).toContain('✗ host boot2: unpack openclaw 2026.99.99');
     expect(apply.stdout).toContain('nover: skipped');
     expect(existsSync(join(spare.home, '.local', 'share', 'clawctl'))).toBe(false);
     expect(existsSync(join(spare.home, '.openclaw'))).toBe(false);
@@ -103,7 +103,7 @@ describe('bootstrap: a bare host runs its agents after one apply', () => {
     try {
       const full = await run('apply', '--auto-approve');
       expect(full.code).not.toBe(0);
-      expect(full.stdout + full.stderr).toMatch(/host boot2: openclaw .* failed: .*receiving openclaw .* failed \(is the disk full\?\)/);
+      expect(full.stdout + full.stderr).toMatch(/host boot2: unpack openclaw .* failed: .*receiving openclaw .* failed \(is the disk full\?\)/);
       expect(readdirSync(target)).toEqual([]);
     } finally {
       execFileSync('umount', [target]);
@@ -113,7 +113,7 @@ describe('bootstrap: a bare host runs its agents after one apply', () => {
     execFileSync('rm', ['-rf', join(spare.home, '.local', 'share', 'clawctl')]);
     const denied = await run('apply', '--auto-approve');
     expect(denied.code).not.toBe(0);
-    expect(denied.stdout + denied.stderr).toMatch(/host boot2: openclaw .* failed: .*cannot create .*Permission denied/);
+    expect(denied.stdout + denied.stderr).toMatch(/host boot2: unpack openclaw .* failed: .*cannot create .*Permission denied/);
     expect(existsSync(join(spare.home, '.local', 'bin', 'openclaw'))).toBe(false);
   }, 600_000);
 });

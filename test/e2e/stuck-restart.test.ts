@@ -33,11 +33,11 @@ describe('a gateway whose stop hangs', () => {
   let api: BlackHole;
   let gateway: ChildProcess | undefined;
   const agent: AgentDef = { name: 'claw', host: 'stuck1' };
-  const fleet = (env: Record<string, string>) => {
+  const fleet = (env: Record<string, string>, service = 'process') => {
     agent.env = env;
     writeFleet(repo, [host], [agent], {
       identityFile: client.privateKeyPath,
-      service: 'process',
+      service,
       fleetSpec: {
         openclaw: { version: VERSION },
         defaults: { config: { gateway: { mode: 'local', bind: 'loopback' } }, ignoreDifferences: [{ file: 'openclaw.json', jsonPointers: ['/meta'] }] },
@@ -73,7 +73,9 @@ describe('a gateway whose stop hangs', () => {
     agent.config = {
       channels: { telegram: { enabled: true, botToken: '${TG_BOT_CREDENTIAL}', apiRoot: `http://127.0.0.1:${api.port}`, network: { dangerouslyAllowPrivateNetwork: true } } },
     };
-    fleet({ TG_BOT_CREDENTIAL: token(1) });
+    // The first apply writes the files only (service: none): the test runs the gateway itself,
+    // to watch its process, where apply would otherwise start a new agent's gateway.
+    fleet({ TG_BOT_CREDENTIAL: token(1) }, 'none');
     const first = await run(['apply', '--auto-approve']);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     gateway = startGateway(host, port);
