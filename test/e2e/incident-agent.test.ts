@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionsRunner, type GitHubEvent, type JobRun } from '../harness/actions-runner.js';
+import { ActionsRunner, FLEET_REPOSITORY, pushEvent, SENDER, type GitHubEvent, type JobRun } from '../harness/actions-runner.js';
 import { ageIdentityIn } from '../harness/age-key.js';
 import { CLAWCTL, clawctl, type CliResult } from '../harness/cli.js';
 import { expectOutputSchema } from '../harness/output-schema.js';
@@ -102,8 +102,8 @@ describe('an incident becomes a pull request through an OpenClaw operator agent'
     return cycle;
   };
   const outline = (job: JobRun) => job.steps.map((s) => `${s.name.replace(/@[0-9a-f]{40}$/, '')}: ${s.outcome}`).join('\n') + job.steps.map((s) => s.log).join('\n');
-  const repository = { id: 861_530_471, name: 'fleet', full_name: 'acme/fleet', owner: { login: 'acme' }, default_branch: 'main', private: true };
-  const sender = { login: 'octocat', type: 'User' };
+  const repository = FLEET_REPOSITORY;
+  const sender = SENDER;
 
   /** The model's script: what a capable operator model would do with each turn, as tool calls. */
   const script = (req: ChatRequest): ScriptReply => {
@@ -372,25 +372,7 @@ describe('an incident becomes a pull request through an OpenClaw operator agent'
     git('push', '-q', 'origin', 'main');
     gh.merge(pr.number);
     const after = remoteSha('main');
-    const event: GitHubEvent = {
-      name: 'push',
-      sha: after,
-      ref: 'refs/heads/main',
-      payload: {
-        ref: 'refs/heads/main',
-        before,
-        after,
-        created: false,
-        deleted: false,
-        forced: false,
-        base_ref: null,
-        commits: [{ id: after, message: git('log', '-1', '--format=%s', after), distinct: true }],
-        head_commit: { id: after },
-        repository,
-        pusher: { name: 'octocat' },
-        sender,
-      },
-    };
+    const event = pushEvent(before, after, git('log', '-1', '--format=%s', after));
     const [job] = await runner.run('clawctl-apply.yml', event);
     expect(job!.conclusion, outline(job!)).toBe('success');
     expect(JSON.parse(hostConfig()).gateway).toMatchObject({ mode: 'local', port: clawPort });

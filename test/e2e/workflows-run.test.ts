@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionsRunner, type GitHubEvent, type JobRun } from '../harness/actions-runner.js';
+import { ActionsRunner, FLEET_REPOSITORY, pushEvent, SENDER, type GitHubEvent, type JobRun } from '../harness/actions-runner.js';
 import { ageIdentityIn } from '../harness/age-key.js';
 import { clawctl } from '../harness/cli.js';
 import { openclawInstalled, provideOpenclaw } from '../harness/openclaw.js';
@@ -52,8 +52,8 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
   const operator: NodeJS.ProcessEnv = {};
   const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env: { ...process.env, ...operator }, encoding: 'utf8' }).trim();
   const remoteSha = (ref: string) => execFileSync('git', ['-C', bare, 'rev-parse', ref], { encoding: 'utf8' }).trim();
-  const repository = { id: 861_530_471, name: 'fleet', full_name: 'acme/fleet', owner: { login: 'acme' }, default_branch: 'main', private: true };
-  const sender = { login: 'octocat', type: 'User' };
+  const repository = FLEET_REPOSITORY;
+  const sender = SENDER;
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${gh.url}/repos/acme/fleet${path}`, {
       method,
@@ -86,25 +86,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
       payload: { action: 'opened', number, pull_request: { number, state: 'open', title, user: sender, head, base, draft: false, merged: false }, repository, sender },
     };
   };
-  const pushEvent = (before: string, after: string): GitHubEvent => ({
-    name: 'push',
-    sha: after,
-    ref: 'refs/heads/main',
-    payload: {
-      ref: 'refs/heads/main',
-      before,
-      after,
-      created: false,
-      deleted: false,
-      forced: false,
-      base_ref: null,
-      commits: [{ id: after, message: git('log', '-1', '--format=%s', after), distinct: true }],
-      head_commit: { id: after },
-      repository,
-      pusher: { name: 'octocat' },
-      sender,
-    },
-  });
+  const pushToMain = (before: string, after: string) => pushEvent(before, after, git('log', '-1', '--format=%s', after));
   const scheduleEvent = (): GitHubEvent => ({
     name: 'schedule',
     sha: remoteSha('main'),
@@ -291,7 +273,7 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     const before = remoteSha('main');
     git('merge', '-q', '--ff-only', 'add-agents');
     git('push', '-q', 'origin', 'main');
-    const event = pushEvent(before, remoteSha('main'));
+    const event = pushToMain(before, remoteSha('main'));
     expect(await runner.run('clawctl-plan.yml', event)).toEqual([]);
     expect(await runner.run('clawctl-drift.yml', event)).toEqual([]);
     const [job] = await runner.run('clawctl-apply.yml', event);

@@ -64,6 +64,33 @@ export interface GitHubEvent {
   ref: string;
 }
 
+/** The test repository acme/fleet and the person acting on it, as GitHub's events name them. */
+export const FLEET_REPOSITORY = { id: 861_530_471, name: 'fleet', full_name: 'acme/fleet', owner: { login: 'acme' }, default_branch: 'main', private: true };
+export const SENDER = { login: 'octocat', type: 'User' };
+
+/** A push to main as GitHub sends it: `before` and `after` commits, the head commit's message. */
+export function pushEvent(before: string, after: string, message: string): GitHubEvent {
+  return {
+    name: 'push',
+    sha: after,
+    ref: 'refs/heads/main',
+    payload: {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
+      commits: [{ id: after, message, distinct: true }],
+      head_commit: { id: after },
+      repository: FLEET_REPOSITORY,
+      pusher: { name: 'octocat' },
+      sender: SENDER,
+    },
+  };
+}
+
 export interface StepRun {
   name: string;
   uses?: string;
