@@ -39,7 +39,7 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
   let stop = false;
   for (const wave of wavesOf(plan)) {
     if (stop) {
-      run.skip(wave, 'skipped');
+      run.markSkipped(wave);
       continue;
     }
     const result = await run.wave(wave, broken);
@@ -93,8 +93,8 @@ class Rollout {
     return { conn, desired: this.desired, existing, seconds: h.commandTimeoutSeconds, hooks: this.hooks, service: h.service, healthTimeoutSeconds: this.desired.rollout.healthTimeoutSeconds };
   }
 
-  skip(wave: PlanWave, status: WaveResult['status']): void {
-    this.waves.push({ name: wave.name, hosts: wave.hosts, status });
+  markSkipped(wave: PlanWave): void {
+    this.waves.push({ name: wave.name, hosts: wave.hosts, status: 'skipped' });
     this.skipped.push(...this.plan.changes.filter((c) => wave.hosts.includes(c.host)).map((c) => c.agent));
   }
 
