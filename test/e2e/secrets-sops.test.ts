@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateX25519Identity } from 'age-encryption';
 import { decryptSops } from 'sops-age';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_HOST } from '../harness/local-fleet.js';
@@ -20,6 +21,7 @@ const TOKEN = '123456789:AAsops-bot-token-never-print';
  */
 describe('SOPS secrets, from clawctl init to a rotated .env', () => {
   let root: string;
+  let strangerKey: string;
   let env: NodeJS.ProcessEnv;
   const outputs: string[] = [];
   let pristine = '';
@@ -47,7 +49,9 @@ spec:
 `,
     );
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // A key of nobody's: made here, at run time, and listed in no .sops.yaml.
+    strangerKey = await generateX25519Identity();
     root = mkdtempSync(join(tmpdir(), 'clawctl-sops-e2e-'));
     execFileSync('git', ['init', '-q', root]);
     env = { XDG_CONFIG_HOME: join(root, 'user-config'), SOPS_AGE_KEY: '', SOPS_AGE_KEY_FILE: '', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'T', GITHUB_ACTIONS: '' };
@@ -157,7 +161,7 @@ spec:
       'the wrong age key',
       () => {
         env.XDG_CONFIG_HOME = join(root, 'user-config');
-        env.SOPS_AGE_KEY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
+        env.SOPS_AGE_KEY = strangerKey;
         env.XDG_CONFIG_HOME = join(root, 'nobody');
       },
       /^fleet\/agents\.yaml:13:\d+: none of your age keys can decrypt/m,
