@@ -1,8 +1,11 @@
 # shellcheck shell=sh disable=SC2086 # word splitting of the lists below is wanted (see set -f)
 # clawctl facts: every fact of every agent on this host, in one exec (POSIX sh).
-#   sh -c "$FACTS" clawctl-facts SERVICE MARKER "STATEDIR PORT UNIT [cron]" ...
+#   sh -c "$FACTS" clawctl-facts SERVICE MARKER "STATEDIR PORT UNIT [cron] [cost]" ...
 # `cron`: the agent declares cron jobs, so OpenClaw's jobs in its state are read too (as they
 # are where clawctl added some: its .clawctl-cron marker in the state dir).
+# `cost`: the agent's spend is read from its running gateway (`openclaw gateway usage-cost`,
+# from OpenClaw's own session logs and model prices): one OpenClaw CLI per such agent, all at
+# once and each under a deadline, and only when its port has a listener.
 # MARKER is the fleet's observation key comment (clawctl-observer:FLEET), or - when it has none.
 # Under the observation gate (observe-gate.sh), CLAWCTL_FACTS_ENV_HASH names the hash key file:
 # each .env is then reported as keyed hashes of its entries, never read out.
@@ -29,6 +32,7 @@ files=""
 crons=""
 units=""
 probes=""
+costs=""
 bodies=""
 tmp=""
 i=0
@@ -38,6 +42,8 @@ for spec in "$@"; do
   # The .env an interrupted apply kept for its rollback: only whether it is there, never read.
   [ -f "$1/.env.clawctl-prev" ] && echo "prev-env $1"
   if [ "${4-}" = cron ] || [ -f "$1/.clawctl-cron" ]; then crons="$crons $1"; fi
+  cost=
+  [ "${4-}" = cost ] || [ "${5-}" = cost ] && cost=1
   # The gateway's unit, as clawctl writes it (home-relative for the user's own units).
   case "$service" in
     systemd-user) files="$files .config/systemd/user/$3" ;;
@@ -48,16 +54,49 @@ for spec in "$@"; do
     *" all "* | *" $2 "*)
       [ -n "$tmp" ] || { tmp=$(mktemp -d /tmp/clawctl-facts.XXXXXX) && trap 'rm -rf "$tmp"' EXIT; }
       probes="$probes -o /dev/null http://127.0.0.1:$2/readyz -o $tmp/startupz-$i http://127.0.0.1:$2/startupz"
-      bodies="$bodies $tmp/startupz-$i" ;;
+      bodies="$bodies $tmp/startupz-$i"
+      [ -n "$cost" ] && costs="$costs $i:$1:$2" ;;
   esac
   i=$((i + 1))
 done
 
 if [ -n "$probes" ]; then
   if command -v curl >/dev/null 2>&1; then
-    curl -s -m 3 -w 'http %{http_code} %{url_effective}\n' $probes 2>/dev/null
+    curl -s -m 3 -w 'http %{http_code} %{time_total} %{url_effective}\n' $probes 2>/dev/null
   else
     echo nocurl
+  fi
+fi
+
+# Each agent's spend, as its gateway reports it (`costrc INDEX EXIT [why]`; the JSON in the
+# blob as cost-INDEX). All at once, each bounded by `timeout` and by the CLI's own --timeout.
+if [ -n "$costs" ]; then
+  if command -v openclaw >/dev/null 2>&1; then
+    deadline=
+    command -v timeout >/dev/null 2>&1 && deadline="timeout 20"
+    for c in $costs; do
+      n=${c%%:*} rest=${c#*:}
+      st=${rest%%:*} p=${rest#*:}
+      case $st in .openclaw-*) set -- --profile "${st#.openclaw-}" ;; *) set -- ;; esac
+      (
+        OPENCLAW_STATE_DIR="$HOME/$st" $deadline openclaw "$@" gateway usage-cost --json --days 31 --port "$p" --timeout 10000 > "$tmp/cost-$n" 2> "$tmp/costerr-$n"
+        echo $? > "$tmp/costrc-$n"
+      ) < /dev/null &
+    done
+    wait
+    for c in $costs; do
+      n=${c%%:*} rc=
+      IFS= read -r rc < "$tmp/costrc-$n" || true
+      if [ "$rc" = 0 ]; then
+        echo "costrc $n 0"
+        bodies="$bodies $tmp/cost-$n"
+      else
+        # Why, in its last words: OpenClaw's --json puts its error on stdout, others go to stderr.
+        printf 'costrc %s %s %s\n' "$n" "${rc:-none}" "$(cat "$tmp/costerr-$n" "$tmp/cost-$n" | tail -c 400 | tr -s '\n\t\r' '   ')"
+      fi
+    done
+  else
+    for c in $costs; do echo "costrc ${c%%:*} none the openclaw CLI is not on the PATH"; done
   fi
 fi
 

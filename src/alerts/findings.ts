@@ -5,6 +5,7 @@ import type { AgentPlan, Plan } from '../plan/plan.js';
 import type { PolicyObject, Violation } from '../policy/violation.js';
 import { plural } from '../cli/plural.js';
 import type { Manifests } from '../validate/manifests.js';
+import { describeStanding } from '../policy/budget.js';
 import type { Finding } from './incidents.js';
 
 /** What one watch cycle saw and did, as far as it got: alerts are derived from it alone. */
@@ -19,7 +20,7 @@ export interface CycleFacts {
 
 /** Pure: a cycle's facts → a finding per (event, subject) it looked at. */
 export function cycleFindings(facts: CycleFacts): Finding[] {
-  return [...healthFindings(facts), ...driftFindings(facts), ...applyFindings(facts), ...policyFindings(facts)];
+  return [...healthFindings(facts), ...driftFindings(facts), ...applyFindings(facts), ...policyFindings(facts), ...budgetFindings(facts)];
 }
 
 /** Every subject of the fleet: its agents, `host/NAME`, `fleet/NAME`. */
@@ -92,6 +93,22 @@ function applyFindings({ desired, plan, apply }: CycleFacts): Finding[] {
     if (r) return [{ ...base, firing: !r.ok, reason: r.ok ? 'applied' : `${r.error ?? 'failed'}${r.rolledBack ? ' (rolled back)' : ''}` }];
     if (!unreachable.has(a.host) && !pending.has(a.name)) return [{ ...base, firing: false, reason: 'in sync' }];
     return [];
+  });
+}
+
+/**
+ * An agent over any of its budgets (today's or this month's spend, as OpenClaw reports it):
+ * budget.crossed, resolved when it is under every one again (a new day or month, a raised
+ * limit). A cost that could not be read says nothing either way.
+ */
+function budgetFindings({ desired, statuses }: CycleFacts): Finding[] {
+  const labels = new Map(desired.agents.map((a) => [a.name, a.labels]));
+  return statuses.flatMap((s): Finding[] => {
+    const known = (s.budgets ?? []).filter((b) => b.spentUsd !== null);
+    if (known.length === 0) return [];
+    const over = known.filter((b) => b.over);
+    const reason = (over.length > 0 ? over : known).map((b) => `${b.policy}/${b.rule}: ${describeStanding(b)}`).join('; ');
+    return [{ event: 'budget.crossed', subject: s.agent, host: s.host, labels: labels.get(s.agent) ?? {}, firing: over.length > 0, reason }];
   });
 }
 

@@ -33,6 +33,20 @@ export class FleetMetrics {
   private readonly up = this.gauge('clawctl_agent_up', "1 when the agent's gateway runs (online or degraded), else 0", ['agent', 'host']);
   private readonly ready = this.gauge('clawctl_agent_ready', "1 when the agent's gateway answered /readyz ready (online), else 0", ['agent', 'host']);
   private readonly drift = this.gauge('clawctl_agent_drift_changes', 'Changes planned for the agent (files, version; 0 means in sync with the fleet)', ['agent', 'host']);
+  private readonly response = this.gauge('clawctl_agent_response_seconds', "How long the agent's gateway took to answer /readyz in the last cycle", ['agent', 'host']);
+  private readonly cost = this.gauge('clawctl_agent_cost_usd', "What the agent spent, from OpenClaw's own usage cost: period day (the gateway's today) or month (this calendar month)", [
+    'agent',
+    'host',
+    'period',
+  ]);
+  private readonly costKnown = this.gauge('clawctl_agent_cost_known', "1 when the agent's usage cost could be read in the last cycle, 0 when it could not", ['agent', 'host']);
+  private readonly budgetLimit = this.gauge('clawctl_agent_budget_limit_usd', 'A Policy budget that applies to the agent (period daily or monthly)', ['agent', 'policy', 'rule', 'period']);
+  private readonly budgetOver = this.gauge('clawctl_agent_budget_exceeded', '1 when the agent spent more than the budget allows, 0 when not (absent while its cost is unknown)', [
+    'agent',
+    'policy',
+    'rule',
+    'period',
+  ]);
   private readonly reachable = this.gauge('clawctl_host_reachable', '1 when the host could be observed, else 0', ['host']);
   private readonly violations = this.gauge('clawctl_policy_violations', 'Policy violations in the current plan', []);
   private readonly observed = this.gauge('clawctl_observation_success', '1 when the last cycle planned the fleet, 0 when it could not (a broken manifest, say)', []);
@@ -55,7 +69,7 @@ export class FleetMetrics {
   /** One cycle's observation: every series about agents and hosts is replaced by this one's. */
   observe(snapshot: DashboardSnapshot, seconds: number): void {
     this.cycle.observe(seconds);
-    for (const g of [this.info, this.state, this.up, this.ready, this.drift, this.reachable]) g.reset();
+    for (const g of [this.info, this.state, this.up, this.ready, this.drift, this.reachable, this.response, this.cost, this.costKnown, this.budgetLimit, this.budgetOver]) g.reset();
     this.observedAt.set(Date.parse(snapshot.observedAt) / 1000);
     this.observed.set(snapshot.error ? 0 : 1);
     // A fleet that could not be planned has no current agent figures: none is passed off as current.
@@ -69,6 +83,17 @@ export class FleetMetrics {
       this.up.set(who, s.state === 'online' || s.state === 'degraded' ? 1 : 0);
       this.ready.set(who, s.state === 'online' ? 1 : 0);
       this.drift.set(who, s.drift);
+      if (s.responseMs !== undefined) this.response.set(who, s.responseMs / 1000);
+      if (s.cost) this.costKnown.set(who, s.cost.state === 'known' ? 1 : 0);
+      if (s.cost?.state === 'known') {
+        this.cost.set({ ...who, period: 'day' }, s.cost.todayUsd);
+        this.cost.set({ ...who, period: 'month' }, s.cost.monthUsd);
+      }
+      for (const b of s.budgets ?? []) {
+        const which = { agent: s.agent, policy: b.policy, rule: b.rule, period: b.period };
+        this.budgetLimit.set(which, b.limitUsd);
+        if (b.spentUsd !== null) this.budgetOver.set(which, b.over ? 1 : 0);
+      }
     }
   }
 

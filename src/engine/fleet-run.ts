@@ -12,7 +12,8 @@ import { validateFleet } from '../validate/validate-fleet.js';
 import { checkOpenclawConfigs, configCheckErrors, type ConfigCheck } from '../openclaw/config-check.js';
 import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
 import type { AuditSink } from '../audit/audit-log.js';
-import { planPolicy } from './policy-check.js';
+import type { BudgetStanding } from '../policy/budget.js';
+import { budgetCheck, hasBudgets, planPolicy } from './policy-check.js';
 import type { EngineHooks } from './hooks.js';
 import { inShard, type Shard } from './shard.js';
 
@@ -85,6 +86,8 @@ export interface PlanRun {
   desired: DesiredState;
   observed: ObservedState;
   pool: ConnectionPool;
+  /** Per agent, the budgets that apply to it and where it stands (empty without budget rules). */
+  budgets: Map<string, BudgetStanding[]>;
 }
 
 export interface PlanOptions {
@@ -109,6 +112,8 @@ export interface PlanOptions {
   openclawCheck: { enforce: boolean; require: boolean };
   /** `apply --until WAVE`: stop after that canary wave. */
   until?: string;
+  /** Read each agent's usage cost (the views do); without it, only when a Policy sets a budget. */
+  cost?: boolean;
 }
 
 /**
@@ -132,14 +137,16 @@ export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
   const desired = scoped(full, opts.scope);
   const pool = new ConnectionPool();
   try {
-    const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks });
+    const cost = opts.cost === true || hasBudgets(manifests);
+    const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks, cost });
     const prune = { hosts: new Set(opts.prune ? pruneHosts(full, opts.scope) : []), fleetAgents: new Set(full.agents.map((a) => a.name)) };
     const configChecks = await checkConfigs(manifests, desired, observed, opts);
     const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
     // A shard is planned alone but judged with the whole fleet: a rule over all agents (a count,
     // a budget) must not pass because each shard holds only part of them.
     plan.policy = await planPolicy(manifests, opts.scope.shard ? full : desired, plan, opts.approvals);
-    return { plan, manifests, desired, observed, pool };
+    const budgets = await budgetCheck(manifests, desired, observed, plan);
+    return { plan, manifests, desired, observed, pool, budgets };
   } catch (err) {
     await pool.closeAll();
     throw err;

@@ -1,6 +1,8 @@
 import type { AuditSink } from '../audit/audit-log.js';
 import type { DesiredState } from '../desired/desired-state.js';
 import type { Plan, PlanPolicy } from '../plan/plan.js';
+import { indexObserved, type ObservedState } from '../observe/observed-state.js';
+import { budgetStandings, tierRaiseViolations, type BudgetStanding } from '../policy/budget.js';
 import { compilePolicies, type CompiledPolicies } from '../policy/compile.js';
 import { evaluateDesired } from '../policy/evaluate-desired.js';
 import { evaluatePlan } from '../policy/evaluate-plan.js';
@@ -34,6 +36,27 @@ export async function planPolicy(manifests: Manifests, desired: DesiredState, pl
     );
   }
   return { violations: [...d.violations, ...p.violations].sort(byPosition), optOuts: d.optOuts, approved: p.approved };
+}
+
+/** Whether any Policy sets a budget: then plan and watch read each agent's usage cost too. */
+export function hasBudgets(manifests: Manifests): boolean {
+  return manifests.policies.some((p) => p.manifest.spec.rules.some((r) => 'budget' in r));
+}
+
+/**
+ * Budgets against the observed usage cost: where each agent stands, and the plan's tier raises
+ * a budget refuses (added to the plan's violations: apply refuses them like any other).
+ */
+export async function budgetCheck(manifests: Manifests, desired: DesiredState, observed: ObservedState, plan: Plan): Promise<Map<string, BudgetStanding[]>> {
+  if (!hasBudgets(manifests)) return new Map();
+  const compiled = await compileFleetPolicies(manifests);
+  const seen = indexObserved(observed);
+  const costs = new Map(desired.agents.map((a) => [a.name, seen.agents.get(a.name)?.cost]));
+  const hostLabels = new Map(desired.hosts.map((h) => [h.name, h.labels]));
+  const standings = budgetStandings(compiled, desired.agents, hostLabels, costs);
+  const raises = tierRaiseViolations({ compiled, manifests, desired, plan, observed: seen.agents, standings });
+  if (raises.length > 0) plan.policy = { ...plan.policy, violations: [...plan.policy.violations, ...raises].sort(byPosition) };
+  return standings;
 }
 
 /** Approvals count only in a run a human started: in GitHub Actions, a workflow_dispatch. */

@@ -2,6 +2,8 @@ import type { DesiredState } from '../desired/desired-state.js';
 import { indexObserved, type GatewayHealth, type ObservedState } from '../observe/observed-state.js';
 import { indexBy } from '../util/index-by.js';
 import type { Plan } from '../plan/plan.js';
+import type { AgentCost } from '../openclaw/usage-cost.js';
+import type { BudgetStanding } from '../policy/budget.js';
 
 export type AgentState = 'online' | 'degraded' | 'offline' | 'unknown';
 
@@ -20,11 +22,17 @@ export interface AgentStatus {
   service?: string;
   /** Number of planned changes (files, version; restarts not counted): 0 means no drift. */
   drift: number;
+  /** How long its gateway's /readyz took to answer, in milliseconds. */
+  responseMs?: number;
+  /** Its spend, from OpenClaw's own usage cost (when the observation read it). */
+  cost?: AgentCost;
+  /** The budgets (Policy `budget` rules) that apply to it, and where it stands. */
+  budgets?: BudgetStanding[];
   observedAt: string;
 }
 
-/** Pure: desired × observed × plan → one status per agent. */
-export function agentStatuses(desired: DesiredState, observed: ObservedState, plan: Plan, observedAt: Date): AgentStatus[] {
+/** Pure: desired × observed × plan (× budgets) → one status per agent. */
+export function agentStatuses(desired: DesiredState, observed: ObservedState, plan: Plan, observedAt: Date, budgets: ReadonlyMap<string, BudgetStanding[]> = new Map()): AgentStatus[] {
   const seen = indexObserved(observed);
   const changes = indexBy(plan.changes, (c) => c.agent);
   return desired.agents.map((agent) => {
@@ -49,6 +57,9 @@ export function agentStatuses(desired: DesiredState, observed: ObservedState, pl
       },
       ...(obs?.service ? { service: obs.service } : {}),
       drift,
+      ...(obs?.health.responseMs !== undefined ? { responseMs: obs.health.responseMs } : {}),
+      ...(obs?.cost ? { cost: obs.cost } : {}),
+      ...(budgets.has(agent.name) ? { budgets: budgets.get(agent.name)! } : {}),
       observedAt: observedAt.toISOString(),
     };
   });

@@ -71,7 +71,7 @@ async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, ale
   let seen: PlanRun | undefined;
   let c = await cycle(n, trigger, opts, (run) => (seen = run));
   const observedAt = seen ? new Date(seen.plan.created_at) : undefined;
-  const statuses = seen && observedAt ? agentStatuses(seen.desired, seen.observed, seen.plan, observedAt) : undefined;
+  const statuses = seen && observedAt ? agentStatuses(seen.desired, seen.observed, seen.plan, observedAt, seen.budgets) : undefined;
   if (statuses && observedAt)
     c = await recordHealth(opts.plan.fleetDir, statuses, observedAt).then(
       () => c,

@@ -13,6 +13,8 @@ export interface HealthSample {
   /** The running gateway's version, else the installed one. */
   version?: string;
   drift: number;
+  /** How long its gateway's /readyz took to answer, in milliseconds (absent when nothing answered). */
+  responseMs?: number;
 }
 
 /** An agent's change of state between two cycles. */
@@ -33,6 +35,8 @@ export interface AgentHistory {
   first?: string;
   last?: string;
   transitions: HealthTransition[];
+  /** Its gateway's /readyz response times over the window, when any cycle timed one. */
+  responseMs?: { median: number; max: number };
 }
 
 /** Days of samples kept; older day files are deleted as new ones are written. */
@@ -62,7 +66,16 @@ export async function recordHealth(fleetDir: string, statuses: readonly AgentSta
 
 function sampleOf(s: AgentStatus, at: Date): HealthSample {
   const version = s.version.running ?? s.version.installed;
-  return { at: at.toISOString(), agent: s.agent, host: s.host, state: s.state, reason: s.reason, ...(version ? { version } : {}), drift: s.drift };
+  return {
+    at: at.toISOString(),
+    agent: s.agent,
+    host: s.host,
+    state: s.state,
+    reason: s.reason,
+    ...(version ? { version } : {}),
+    drift: s.drift,
+    ...(s.responseMs !== undefined ? { responseMs: s.responseMs } : {}),
+  };
 }
 
 /** Samples at or after `since`, from the day files that can hold them. */
@@ -97,14 +110,28 @@ export function summarizeHealth(samples: readonly HealthSample[], agents: readon
       const prev = mine[i - 1];
       if (prev && prev.state !== s.state) transitions.push({ at: s.at, from: prev.state, to: s.state, reason: s.reason });
     });
+    const response = responseTimes(mine);
     return {
       agent,
       samples: mine.length,
       uptime: mine.length === 0 ? 0 : mine.filter((s) => s.state === 'online').length / mine.length,
       ...(mine.length > 0 ? { first: mine[0]!.at, last: mine.at(-1)!.at } : {}),
       transitions,
+      ...(response ? { responseMs: response } : {}),
     };
   });
+}
+
+/** The median and slowest /readyz answer among samples, when any was timed. */
+export function responseTimes(samples: readonly HealthSample[]): { median: number; max: number } | undefined {
+  const timed = samples.flatMap((s) => (typeof s.responseMs === 'number' && Number.isFinite(s.responseMs) ? [s.responseMs] : []));
+  return timed.length === 0 ? undefined : { median: median(timed), max: Math.max(...timed) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
 /** `24h`, `30m`, `7d`, `90s` → milliseconds; undefined when it is none of those. */

@@ -9,16 +9,26 @@ export interface AgentProbe {
   profile?: string;
   /** The agent's declared cron jobs: when it has any, OpenClaw's jobs in its state are read too. */
   cron?: readonly unknown[];
+  /** Read the agent's spend from its running gateway (openclaw gateway usage-cost). */
+  cost?: boolean;
 }
 
 /** host-scripts/facts.sh: a real shell file, read once, run as `sh -c SCRIPT` with argv. */
 const FACTS_SCRIPT = hostScript('facts.sh');
 
 /**
- * The argv for one host. Each agent travels as one word "stateDir port unit [cron]": all are
+ * The argv for one host. Each agent travels as one word "stateDir port unit [cron] [cost]": all are
  * validated names and numbers, so word splitting inside the script is safe. `marker` names the
  * fleet's observation key (see observer-gate.ts), or is `-` when the fleet has none.
  */
 export function factsArgv(service: ServiceKind, marker: string, agents: readonly AgentProbe[]): string[] {
-  return ['sh', '-c', FACTS_SCRIPT, 'clawctl-facts', service, marker, ...agents.map((a) => `${a.stateDir} ${a.port} ${serviceUnitName(a.profile)}${a.cron?.length ? ' cron' : ''}`)];
+  return [
+    'sh',
+    '-c',
+    FACTS_SCRIPT,
+    'clawctl-facts',
+    service,
+    marker,
+    ...agents.map((a) => `${a.stateDir} ${a.port} ${serviceUnitName(a.profile)}${a.cron?.length ? ' cron' : ''}${a.cost ? ' cost' : ''}`),
+  ];
 }

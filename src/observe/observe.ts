@@ -12,6 +12,8 @@ import { parseFacts } from './parse-facts.js';
 export interface ObserveOptions {
   concurrency: number;
   hooks: EngineHooks;
+  /** Also read each running agent's spend (OpenClaw's usage cost): for the views and for budgets. */
+  cost?: boolean;
 }
 
 /**
@@ -23,20 +25,28 @@ export async function observe(desired: DesiredState, hosts: readonly DesiredHost
   const results = await mapLimit(hosts, opts.concurrency, async (host) => {
     opts.hooks.emit({ type: 'host-observe-start', host: host.name });
     const agents = agentsOf.get(host.name) ?? [];
-    const result = await observeHost(host, agents, pool, desired);
+    const result = await observeHost(host, agents, pool, desired, { cost: opts.cost === true });
     opts.hooks.emit({ type: 'host-observed', host: host.name, ok: result.ok, ...(result.ok ? {} : { error: result.error }) });
     return result;
   });
   return { hosts: results };
 }
 
-export async function observeHost(host: DesiredHost, agents: readonly DesiredAgent[], pool: ConnectionPool, desired: Pick<DesiredState, 'fleet' | 'observer'>): Promise<HostObservation> {
+export async function observeHost(
+  host: DesiredHost,
+  agents: readonly DesiredAgent[],
+  pool: ConnectionPool,
+  desired: Pick<DesiredState, 'fleet' | 'observer'>,
+  opts: { cost: boolean } = { cost: false },
+): Promise<HostObservation> {
   try {
     const conn = await pool.get(host);
     // With only the observation key, the host's gate runs its own facts script: no script is sent.
     const gated = observesThroughGate() && host.connection.kind === 'ssh';
     const marker = desired.observer?.marker ?? observerMarker(desired.fleet.name);
-    const res = await conn.exec(gated ? gatedFactsArgv(marker, host.service, agents) : factsArgv(host.service, desired.observer ? marker : '-', agents));
+    // The gate runs facts.sh alone: no OpenClaw CLI, so no usage cost, through it.
+    const probes = agents.map((a) => ({ ...a, cost: opts.cost && !gated }));
+    const res = await conn.exec(gated ? gatedFactsArgv(marker, host.service, agents) : factsArgv(host.service, desired.observer ? marker : '-', probes));
     if (res.code !== 0) {
       const error = `facts script exited ${res.code}: ${res.stderr.trim().slice(0, 500)}`;
       if (!gated || res.code === 126) return { host: host.name, ok: false, error };
@@ -47,7 +57,8 @@ export async function observeHost(host: DesiredHost, agents: readonly DesiredAge
         hint: `CLAWCTL_OBSERVER=1 observes through the observation gate, which host ${host.name} does not have: set the Fleet's spec.observer and apply with the full key`,
       };
     }
-    const facts = parseFacts(res.bytes, host.name, agents, desired.fleet.key, host.service);
+    const facts = parseFacts(res.bytes, host.name, probes, desired.fleet.key, host.service);
+    if (gated && opts.cost) for (const a of facts.agents) a.cost = { state: 'unknown', reason: `host ${host.name}: usage cost is not read through the observation gate` };
     return { host: host.name, ok: true, ...facts };
   } catch (err) {
     if (err instanceof HostUnreachableError) return { host: host.name, ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) };

@@ -1,4 +1,5 @@
 import type { StoredCronJob } from '../import/cron-jobs.js';
+import type { AgentCost } from '../openclaw/usage-cost.js';
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 
@@ -20,6 +21,8 @@ export interface GatewayHealth {
   state: 'ready' | 'not-ready' | 'down' | 'unknown';
   /** The running gateway's version, from /startupz, when it says. */
   version?: string;
+  /** How long /readyz took to answer, in milliseconds (none when nothing answered). */
+  responseMs?: number;
 }
 
 export interface ObservedAgent {
@@ -43,6 +46,8 @@ export interface ObservedAgent {
    * added some there (undefined: not read).
    */
   cron?: StoredCronJob[];
+  /** Its spend, from OpenClaw's own usage cost, when the observation asked for it. */
+  cost?: AgentCost;
 }
 
 /** An agent state dir that clawctl's apply made for a fleet (its `.clawctl-managed` file). */

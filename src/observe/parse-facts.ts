@@ -1,6 +1,8 @@
 import JSON5 from 'json5';
 import { storedCronJob, type StoredCronJob } from '../import/cron-jobs.js';
+import { redactor } from '../diagnose/redact.js';
 import { parseDotenv } from '../openclaw/dotenv.js';
+import { parseUsageCost, type AgentCost } from '../openclaw/usage-cost.js';
 import { serviceUnitName } from '../openclaw/paths.js';
 import { unitPath } from '../openclaw/service-unit.js';
 import type { ServiceKind } from '../validate/manifests.js';
@@ -22,8 +24,10 @@ export interface RawFacts {
   /** The host has no curl, so no gateway could be probed. */
   noCurl: boolean;
   units: string[];
-  /** URL → HTTP status; 0 when nothing answered. */
-  http: Map<string, number>;
+  /** URL → HTTP status (0 when nothing answered) and the seconds the answer took, when the script says. */
+  http: Map<string, { code: number; seconds?: number }>;
+  /** By agent index: the exit of its `openclaw gateway usage-cost` (0: its JSON is the blob's cost-INDEX), and why not. */
+  costs: Map<number, { exit: string; why: string }>;
   /** Path as the script named it → file (regular files only). */
   files: Map<string, RawFile>;
   /** Paths that are symbolic links: never read, and never written through. */
@@ -58,6 +62,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
     noCurl: false,
     units: [],
     http: new Map(),
+    costs: new Map(),
     files: new Map(),
     links: new Set(),
     managed: [],
@@ -73,8 +78,13 @@ export function splitFacts(stdout: Buffer): RawFacts {
     else if (line === 'units') {
       while (++i < lines.length && lines[i] !== 'end') facts.units.push(lines[i]!);
     } else if (line.startsWith('http ')) {
-      const [, code, url] = line.split(' ');
-      facts.http.set(url!, Number(code));
+      // `http CODE SECONDS URL`, or `http CODE URL` from an observation gate's older facts.sh.
+      const parts = line.split(' ');
+      const seconds = parts.length >= 4 ? Number(parts[2]) : Number.NaN;
+      facts.http.set(parts.at(-1)!, { code: Number(parts[1]), ...(Number.isFinite(seconds) && seconds >= 0 ? { seconds } : {}) });
+    } else if (line.startsWith('costrc ')) {
+      const m = /^costrc (\d+) (\S+) ?(.*)$/.exec(line);
+      if (m) facts.costs.set(Number(m[1]), { exit: m[2]!, why: m[3]!.trim() });
     } else if (line.startsWith('openclaw ')) {
       facts.openclawPath = line.slice('openclaw '.length);
     } else if (line.startsWith('managed ')) {
@@ -157,6 +167,7 @@ export function parseFacts(
       config: config ? parseConfig(config.mode, config.content.toString('utf8')) : null,
       env,
       health: parseHealth(raw, a.port, i),
+      ...(a.cost ? { cost: observedCost(raw, i, host, env) } : {}),
       ...(raw.prevEnvs.has(a.stateDir) ? { prevEnv: true } : {}),
       ...(serviceKind === 'systemd-user' || serviceKind === 'systemd' ? { unit: raw.files.get(unitPath(serviceKind, serviceUnitName(a.profile)))?.content.toString('utf8') ?? null } : {}),
       ...(service ? { service } : {}),
@@ -192,6 +203,34 @@ function observedEnv(raw: RawFacts, path: string, host: string, fleetKey: string
   return file ? parseEnv(file.mode, file.content.toString('utf8'), fleetKey) : null;
 }
 
+/**
+ * The agent's spend when it was asked for: read from the blob, or unknown with the reason (its
+ * gateway down, the CLI missing or failing, junk output). What the CLI said is redacted of the
+ * agent's .env values and anything shaped like a credential.
+ */
+function observedCost(raw: RawFacts, index: number, host: string, env: ObservedEnv | null): AgentCost {
+  const ran = raw.costs.get(index);
+  if (!ran) return { state: 'unknown', reason: `host ${host}: its gateway is not running, and OpenClaw reports usage cost through it` };
+  if (ran.exit !== '0') {
+    const what = ran.exit === '124' ? 'timed out' : ran.exit === 'none' ? 'did not run' : `exited ${ran.exit}`;
+    const why = redactor(Object.values(env?.entries ?? {}))(cliMessage(ran.why)).slice(0, 300);
+    return { state: 'unknown', reason: `host ${host}: openclaw gateway usage-cost ${what}${why ? `: ${why}` : ''}` };
+  }
+  const body = [...raw.files].find(([path]) => path.endsWith(`/cost-${index}`))?.[1];
+  return parseUsageCost(body?.content.toString('utf8') ?? '', host);
+}
+
+/** OpenClaw's --json error (`{"ok": false, "error": {"message": …}}`) says it best; other text as it came. */
+function cliMessage(text: string): string {
+  const m = /"message":\s*("(?:[^"\\]|\\.)*")/.exec(text);
+  if (!m) return text;
+  try {
+    return (JSON.parse(m[1]!) as string).replace(/\s+/g, ' ');
+  } catch {
+    return text;
+  }
+}
+
 /** The agent's cron jobs when they were read; one that could not be read is never planned blind. */
 function observedCron(raw: RawFacts, stateDir: string, host: string): StoredCronJob[] | undefined {
   const read = raw.cron.get(stateDir);
@@ -211,7 +250,7 @@ function decodeCron(base64: string): { jobs: unknown[] } | { error: string } {
 
 function installedVersion(raw: RawFacts): string | undefined {
   for (const [path, file] of raw.files) {
-    if (!path.endsWith('package.json') || path.includes('/startupz-')) continue;
+    if (!path.endsWith('package.json') || path.includes('/startupz-') || path.includes('/cost-')) continue;
     try {
       const pkg = JSON.parse(file.content.toString('utf8')) as unknown;
       if (isObject(pkg) && pkg.name === 'openclaw' && typeof pkg.version === 'string') return pkg.version;
@@ -243,10 +282,12 @@ function parseEnv(mode: string, text: string, fleetKey: string): ObservedEnv {
 function parseHealth(raw: RawFacts, port: number, index: number): GatewayHealth {
   const ready = raw.http.get(`http://127.0.0.1:${port}/readyz`);
   if (ready === undefined) return { state: raw.noCurl ? 'unknown' : 'down' };
-  const state: GatewayHealth['state'] = ready === 200 ? 'ready' : ready === 0 ? 'down' : 'not-ready';
+  const state: GatewayHealth['state'] = ready.code === 200 ? 'ready' : ready.code === 0 ? 'down' : 'not-ready';
   const body = [...raw.files].find(([path]) => path.endsWith(`/startupz-${index}`))?.[1];
   const version = body ? startupVersion(body.content.toString('utf8')) : undefined;
-  return { state, ...(version ? { version } : {}) };
+  // Only an answer has a response time: a refused connection's is how fast nothing happened.
+  const responseMs = ready.code !== 0 && ready.seconds !== undefined ? Math.round(ready.seconds * 1000) : undefined;
+  return { state, ...(version ? { version } : {}), ...(responseMs !== undefined ? { responseMs } : {}) };
 }
 
 function startupVersion(body: string): string | undefined {

@@ -17,6 +17,7 @@ export const RULE_KINDS = [
   'denyActions',
   'requireApproval',
   'maxAgentsChanged',
+  'budget',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 

@@ -55,6 +55,14 @@ export function modelRefs(config: JsonObject): ConfigRef[] {
   return refs.map((r) => ({ ...r, value: aliases.get(r.value) ?? r.value }));
 }
 
+/** The model every agent of the config runs by default: agents.defaults.model (or its primary), aliases resolved. */
+export function primaryModel(config: JsonObject): ConfigRef | undefined {
+  const refs: ConfigRef[] = [];
+  slotRefs(config, ['agents', 'defaults', 'model'], refs);
+  const primary = refs[0];
+  return primary && { ...primary, value: aliasTable(config).get(primary.value) ?? primary.value };
+}
+
 function slotRefs(config: JsonObject, path: DataPath, out: ConfigRef[]): void {
   const slot = valueAt(config, path);
   if (typeof slot === 'string') out.push({ path, value: slot });

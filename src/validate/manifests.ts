@@ -55,7 +55,7 @@ export interface FleetSpec {
   alertAfter?: AlertAfter;
 }
 
-/** What an alert is about; each incident is sent when it opens and when it resolves. `budget.crossed` is reserved. */
+/** What an alert is about; each incident is sent when it opens and when it resolves. */
 export type AlertEventName = 'agent.down' | 'agent.degraded' | 'drift.found' | 'apply.failed' | 'policy.violation' | 'budget.crossed';
 
 /** A value that only the process sending an alert decrypts. */
@@ -160,6 +160,20 @@ export interface PlanActionMatcher {
 
 export type GatewayBind = 'auto' | 'loopback' | 'lan' | 'tailnet' | 'custom';
 
+/**
+ * A spending limit on OpenClaw's own usage cost (USD): the agents it selects are flagged when
+ * today's (`daily`) or this month's (`monthly`) spend is over it, and with `blockTierRaise` an
+ * apply that raises such an agent's model tier is refused. `models` orders the tiers, cheapest
+ * first; see src/policy/budget.ts for what counts as a raise.
+ */
+export interface BudgetRule {
+  selector?: LabelSelector;
+  daily?: number;
+  monthly?: number;
+  models?: string[];
+  blockTierRaise?: boolean;
+}
+
 /** Exactly one rule kind per rule; the schema enforces it. */
 export type PolicyRule = { name: string; message?: string } & (
   | { allowedChannels: string[] }
@@ -174,6 +188,7 @@ export type PolicyRule = { name: string; message?: string } & (
   | { denyActions: PlanActionMatcher[] }
   | { requireApproval: PlanActionMatcher[] }
   | { maxAgentsChanged: number }
+  | { budget: BudgetRule }
 );
 
 export type BaselineRuleName = 'gateway-bind' | 'gateway-auth' | 'secret-literals' | 'env-file-mode';

@@ -18,6 +18,7 @@ function shape(a: ObservedAgent) {
     ...(a.service ? { service: a.service } : {}),
     ...(a.links ? { links: a.links } : {}),
     ...(a.cron ? { cron: a.cron } : {}),
+    ...(a.cost ? { cost: a.cost } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { agentNamed } from '../../engine/agent-target.js';
 import type { AgentStatus } from '../../engine/status.js';
 import type { AgentPlan } from '../../plan/plan.js';
 import { renderAgentPlanText } from '../../plan/render-text.js';
+import { costCell, costNotes } from '../../cli/render-cost.js';
 
 export interface AgentInfoResult {
   status: AgentStatus;
@@ -33,6 +34,9 @@ export default class AgentsInfo extends BaseCommand<AgentInfoResult> {
         `  state:    ${status.state} (${status.reason})`,
         `  version:  pinned ${status.version.pinned ?? '-'}, installed ${status.version.installed ?? '-'}, running ${status.version.running ?? '-'}`,
         `  role:     ${status.role ?? '-'}`,
+        `  cost:     ${costCell(status)}${status.cost?.state === 'known' ? ` (today ${status.cost.day} / month ${status.cost.month}, from OpenClaw's usage cost)` : ''}`,
+        ...costNotes([status]).map((line) => `  ${line.trim()}`),
+        ...(status.responseMs !== undefined ? [`  response: /readyz in ${status.responseMs} ms`] : []),
         `  labels:   ${
           Object.entries(desired.labels)
             .map(([k, v]) => `${k}=${v}`)
