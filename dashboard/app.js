@@ -25,6 +25,12 @@ const el = (tag, attrs = {}, ...children) => {
 const table = (head, rows) => el('table', {}, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), el('tbody', {}, rows));
 const state = (s) => el('span', { class: `state ${s}` }, s);
 const view = () => document.getElementById('view');
+/** Dollars as the CLI shows them: cents, or a tenth of a cent below one cent. */
+const usd = (n) => (n > 0 && n < 0.01 ? `$${n.toFixed(3)}` : `$${n.toFixed(2)}`);
+/** Today / this month, from OpenClaw's own usage cost; `unknown` (why on hover) or `-` when not read. */
+const costText = (c) => (!c ? '-' : c.state === 'unknown' ? 'unknown' : `${usd(c.todayUsd)} / ${usd(c.monthUsd)}${c.partial ? ' (partial)' : ''}`);
+const overBudget = (s) => (s.budgets ?? []).some((b) => b.over);
+const standing = (b) => `${b.period} budget ${usd(b.limitUsd)}: ${b.spentUsd === null ? 'spend unknown' : `spent ${usd(b.spentUsd)}`}${b.over ? ' (over)' : ''}`;
 
 async function getJson(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
@@ -66,19 +72,23 @@ function fleetView() {
   const agents = snapshot.agents;
   const by = (s) => agents.filter((a) => a.status.state === s).length;
   const drifted = agents.filter((a) => a.status.drift > 0).length;
+  const spent = agents.reduce((n, a) => n + (a.status.cost?.state === 'known' ? a.status.cost.monthUsd : 0), 0);
   return [
     el('div', { class: 'cards' },
       ['online', 'degraded', 'offline', 'unknown'].map((s) => el('div', { class: 'card' }, el('b', {}, by(s)), state(s))),
       el('div', { class: 'card' }, el('b', {}, drifted), 'with drift'),
-      el('div', { class: 'card' }, el('b', {}, snapshot.policy.violations.length), 'policy violations')),
+      el('div', { class: 'card' }, el('b', {}, snapshot.policy.violations.length), 'policy violations'),
+      el('div', { class: 'card', id: 'fleet-cost' }, el('b', {}, usd(spent)), 'spent this month'),
+      el('div', { class: 'card' }, el('b', {}, agents.filter((a) => overBudget(a.status)).length), 'over budget')),
     el('h2', {}, 'Agents'),
-    table(['Agent', 'Host', 'State', 'Version', 'Drift', 'Detail'], agents.map((a) =>
+    table(['Agent', 'Host', 'State', 'Version', 'Drift', 'Cost today / month', 'Detail'], agents.map((a) =>
       el('tr', { 'data-agent': a.status.agent },
         el('td', {}, el('a', { href: `#/agent/${encodeURIComponent(a.status.agent)}` }, a.status.agent)),
         el('td', {}, a.status.host),
         el('td', {}, state(a.status.state)),
         el('td', {}, a.status.version.running ?? a.status.version.installed ?? '-', a.status.version.pinned ? el('span', { class: 'muted' }, ` (pinned ${a.status.version.pinned})`) : ''),
         el('td', {}, a.status.drift === 0 ? 'in sync' : `${a.status.drift} change(s)`),
+        el('td', { class: `cost ${overBudget(a.status) ? 'bad' : ''}`, title: a.status.cost?.state === 'unknown' ? a.status.cost.reason : '' }, costText(a.status.cost), overBudget(a.status) ? ' over budget' : ''),
         el('td', {}, a.status.reason)))),
     el('h2', {}, 'Hosts'),
     table(['Host', 'Reachable', 'Labels'], snapshot.hosts.map((h) =>
@@ -97,6 +107,7 @@ function agentView(name) {
       ['host', `${s.host} (~/${s.stateDir}, port ${s.port})`],
       ['why', s.reason],
       ['version', `pinned ${s.version.pinned ?? '-'}, installed ${s.version.installed ?? '-'}, running ${s.version.running ?? '-'}`],
+      ['response', s.responseMs === undefined ? '-' : `/readyz in ${s.responseMs} ms`],
       ['labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '-'],
       ['.env', a.envNames.join(', ') || '-'],
     ].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
@@ -104,6 +115,8 @@ function agentView(name) {
       el('button', { id: 'restart', onclick: () => act('restart', s.agent) }, 'Restart gateway…'), ' ',
       el('button', { id: 'sync', onclick: () => act('sync', s.agent) }, a.pending ? 'Sync (apply its changes)…' : 'Sync…')) : '',
     lastAction?.agent === s.agent ? el('p', { id: 'action-result', class: lastAction.ok ? 'ok' : 'bad' }, lastAction.text) : '',
+    el('h2', {}, 'Cost and budget'),
+    costPanel(s),
     el('h2', {}, 'Health, last 24 hours'),
     p.history,
     el('h2', {}, 'Pending changes'),
@@ -118,6 +131,18 @@ function agentView(name) {
     el('h2', {}, 'Recent audit entries'),
     auditTable({ agent: s.agent }),
   ];
+}
+
+/** What the agent spent (OpenClaw's own usage cost) and each budget that applies to it. */
+function costPanel(s) {
+  const c = s.cost;
+  const spend = !c ? 'Not read in this observation.' : c.state === 'unknown' ? `Unknown: ${c.reason}` :
+    `${usd(c.todayUsd)} today (${c.day}), ${usd(c.monthUsd)} this month (${c.month}), from OpenClaw's usage cost${c.partial ? '; OpenClaw was still counting, so this may be low' : ''}${c.unpricedEntries ? `; ${c.unpricedEntries} entries have no price in its model cost table` : ''}.`;
+  return el('div', { id: 'cost' },
+    el('p', { id: 'spend', class: c?.state === 'unknown' ? 'bad' : '' }, spend),
+    (s.budgets ?? []).length === 0 ? el('p', { class: 'muted' }, 'No Policy sets it a budget.') :
+      table(['Policy/rule', 'Budget', 'Standing'], s.budgets.map((b) =>
+        el('tr', { class: `budget ${b.over ? 'bad' : 'ok'}` }, el('td', {}, `${b.policy}/${b.rule}`), el('td', {}, `${b.period} ${usd(b.limitUsd)}`), el('td', {}, standing(b), b.over && b.blocksTierRaise ? '; model tier raises are refused' : '')))));
 }
 
 /**
@@ -148,7 +173,8 @@ function loadHistory(agent, holder) {
     const pct = (x) => `${Math.round(x * 1000) / 10}%`;
     holder.replaceChildren(
       healthChart(h),
-      el('p', { id: 'uptime' }, h.samples === 0 ? 'No cycle has observed it in the last 24 hours.' : `Online in ${pct(h.uptime)} of ${h.samples} observations.`),
+      el('p', { id: 'uptime' }, h.samples === 0 ? 'No cycle has observed it in the last 24 hours.' : `Online in ${pct(h.uptime)} of ${h.samples} observations.`,
+        h.responseMs ? ` Its gateway answered /readyz in ${h.responseMs.median} ms (median; slowest ${h.responseMs.max} ms).` : ''),
       h.transitions.length ? table(['When', 'From', 'To', 'Why'], h.transitions.slice().reverse().map((t) => el('tr', {}, el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, state(t.from)), el('td', {}, state(t.to)), el('td', {}, t.reason)))) : '');
   }, (err) => holder.replaceChildren(el('p', { class: 'bad' }, err.message)));
 }
@@ -167,7 +193,7 @@ function healthChart(h) {
     const total = b.online + b.degraded + b.offline + b.unknown;
     const g = document.createElementNS(SVG, 'g');
     const title = document.createElementNS(SVG, 'title');
-    title.textContent = `${new Date(b.start).toLocaleTimeString()}–${new Date(b.end).toLocaleTimeString()}: ${total === 0 ? 'not observed' : ['online', 'degraded', 'offline', 'unknown'].filter((s) => b[s]).map((s) => `${b[s]} ${s}`).join(', ')}`;
+    title.textContent = `${new Date(b.start).toLocaleTimeString()}–${new Date(b.end).toLocaleTimeString()}: ${total === 0 ? 'not observed' : ['online', 'degraded', 'offline', 'unknown'].filter((s) => b[s]).map((s) => `${b[s]} ${s}`).join(', ')}${b.slowestMs !== undefined ? `; slowest answer ${b.slowestMs} ms` : ''}`;
     g.append(title);
     let y = height;
     for (const s of total === 0 ? [] : ['online', 'degraded', 'offline', 'unknown']) {

@@ -82,10 +82,16 @@ describe('dashboard: agent page and /metrics', () => {
     writeFleet(lab.repo, [host], agents, { identityFile: lab.client.privateKeyPath, service: 'process' });
     expect((await run(['secrets', 'set', 'secrets/app.sops.yaml', 'telegram.token'], `${TOKEN}\n`)).code).toBe(0);
     // The process service restarts through `openclaw gateway restart`: a stub on the host that logs it.
+    // Asked for an agent's usage cost, it answers as OpenClaw 2026.9.6's gateway answered (test/fixtures/usage-cost):
+    // claw spent $0.048 today, side nothing yet while OpenClaw was still counting.
     const bin = join(host.home, '.local', 'bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'openclaw'), '#!/bin/sh\necho "$@" >> "$HOME/restarts"\n', { mode: 0o755 });
-    for (const d of [join(host.home, '.local'), bin, join(bin, 'openclaw')]) chownSync(d, host.uid, host.gid);
+    writeFileSync(join(bin, 'openclaw'), '#!/bin/sh\ncase "$*" in *"gateway usage-cost --json"*) exec cat "$HOME/usage-cost-$2.json" ;; esac\necho "$@" >> "$HOME/restarts"\n', { mode: 0o755 });
+    const usage = (name: string) => readFileSync(new URL(`../fixtures/usage-cost/${name}`, import.meta.url), 'utf8');
+    writeFileSync(join(host.home, `usage-cost-${profile}.json`), usage('real-fresh-2026.9.6.json'));
+    writeFileSync(join(host.home, `usage-cost-side${process.pid}.json`), usage('real-refreshing-2026.9.6.json'));
+    for (const d of [join(host.home, '.local'), bin, join(bin, 'openclaw'), join(host.home, `usage-cost-${profile}.json`), join(host.home, `usage-cost-side${process.pid}.json`)])
+      chownSync(d, host.uid, host.gid);
     const applied = await run(['apply', '--auto-approve']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     // OpenClaw's log on the host echoes the token, in the user's own log dir.
@@ -101,6 +107,12 @@ describe('dashboard: agent page and /metrics', () => {
     agents[0]!.config = { logging: { level: 'debug' } };
     agents[1]!.config = { logging: { level: 'warn' } };
     writeFleet(lab.repo, [host], agents, { identityFile: lab.client.privateKeyPath, service: 'process' });
+    // A budget claw is over today ($0.048 of $0.04) and side is not.
+    mkdirSync(join(lab.repo, 'fleet', 'policies'), { recursive: true });
+    writeFileSync(
+      join(lab.repo, 'fleet', 'policies', 'spend.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Policy\nmetadata: {name: spend}\nspec:\n  rules:\n    - name: daily-cap\n      budget: {daily: 0.04, monthly: 10}\n',
+    );
 
     const port = await freePort();
     dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '3600', '--actions'], { cwd: lab.repo, env: { ...userEnv(), NO_COLOR: '1', CI: 'true', ...env } });
@@ -157,11 +169,49 @@ describe('dashboard: agent page and /metrics', () => {
     expect(outputs.join('')).not.toContain(TOKEN);
   });
 
+  it("shows each agent's cost and budget, from OpenClaw's usage cost: on the fleet view, the agent page and /metrics", async () => {
+    await page.goto(`${url}#/`);
+    const claw = page.locator('tr[data-agent="claw"] td.cost');
+    await claw.waitFor();
+    expect(await claw.textContent()).toBe('$0.05 / $0.05 over budget');
+    expect(await page.locator('tr[data-agent="side"] td.cost').textContent()).toBe('$0.00 / $0.00 (partial)');
+    expect(await page.locator('#fleet-cost b').textContent()).toBe('$0.05');
+
+    await page.goto(`${url}#/agent/claw`);
+    await page.locator('#spend').waitFor();
+    expect(await page.locator('#spend').textContent()).toBe("$0.05 today (2026-12-01), $0.05 this month (2026-12), from OpenClaw's usage cost.");
+    expect(await page.locator('tr.budget').allInnerTexts()).toEqual([
+      'spend/daily-cap\tdaily $0.04\tdaily budget $0.04: spent $0.05 (over)',
+      'spend/daily-cap\tmonthly $10.00\tmonthly budget $10.00: spent $0.05',
+    ]);
+    expect(await page.locator('tr.budget.bad').count()).toBe(1);
+
+    const m = await metrics();
+    expect(m.get('clawctl_agent_cost_usd')?.type).toBe('gauge');
+    expect(value(m, 'clawctl_agent_cost_usd', { agent: 'claw', host: 'd1', period: 'day' })).toBe(0.048);
+    expect(value(m, 'clawctl_agent_cost_usd', { agent: 'side', host: 'd1', period: 'month' })).toBe(0);
+    expect(value(m, 'clawctl_agent_cost_known', { agent: 'claw', host: 'd1' })).toBe(1);
+    expect(value(m, 'clawctl_agent_budget_limit_usd', { agent: 'claw', policy: 'spend', rule: 'daily-cap', period: 'daily' })).toBe(0.04);
+    expect(value(m, 'clawctl_agent_budget_exceeded', { agent: 'claw', period: 'daily' })).toBe(1);
+    expect(value(m, 'clawctl_agent_budget_exceeded', { agent: 'claw', period: 'monthly' })).toBe(0);
+    expect(value(m, 'clawctl_agent_budget_exceeded', { agent: 'side', period: 'daily' })).toBe(0);
+    expect(value(m, 'clawctl_agent_response_seconds', { agent: 'claw', host: 'd1' })).toBeGreaterThanOrEqual(0);
+
+    // status prints the same, and its --json carries it.
+    const status = await run(['status', '--json']);
+    const rows = JSON.parse(status.stdout).agents as { agent: string; cost?: { state: string; todayUsd?: number }; budgets?: { over: boolean }[] }[];
+    expect(rows.find((r) => r.agent === 'claw')).toMatchObject({ cost: { state: 'known', todayUsd: 0.048 }, budgets: [{ over: true }, { over: false }] });
+    const text = await run(['status']);
+    expect(text.stdout).toMatch(/claw\s+d1\s+online\s+\S+\s+\S+( \S+)?\s+\$0\.05 \/ \$0\.05\s+OVER/);
+    expect(text.stdout).toContain('claw: spend/daily-cap daily budget $0.04: spent $0.05 (over)');
+  });
+
   it("opens an agent: its health chart, its log followed and redacted, its secrets' access entries (where and why, never a value)", async () => {
     await page.goto(`${url}#/agent/claw`);
     await page.locator('#health-chart rect.bar.online').first().waitFor();
     expect(await page.locator('#health-chart g').count()).toBe(48);
-    expect(await page.locator('#uptime').textContent()).toMatch(/^Online in 100% of \d+ observations\.$/);
+    // With the gateway's response time over the same cycles, from the health history.
+    expect(await page.locator('#uptime').textContent()).toMatch(/^Online in 100% of \d+ observations\. Its gateway answered \/readyz in \d+ ms \(median; slowest \d+ ms\)\.$/);
 
     await page.locator('#logs', { hasText: 'ERROR telegram: 401 for token (sensitive, sha256:' }).waitFor();
     expect(await page.locator('#logs').innerText()).toMatch(
