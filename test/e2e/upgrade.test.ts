@@ -1,7 +1,7 @@
 import { chownSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clawctl } from '../harness/cli.js';
+import { clawctl, startClawctl } from '../harness/cli.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { keepSharedLogDirRoot } from '../harness/openclaw.js';
 import { startSshLab, type SshHost, type SshLab } from '../harness/sshd.js';
@@ -24,12 +24,14 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
     { name: 'first', host: 'up1', port: 19341 },
     { name: 'second', host: 'up2', port: 19342 },
   ];
-  const fleet = (version: string) =>
+  const gateway = { mode: 'local', bind: 'loopback' };
+  const fleet = (version: string, tools?: Record<string, unknown>) =>
     writeFleet(lab.repo, lab.hosts, agents, {
       identityFile: lab.client.privateKeyPath,
       service: 'process',
       fleetSpec: {
         openclaw: { version },
+        defaults: { config: tools ? { gateway, tools } : { gateway } },
         rollout: {
           healthTimeoutSeconds: 60,
           waves: [
@@ -60,6 +62,19 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
   afterAll(async () => {
     await lab?.remove();
   });
+
+  it('a key the new version retires stops the plan at its file:line, and nothing is installed', async () => {
+    // tools.codeMode.runtime: accepted by 2026.9.5, an unknown key to 2026.9.6's own schema.
+    fleet(NEW, { codeMode: { enabled: false, runtime: 'quickjs-wasi' } });
+    for (const command of ['plan', 'apply']) {
+      const refused = await run(command, ...(command === 'apply' ? ['--auto-approve'] : []));
+      expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+      expect(refused.stderr).toMatch(new RegExp(`fleet\\.yaml:\\d+:\\d+: agent first: openclaw\\.json tools\\.codeMode: Unrecognized key: "runtime" \\(OpenClaw ${NEW}\\)`));
+      expect(refused.stderr).toContain(`while OpenClaw ${OLD}, installed now, accepts it: the upgrade retires this key`);
+    }
+    for (const h of lab.hosts) expect(readdirSync(versions(h))).toEqual([OLD]);
+    expect(await running()).toEqual({ first: `online ${OLD}`, second: `online ${OLD}` });
+  }, 300_000);
 
   it('plans the version change per host, in its waves', async () => {
     fleet(NEW);
@@ -106,12 +121,25 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
     expect(await running()).toEqual({ first: `online ${OLD}`, second: `online ${OLD}` });
   }, 900_000);
 
-  it('the whole upgrade, wave by wave, healthy on the new version; then nothing to do', async () => {
+  it('a kill in the middle of the upgrade, then the whole upgrade wave by wave; then nothing to do', async () => {
     // The broken copy is mended by hand (its own file put back); the next apply switches to it.
     writeFileSync(join(versions(canary), NEW, 'node_modules', 'openclaw', 'openclaw.mjs'), readFileSync(join(versions(rest), NEW, 'node_modules', 'openclaw', 'openclaw.mjs')));
+    // Killed the moment the canary is switched, while its gateway is being replaced.
+    const killed = startClawctl(['apply', '--auto-approve'], { cwd: lab.repo });
+    const newBin = join(versions(canary), NEW, 'bin', 'openclaw');
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline && current(canary) !== newBin) await new Promise((r) => setTimeout(r, 50));
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    expect(current(canary), killed.stdout() + killed.stderr()).toBe(newBin);
+    // The host is on one whole version; the dead apply's lock is the one command away it says.
+    const locked = await run('apply', '--auto-approve');
+    expect(locked.code).not.toBe(0);
+    expect(locked.stderr).toContain('run `clawctl unlock`');
+    expect((await run('unlock')).code).toBe(0);
     const apply = await run('apply', '--auto-approve');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(apply.stdout).toMatch(/Waves: canary applied → rest applied/);
+    expect(apply.stdout).toMatch(/Waves: canary \w+ → rest applied/);
     expect(await running()).toEqual({ first: `online ${NEW}`, second: `online ${NEW}` });
     expect(existsSync(join(versions(rest), OLD))).toBe(true); // kept for a rollback
     const again = await run('plan', '--detailed-exitcode');
