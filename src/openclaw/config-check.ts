@@ -7,7 +7,7 @@ import { ClawctlError, formatPos, type Diagnostic, type SourcePos } from '../uti
 import { indexBy } from '../util/index-by.js';
 import { isObject, valueAt, type JsonObject } from '../util/json.js';
 import type { Manifests } from '../validate/manifests.js';
-import { verdictsFor, type ConfigIssue, type ConfigVerdict } from './config-verdict.js';
+import { verdictsFor, type ConfigIssue, type ConfigVerdict, type VerdictRequest } from './config-verdict.js';
 import { ensureToolchain } from './toolchain.js';
 
 /** What OpenClaw's own check said of one agent's rendered openclaw.json, as plan and validate report it. */
@@ -28,6 +28,12 @@ export interface ConfigCheck {
 /** One of OpenClaw's issues, with where the manifest or config file says it. */
 export interface LocatedIssue extends ConfigIssue {
   at: SourcePos;
+  /**
+   * On a version change, what the version installed on the host says of the same place:
+   * `accepts` (the new version would break a config that runs today) or `migrates` (it
+   * still rewrites a retired key, in its own words).
+   */
+  before?: { version: string; verdict: 'accepts' | 'migrates'; message?: string };
 }
 
 export interface CheckOptions {
@@ -82,12 +88,46 @@ export async function checkOpenclawConfigs(manifests: Manifests, desired: Desire
       });
     });
   }
+  await compareWithInstalled(desired, checks, opts);
   return desired.agents.map((a) => checks.get(a.name)!);
 }
 
+/**
+ * A config the new version refuses, judged again by the version the host runs today: a key
+ * that version accepts or migrates is one the upgrade retires, and the plan says which change
+ * (or which version still migrates it) gets past it. Only refused configs pay for this.
+ */
+async function compareWithInstalled(desired: DesiredState, checks: Map<string, ConfigCheck>, opts: CheckOptions): Promise<void> {
+  const byInstalled = new Map<string, DesiredAgent[]>();
+  for (const agent of desired.agents) {
+    const check = checks.get(agent.name)!;
+    const installed = opts.hostVersions?.get(agent.host);
+    if (check.status !== 'failed' || !installed || installed === check.version) continue;
+    byInstalled.set(installed, [...(byInstalled.get(installed) ?? []), agent]);
+  }
+  for (const [installed, agents] of byInstalled) {
+    const verdicts = await judge(installed, agents, opts);
+    agents.forEach((agent, i) => {
+      const old = verdicts[i]!;
+      if ('reason' in old) return;
+      const check = checks.get(agent.name)!;
+      check.issues = check.issues.map((issue) => {
+        if (old.issues.some((o) => o.path === issue.path && o.message === issue.message)) return issue;
+        const migration = old.warnings.find((w) => issue.path.startsWith(w.path) || w.path.startsWith(issue.path));
+        return { ...issue, before: migration ? { version: installed, verdict: 'migrates', message: migration.message } : { version: installed, verdict: 'accepts' } };
+      });
+    });
+  }
+}
+
+/** What OpenClaw is asked of one agent: its config, and the names the host's .env will define. */
+export function verdictRequest(agent: DesiredAgent): VerdictRequest {
+  // clawctl's own OPENCLAW_* settings are not config references.
+  return { config: agent.config, envNames: Object.keys(agent.env).filter((n) => !(n in MANAGED_ENV)) };
+}
+
 async function judge(version: string, agents: DesiredAgent[], opts: CheckOptions): Promise<(ConfigVerdict | { reason: string })[]> {
-  // The names the host's .env will define; clawctl's own OPENCLAW_* settings are not config references.
-  const requests = agents.map((a) => ({ config: a.config, envNames: Object.keys(a.env).filter((n) => !(n in MANAGED_ENV)) }));
+  const requests = agents.map(verdictRequest);
   try {
     const verdicts = await verdictsFor(version, requests, () => ensureToolchain(version, opts.onFetch));
     return 'reason' in verdicts ? agents.map(() => verdicts) : verdicts;
@@ -107,7 +147,7 @@ export function configCheckErrors(checks: readonly ConfigCheck[], requireCheck: 
       problems.push({
         pos: i.at,
         message: `agent ${c.agent}: openclaw.json ${i.path || '(root)'}: ${i.message} (OpenClaw ${c.version})`,
-        hint: `OpenClaw ${c.version}'s own \`openclaw config validate\` refuses this`,
+        hint: upgradeHint(c.version!, i),
       });
     if (requireCheck && c.status === 'not-run') {
       problems.push({
@@ -117,6 +157,15 @@ export function configCheckErrors(checks: readonly ConfigCheck[], requireCheck: 
     }
   }
   return problems.length > 0 ? ClawctlError.of(problems, `${problems.length} openclaw.json problem(s)`) : undefined;
+}
+
+function upgradeHint(version: string, issue: LocatedIssue): string {
+  const refuses = `OpenClaw ${version}'s own \`openclaw config validate\` refuses this`;
+  const b = issue.before;
+  if (!b) return refuses;
+  if (b.verdict === 'migrates')
+    return `${refuses}; OpenClaw ${b.version}, installed now, still migrates it ("${b.message}"): write the key in the form ${b.version} migrates it to and apply that on ${b.version} first, then change the version`;
+  return `${refuses}, while OpenClaw ${b.version}, installed now, accepts it: the upgrade retires this key. Change the manifest (apply it on ${b.version} first), then change the version; nothing is installed until the plan passes`;
 }
 
 /** A person's account of what was checked: per version how many passed, and each agent not checked. */

@@ -47,9 +47,8 @@ const WORKER = fileURLToPath(new URL('./validate-worker.js', import.meta.url));
  * version and the content, so it is cached for good.
  */
 export async function verdictsFor(version: string, requests: readonly VerdictRequest[], toolchain: () => Promise<ToolchainResult>): Promise<ConfigVerdict[] | { reason: string }> {
-  const dir = join(clawctlCacheDir(), 'openclaw-verdicts', version);
-  const keys = requests.map((r) => sha256(canonicalJson({ format: VERDICT_FORMAT, config: r.config, env: [...r.envNames].sort() })));
-  const verdicts = await Promise.all(keys.map((k) => readCached(join(dir, `${k}.json`))));
+  const files = requests.map((r) => verdictFile(version, r));
+  const verdicts = await Promise.all(files.map(readCached));
   const missing = verdicts.flatMap((v, i) => (v ? [] : [i]));
   if (missing.length > 0) {
     // Only a config never judged before needs OpenClaw itself (and, the first time, a fetch).
@@ -59,16 +58,22 @@ export async function verdictsFor(version: string, requests: readonly VerdictReq
       found.toolchain,
       missing.map((i) => ({ id: i, ...requests[i]! })),
     );
-    await mkdir(dir, { recursive: true });
+    await mkdir(join(clawctlCacheDir(), 'openclaw-verdicts', version), { recursive: true });
     for (const { id, verdict } of fresh) {
       verdicts[id] = verdict;
-      const file = join(dir, `${keys[id]!}.json`);
+      const file = files[id]!;
       await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify(verdict));
       await rename(`${file}.${process.pid}.tmp`, file);
     }
   }
   if (verdicts.some((v) => v === undefined)) throw new Error(`OpenClaw ${version}'s config check returned fewer verdicts than configs`);
   return verdicts as ConfigVerdict[];
+}
+
+/** Where this version's verdict on this config is kept: a pure function of both, so kept for good. */
+export function verdictFile(version: string, request: VerdictRequest): string {
+  const key = sha256(canonicalJson({ format: VERDICT_FORMAT, config: request.config, env: [...request.envNames].sort() }));
+  return join(clawctlCacheDir(), 'openclaw-verdicts', version, `${key}.json`);
 }
 
 async function readCached(file: string): Promise<ConfigVerdict | undefined> {
