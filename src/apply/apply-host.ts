@@ -64,7 +64,7 @@ export async function applyHost(plan: HostPlan, ctx: HostStepContext): Promise<H
       steps.push([`openclaw ${action.to}`, async () => ({ argv: openclawInstallArgv(action.to, '0', 'switch'), stdin: '', seconds: installSeconds }), () => (result.switchedFrom = from)]);
       // A downgrade: the older version gets back the state it last saw (its gateway stopped first).
       for (const agent of action.restore ? ctx.existing : []) steps.push(restoreStep(agent, action.to, ctx));
-    } else {
+    } else if (action.type === 'observer') {
       steps.push([action.type, async () => observerCommand(action, ctx)]);
     }
   }

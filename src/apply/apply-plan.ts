@@ -4,7 +4,7 @@ import type { DesiredHost, DesiredState } from '../desired/desired-state.js';
 import type { EngineHooks } from '../engine/hooks.js';
 import { indexObserved, type ObservedIndex, type ObservedState } from '../observe/observed-state.js';
 import { serviceUnitName } from '../openclaw/paths.js';
-import { hasWork, type AgentPlan, type HostPlan, type Plan, type PlanWave } from '../plan/plan.js';
+import { hasWork, type AgentPlan, type Ec2CreateAction, type Ec2TerminateAction, type HostPlan, type Plan, type PlanWave } from '../plan/plan.js';
 import { indexBy } from '../util/index-by.js';
 import { applyAgent } from './apply-agent.js';
 import { applyHost, switchBack, unpackVersion, type HostStepContext } from './apply-host.js';
@@ -12,9 +12,12 @@ import type { AgentApplyResult, ApplyResult, HostApplyResult, WaveResult } from 
 import { execWithin } from './bounded-exec.js';
 import { deadlineFor, restartArgv, waitReadyArgv } from './host-scripts.js';
 import { forgetAgent, removeAgent } from './remove-agent.js';
+import { provisionHost, terminateHost, type ProvisionContext, type Provisioned } from './provision-ec2.js';
 
 export interface ApplyOptions {
   hooks: EngineHooks;
+  /** What creating EC2 instances needs: the fleet's directory (its SOPS secrets) and the audit log. */
+  ec2?: Pick<ProvisionContext, 'fleetDir' | 'audit' | 'bootSeconds'>;
   /** Stop after this wave (`apply --until`): a person looks before the rest goes. */
   until?: string;
 }
@@ -32,10 +35,14 @@ const SOAK_CHECK_SECONDS = 5;
  */
 export async function applyPlan(plan: Plan, desired: DesiredState, observed: ObservedState, pool: ConnectionPool, opts: ApplyOptions): Promise<ApplyResult> {
   if (!hasWork(plan)) return { status: 'nothing-to-do', agents: [], hosts: [], waves: [], skipped: [] };
-  const run = new Rollout(plan, desired, indexObserved(observed), pool, opts.hooks);
-  const unpacked = await Promise.all(plan.hosts.map((h) => run.onHost(h.host, (ctx) => unpackVersion(h, ctx))));
+  // New EC2 hosts first: created, running and reached with their pinned key before anything else.
+  const made = await createInstances(plan, desired, pool, opts);
+  const run = new Rollout(plan, made.desired, indexObserved(observed), pool, opts.hooks);
+  run.hostResults.push(...made.results);
+  const failedToMake = made.results.filter((r) => !r.ok).map((r) => r.host);
+  const unpacked = await Promise.all(plan.hosts.filter((h) => !terminatesOnly(h) && !failedToMake.includes(h.host)).map((h) => run.onHost(h.host, (ctx) => unpackVersion(h, ctx))));
   run.hostResults.push(...unpacked.filter((r) => !r.ok || r.done.length > 0));
-  const broken = new Set(unpacked.filter((r) => !r.ok).map((r) => r.host));
+  const broken = new Set([...failedToMake, ...unpacked.filter((r) => !r.ok).map((r) => r.host)]);
   let stop = false;
   for (const wave of wavesOf(plan)) {
     if (stop) {
@@ -50,13 +57,60 @@ export async function applyPlan(plan: Plan, desired: DesiredState, observed: Obs
       stop = true;
     }
   }
+  await terminateUnhealthy(made.results, run.hostResults, opts.hooks);
+  // Hosts that left the fleet go once the rest of the plan is in place.
+  if (!stop) for (const h of plan.hosts.filter(terminatesOnly)) run.hostResults.push(await terminateLeft(h, opts.hooks));
   return run.result();
+}
+
+/** A plan of a host that only terminates its instance: its Host left the fleet; it has no connection. */
+function terminatesOnly(h: HostPlan): boolean {
+  return h.actions.length > 0 && h.actions.every((a) => a.type === 'ec2' && a.action === 'delete');
+}
+
+async function terminateLeft(h: HostPlan, hooks: EngineHooks): Promise<HostApplyResult> {
+  const a = h.actions[0] as Ec2TerminateAction;
+  return terminateHost(h.host, a.region, a.instanceId, hooks);
+}
+
+/**
+ * Create each new EC2 host's instance, in parallel; a host whose instance could not be made or
+ * reached is a failed result (its instance terminated), and its agents are skipped.
+ */
+async function createInstances(plan: Plan, desired: DesiredState, pool: ConnectionPool, opts: ApplyOptions): Promise<{ desired: DesiredState; results: HostApplyResult[] }> {
+  const creates = plan.hosts.flatMap((h) => h.actions.filter((a): a is Ec2CreateAction => a.type === 'ec2' && a.action === 'create').map((a) => [h.host, a] as const));
+  if (creates.length === 0) return { desired, results: [] };
+  const ec2 = opts.ec2;
+  const hosts = indexBy(desired.hosts, (h) => h.name);
+  const outcomes = await Promise.all(
+    creates.map(async ([name, action]): Promise<Provisioned> => {
+      const host = hosts.get(name);
+      if (!ec2 || !host?.ec2) return { ok: false, result: { host: name, ok: false, done: [], error: `host ${name}: this command does not create EC2 instances; run clawctl apply` } };
+      return provisionHost(host, action, { ...ec2, fleet: desired.fleet.name, hooks: opts.hooks, pool });
+    }),
+  );
+  const reached = new Map(outcomes.flatMap((o) => (o.ok ? [[o.host.name, o.host] as const] : [])));
+  return { desired: { ...desired, hosts: desired.hosts.map((h) => reached.get(h.name) ?? h) }, results: outcomes.map((o) => o.result) };
+}
+
+/**
+ * An instance this apply created whose own setup (its OpenClaw install, its observation gate)
+ * then failed never became a healthy host: it is terminated, so nothing is left half-made.
+ */
+async function terminateUnhealthy(created: HostApplyResult[], all: HostApplyResult[], hooks: EngineHooks): Promise<void> {
+  for (const made of created.filter((r) => r.ok && r.instance)) {
+    const failed = all.find((r) => r !== made && r.host === made.host && !r.ok);
+    if (!failed) continue;
+    const gone = await terminateHost(made.host, made.instance!.region, made.instance!.id, hooks);
+    made.instance!.terminated = gone.ok;
+    failed.error = `${failed.error ?? 'its setup failed'}; instance ${made.instance!.id} never became a healthy host: ${gone.ok ? 'it was terminated' : `terminating it failed too (${gone.error}): terminate it by hand`}`;
+  }
 }
 
 /** The plan's waves, with any host whose changes no wave lists (a hand-made plan) in a last one. */
 function wavesOf(plan: Plan): PlanWave[] {
   const listed = new Set(plan.waves.flatMap((w) => w.hosts));
-  const stray = [...new Set([...plan.hosts.map((h) => h.host), ...plan.changes.map((c) => c.host)])].filter((h) => !listed.has(h));
+  const stray = [...new Set([...plan.hosts.filter((h) => !terminatesOnly(h)).map((h) => h.host), ...plan.changes.map((c) => c.host)])].filter((h) => !listed.has(h));
   return stray.length > 0 ? [...plan.waves, { name: 'unlisted', hosts: stray, soakSeconds: 0 }] : plan.waves;
 }
 

@@ -32,6 +32,8 @@ export interface HostApplyResult {
   switchedFrom?: string | null;
   /** The wave failed and the host was switched back to this version. */
   switchedBackTo?: string;
+  /** The EC2 instance this apply created or terminated; `terminated` when it is gone (a failed creation is terminated). */
+  instance?: { id: string; region: string; terminated?: boolean };
 }
 
 /** How far a canary wave got. */

@@ -1,7 +1,8 @@
 import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
-import type { CronJob, IgnoreRule, ServiceKind, WaveSpec } from '../validate/manifests.js';
+import type { CronJob, Ec2Spec, IgnoreRule, ServiceKind, WaveSpec } from '../validate/manifests.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
+import type { Ec2HostState } from '../observe/observe-ec2.js';
 
 /** How clawctl reaches a host. */
 export type Connection =
@@ -18,6 +19,20 @@ export interface DesiredHost {
   commandTimeoutSeconds: number;
   /** The OpenClaw version its agents pin (validate makes them agree): clawctl installs it there. */
   openclawVersion?: string;
+  /**
+   * An EC2 instance clawctl creates: its connection is SSH to an address observation finds
+   * (empty until then), with the host key pinned in the manifest.
+   */
+  ec2?: DesiredEc2;
+}
+
+export interface DesiredEc2 extends Omit<Ec2Spec, 'tags' | 'rootVolumeGiB' | 'port'> {
+  tags: Record<string, string>;
+  rootVolumeGiB: number;
+  /** The device's hostname when it joins the tailnet (spec.tailscale), and its tags. */
+  tailscale?: { hostname: string; tags: string[] };
+  /** What observation found of its instance (locate-ec2.ts), before the host is observed over SSH. */
+  found?: Ec2HostState;
 }
 
 export interface DesiredAgent {

@@ -6,9 +6,10 @@ import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { Sensitive } from '../util/sensitive.js';
 import { fallbackHashKey } from '../util/hash.js';
-import type { CronJob, EnvMap, HostManifest, Manifests, Sourced, SourcedAgent } from '../validate/manifests.js';
+import type { CronJob, Ec2Spec, EnvMap, HostManifest, HostSpec, Manifests, Sourced, SourcedAgent } from '../validate/manifests.js';
 import { renderConfig } from './config-layers.js';
-import type { Connection, DesiredAgent, DesiredHost, DesiredState } from './desired-state.js';
+import type { Connection, DesiredAgent, DesiredEc2, DesiredHost, DesiredState } from './desired-state.js';
+import { EC2_ROOT_VOLUME_GIB } from '../aws/ec2-defaults.js';
 import { refKey, type ResolvedSecrets } from '../secrets/resolve.js';
 import { desiredObserver } from '../observe/observer-gate.js';
 
@@ -61,6 +62,9 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
   } else if (spec.ssm) {
     const { instanceId, region, user } = spec.ssm;
     connection = { kind: 'ssm', instanceId, region, user };
+  } else if (spec.provider) {
+    const { user, hostKey, identityFile, port } = spec.provider.ec2;
+    connection = { kind: 'ssh', address: '', port: port ?? DEFAULT_SSH_PORT, user, hostKey, ...(identityFile ? { identityFile } : {}) };
   } else {
     const home = spec.local!.home;
     connection = { kind: 'local', home: isAbsolute(home) ? home : resolve(fleetDir, home) };
@@ -71,6 +75,17 @@ function renderHost({ manifest }: Sourced<HostManifest>, fleetDir: string, defau
     connection,
     service: spec.service ?? defaultService ?? 'systemd-user',
     commandTimeoutSeconds,
+    ...(spec.provider ? { ec2: desiredEc2(spec.provider.ec2, manifest.metadata.name, spec.tailscale) } : {}),
+  };
+}
+
+function desiredEc2(spec: Ec2Spec, name: string, tailscale: HostSpec['tailscale']): DesiredEc2 {
+  const { tags, rootVolumeGiB, port: _port, ...rest } = spec;
+  return {
+    ...rest,
+    tags: tags ?? {},
+    rootVolumeGiB: rootVolumeGiB ?? EC2_ROOT_VOLUME_GIB,
+    ...(tailscale ? { tailscale: { hostname: tailscale.hostname ?? name, tags: tailscale.tags ?? [] } } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { acquireLock, describeHolder, lockPath, type LockHolder } from '../apply/lock.js';
-import { applyPlan } from '../apply/apply-plan.js';
+import { applyPlan, type ApplyOptions } from '../apply/apply-plan.js';
+import { EC2_BOOT_SECONDS } from '../aws/ec2-defaults.js';
+import { locateEc2Hosts } from '../observe/locate-ec2.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import { ConnectionPool } from '../connection/pool.js';
 import { clawctlStateDir } from '../load/repo-root.js';
@@ -55,9 +57,13 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
   const { manifests, desired } = await loadDesired(fleetDir, { secrets: true, decrypt: true, audit: opts.audit, purpose: 'apply' });
   const touched = new Set(plan.changes.map((c) => c.agent));
   const agents = desired.agents.filter((a) => touched.has(a.name));
-  const planned = new Set(plan.changes.map((c) => c.host));
-  const hosts = desired.hosts.filter((h) => planned.has(h.name));
-  const narrowed = { ...desired, agents, hosts };
+  // Hosts with agents to change, and EC2 hosts the plan creates (perhaps with no agent yet).
+  const planned = new Set([...plan.changes.map((c) => c.host), ...plan.hosts.filter((h) => h.actions.some((a) => a.type === 'ec2' && a.action === 'create')).map((h) => h.host)]);
+  const located = await locateEc2Hosts(desired, { ...desired, agents, hosts: desired.hosts.filter((h) => planned.has(h.name)) });
+  const narrowed = located.desired;
+  const hosts = narrowed.hosts;
+  const terminating = new Set(plan.hosts.flatMap((h) => h.actions.flatMap((a) => (a.type === 'ec2' && a.action === 'delete' ? [a.instanceId] : []))));
+  const undeclaredInstances = located.undeclared.filter((i) => terminating.has(i.instanceId));
   const pool = new ConnectionPool();
   try {
     const observed = await observe(narrowed, hosts, pool, { concurrency, hooks });
@@ -65,7 +71,7 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
     const stale = staleness(plan, desired.fleet, observed);
     const removing = new Set(plan.changes.filter((c) => c.actions.some((a) => a.type === 'destroy' || a.type === 'forget')).map((c) => c.host));
     const prune = { hosts: removing, fleetAgents: new Set(desired.agents.map((a) => a.name)) };
-    const fresh = makePlan(narrowed, observed, { fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
+    const fresh = makePlan(narrowed, observed, { fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks, undeclaredInstances });
     const differs = [...stale, ...savedPlanDifferences(plan, fresh)];
     if (differs.length > 0) {
       throw new ClawctlError('the saved plan does not match the fleet and hosts as they are now; nothing was applied', differs);
@@ -75,7 +81,7 @@ export async function applySavedPlan(plan: Plan, opts: PlanOptions, verified: ()
     await enforcePolicy({ ...plan, policy: await planPolicy(manifests, narrowed, plan, opts.approvals) }, opts.audit);
     await started(opts.audit, plan);
     checkUntil(plan, opts.until);
-    return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks, until: opts.until }));
+    return await recorded(opts.audit, plan, await applyPlan(plan, narrowed, observed, pool, { hooks, until: opts.until, ec2: ec2Options(opts) }));
   } finally {
     await pool.closeAll();
   }
@@ -94,11 +100,17 @@ export async function planThenApply(opts: PlanOptions, approve: (run: PlanRun) =
     checkUntil(run.plan, opts.until);
     if (!(await approve(run))) return { plan: run.plan };
     await started(opts.audit, run.plan);
-    const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks, until: opts.until }));
+    const result = await recorded(opts.audit, run.plan, await applyPlan(run.plan, run.desired, run.observed, run.pool, { hooks: opts.hooks, until: opts.until, ec2: ec2Options(opts) }));
     return { plan: run.plan, result };
   } finally {
     await run.pool.closeAll();
   }
+}
+
+/** What apply needs to create EC2 hosts: the fleet's secrets, the audit log, how long one may take to boot. */
+function ec2Options(opts: PlanOptions): NonNullable<ApplyOptions['ec2']> {
+  const boot = Number(process.env.CLAWCTL_EC2_BOOT_SECONDS);
+  return { fleetDir: opts.fleetDir, audit: opts.audit, bootSeconds: Number.isFinite(boot) && boot > 0 ? boot : EC2_BOOT_SECONDS };
 }
 
 /**

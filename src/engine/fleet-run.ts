@@ -16,6 +16,8 @@ import type { BudgetStanding } from '../policy/budget.js';
 import { budgetCheck, hasBudgets, planPolicy } from './policy-check.js';
 import type { EngineHooks } from './hooks.js';
 import { inShard, type Shard } from './shard.js';
+import { locateEc2Hosts, type Ec2Located } from '../observe/locate-ec2.js';
+import type { Ec2Instance } from '../aws/ec2.js';
 
 /** Which agents a command acts on: `--target NAME` (agent or host), `-l key=value` and `--shard I/N`. */
 export interface Scope {
@@ -80,6 +82,15 @@ export function pruneHosts(desired: DesiredState, scope: Scope): string[] {
   return scope.targets.length === 0 ? all : all.filter((h) => scope.targets.includes(h));
 }
 
+/**
+ * Instances of the fleet that no Host declares are terminated where pruning sees the whole
+ * fleet (no -l, no --target), shard by shard; elsewhere they are left alone.
+ */
+export function instancesToTerminate(located: Ec2Located, scope: Scope, prune: boolean): Ec2Instance[] {
+  if (!prune || Object.keys(scope.selector).length > 0 || scope.targets.length > 0) return [];
+  return located.undeclared.filter((i) => inShard(i.host, scope.shard));
+}
+
 export interface PlanRun {
   plan: Plan;
   manifests: Manifests;
@@ -134,14 +145,22 @@ export async function checkConfigs(manifests: Manifests, desired: DesiredState, 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
   const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, decrypt: opts.decrypt, audit: opts.audit, purpose: opts.purpose });
-  const desired = scoped(full, opts.scope);
+  const located = await locateEc2Hosts(full, scoped(full, opts.scope));
+  const desired = located.desired;
   const pool = new ConnectionPool();
   try {
     const cost = opts.cost === true || hasBudgets(manifests);
     const observed = await observe(desired, desired.hosts, pool, { concurrency: opts.concurrency, hooks: opts.hooks, cost });
     const prune = { hosts: new Set(opts.prune ? pruneHosts(full, opts.scope) : []), fleetAgents: new Set(full.agents.map((a) => a.name)) };
     const configChecks = await checkConfigs(manifests, desired, observed, opts);
-    const plan = makePlan(desired, observed, { fleetDir: opts.fleetDir, clawctlVersion: opts.clawctlVersion, now: new Date(), prune, configChecks });
+    const plan = makePlan(desired, observed, {
+      fleetDir: opts.fleetDir,
+      clawctlVersion: opts.clawctlVersion,
+      now: new Date(),
+      prune,
+      configChecks,
+      undeclaredInstances: instancesToTerminate(located, opts.scope, opts.prune),
+    });
     // A shard is planned alone but judged with the whole fleet: a rule over all agents (a count,
     // a budget) must not pass because each shard holds only part of them.
     plan.policy = await planPolicy(manifests, opts.scope.shard ? full : desired, plan, opts.approvals);

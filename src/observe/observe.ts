@@ -8,6 +8,7 @@ import { factsArgv } from './facts-script.js';
 import { gatedFactsArgv, observerMarker, observesThroughGate } from './observer-gate.js';
 import type { HostObservation, ObservedState } from './observed-state.js';
 import { parseFacts } from './parse-facts.js';
+import { settledEc2Observation } from './observe-ec2.js';
 
 export interface ObserveOptions {
   concurrency: number;
@@ -39,6 +40,9 @@ export async function observeHost(
   desired: Pick<DesiredState, 'fleet' | 'observer'>,
   opts: { cost: boolean } = { cost: false },
 ): Promise<HostObservation> {
+  // An EC2 Host whose instance does not exist yet, or cannot be reached now, is settled without SSH.
+  const settled = settledEc2Observation(host, agents);
+  if (settled) return settled;
   try {
     const conn = await pool.get(host);
     // With only the observation key, the host's gate runs its own facts script: no script is sent.

@@ -9,6 +9,8 @@ import { PLAN_FORMAT_VERSION, summarize, type AgentPlan, type HostPlan, type Pla
 import { writeDigest } from './write-digest.js';
 import { planWaves } from './waves.js';
 import { writeContents } from '../diff/write-contents.js';
+import { ec2CreateAction, ec2TerminateAction } from '../diff/diff-ec2.js';
+import type { Ec2Instance } from '../aws/ec2.js';
 
 export interface PlanContext {
   fleetDir: string;
@@ -21,6 +23,8 @@ export interface PlanContext {
   prune: { hosts: ReadonlySet<string>; fleetAgents: ReadonlySet<string> };
   /** What OpenClaw's own config check said of each agent in scope. */
   configChecks: ConfigCheck[];
+  /** Instances of the fleet no Host declares, in the prune scope: planned to be terminated. */
+  undeclaredInstances?: readonly Ec2Instance[];
 }
 
 /**
@@ -67,7 +71,8 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       unreachable.push({ host: obs.host, ...hostActions, agents: (agentsOf.get(obs.host) ?? []).map((a) => a.name) });
       continue;
     }
-    if (hostActions.length > 0) hostPlans.push({ host: host.name, actions: hostActions });
+    const create = host.ec2?.found?.kind === 'absent' ? [ec2CreateAction(host)] : [];
+    if (create.length + hostActions.length > 0) hostPlans.push({ host: host.name, actions: [...create, ...hostActions] });
     const { user, home } = obs.platform;
     const account = user && home ? { user, home } : undefined;
     for (const agentObs of obs.agents) {
@@ -104,6 +109,7 @@ export function makePlan(desired: DesiredState, observed: ObservedState, ctx: Pl
       else changes.push({ agent: m.agent, host: host.name, stateDir: m.stateDir, actions: [m.adopted ? { type: 'forget' } : { type: 'destroy', service: host.service }] });
     }
   }
+  for (const i of ctx.undeclaredInstances ?? []) hostPlans.push({ host: i.host, actions: [ec2TerminateAction(i)] });
   return {
     format_version: PLAN_FORMAT_VERSION,
     clawctl_version: ctx.clawctlVersion,

@@ -8,7 +8,7 @@ import type { CronJob } from '../validate/manifests.js';
  * --out` saves it, `apply FILE` carries it out, and the text renderer is built from it.
  * Secret values never enter it: .env entries appear only as keyed hashes.
  */
-export const PLAN_FORMAT_VERSION = '1.5';
+export const PLAN_FORMAT_VERSION = '1.6';
 
 export type FileAction = 'create' | 'update' | 'delete';
 
@@ -152,7 +152,42 @@ export interface OpenclawInstallAction {
   restore: boolean;
 }
 
-export type HostAction = OpenclawInstallAction | ObserverAction;
+/**
+ * An EC2 instance clawctl creates for a Host (before its bootstrap and agents), found again by
+ * its tags clawctl:fleet and clawctl:host.
+ */
+export interface Ec2CreateAction {
+  type: 'ec2';
+  action: 'create';
+  region: string;
+  instanceType: string;
+  /** An AMI id, or the SSM public parameter path apply reads one from. */
+  ami: string;
+  subnet: string;
+  securityGroups: string[];
+  rootVolumeGiB: number;
+  tags: Record<string, string>;
+  /** The host key's public half, pinned before the instance exists, and its SHA256 fingerprint. */
+  hostKey: string;
+  hostKeyFingerprint: string;
+  /** Where its private half is kept (a secretRef, rendered `file#key`): delivered in the user data. */
+  hostKeySecret: string;
+  /** The tailnet it joins: its hostname and tags, and where its auth key comes from. */
+  tailnet?: { hostname: string; tags: string[]; authKey: 'minted' | string };
+}
+
+/** An instance of the fleet whose Host left it (or that no Host declares): apply terminates it. */
+export interface Ec2TerminateAction {
+  type: 'ec2';
+  action: 'delete';
+  region: string;
+  instanceType: string;
+  instanceId: string;
+}
+
+export type Ec2InstanceAction = Ec2CreateAction | Ec2TerminateAction;
+
+export type HostAction = OpenclawInstallAction | ObserverAction | Ec2InstanceAction;
 
 /** A canary wave: its hosts (their own setup and their agents) go together, then soak. */
 export interface PlanWave {
@@ -205,6 +240,9 @@ export interface PlanSummary {
   adopt: number;
   /** Adopted agents that left the fleet: no longer managed, left running. */
   forget: number;
+  /** EC2 instances to create for new Hosts, and to terminate for Hosts that left the fleet (absent: none). */
+  instancesCreate?: number;
+  instancesTerminate?: number;
 }
 
 export interface Plan {
@@ -275,7 +313,11 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
   const installs = new Set<string>();
   for (const h of hosts) {
     if (h.actions.some((a) => a.type === 'openclaw')) installs.add(h.host);
-    if (h.actions.some((a) => a.type !== 'openclaw')) summary.hosts++;
+    if (h.actions.some((a) => a.type === 'observer')) summary.hosts++;
+    for (const a of h.actions) {
+      const counter = a.type === 'ec2' ? (a.action === 'create' ? 'instancesCreate' : 'instancesTerminate') : undefined;
+      if (counter) summary[counter] = (summary[counter] ?? 0) + 1;
+    }
   }
   for (const { actions, host, adopt } of changes) {
     if (adopt === 'as-is') {
@@ -301,6 +343,8 @@ export function summarize(changes: readonly AgentPlan[], hosts: readonly HostPla
 export function summaryText(s: PlanSummary): string {
   const agents = `${s.add} ${s.add === 1 ? 'agent' : 'agents'} to add, ${s.change} to change, ${s.destroy} to destroy${s.forget > 0 ? `, ${s.forget} to forget` : ''}${s.adopt > 0 ? `, ${s.adopt} to adopt as ${s.adopt === 1 ? 'it is' : 'they are'}` : ''}`;
   const takes = [
+    s.instancesCreate ? `${s.instancesCreate} EC2 ${s.instancesCreate === 1 ? 'instance' : 'instances'} to create` : '',
+    s.instancesTerminate ? `${s.instancesTerminate} EC2 ${s.instancesTerminate === 1 ? 'instance' : 'instances'} to terminate` : '',
     s.files > 0 ? `${s.files} ${s.files === 1 ? 'file' : 'files'} to write` : '',
     s.versions > 0 ? `${s.versions} OpenClaw ${s.versions === 1 ? 'install' : 'installs'}` : '',
     s.hosts > 0 ? `${s.hosts} ${s.hosts === 1 ? 'host' : 'hosts'} to set up` : '',

@@ -3,6 +3,7 @@ import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
 import { MANAGED_ENV } from '../desired/render.js';
 import { renderCronAction } from './render-cron.js';
+import { renderEc2Action } from './render-ec2.js';
 import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction, type PlanWave } from './plan.js';
 
 /** Longer values are printed as indented JSON below their path. */
@@ -35,7 +36,7 @@ export function renderPlanText(plan: Plan): string {
     const hosts = [...new Set([...plan.hosts.map((h) => h.host), ...changes.map((c) => c.host)])];
     for (const host of hosts) {
       out.push(`  # host ${host}`);
-      for (const action of plan.hosts.find((h) => h.host === host)?.actions ?? []) out.push(`  ${renderHostAction(action)}`);
+      for (const action of plan.hosts.find((h) => h.host === host)?.actions ?? []) out.push(`  ${renderHostAction(action, host)}`);
       for (const agent of changes.filter((c) => c.host === host)) out.push(...renderAgent(agent));
       out.push('');
     }
@@ -80,7 +81,7 @@ function renderAgent(agent: AgentPlan): string[] {
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const;
 
-function renderHostAction(a: HostAction): string {
+function renderHostAction(a: HostAction, host: string): string {
   if (a.type === 'openclaw') {
     const what = a.unpacked ? 'already unpacked beside it: only the link moves' : `node ${a.node}, linux-${a.arch}, streamed from here over this connection`;
     const verb = a.from ? `~ openclaw ${a.from} → ${a.to}` : `+ install openclaw ${a.to}`;
@@ -89,6 +90,7 @@ function renderHostAction(a: HostAction): string {
       : '';
     return `${verb} (${what}) into ~/.local/share/clawctl/openclaw/${a.to}, current as ~/.local/bin/openclaw${a.from ? `; ${a.from} stays for a rollback` : ''}${restore}`;
   }
+  if (a.type === 'ec2') return renderEc2Action(a, host);
   if (a.action === 'delete') return `- observation gate: removed (~/.clawctl/observe and its key line in ~/.ssh/authorized_keys)`;
   const where = a.authorizedKeys ? ', its line in ~/.ssh/authorized_keys' : '; its authorized_keys line is yours to install';
   return `${SIGN[a.action]} observation gate ${a.version}: key ${a.key} may only run the facts script (~/.clawctl/observe${where})`;

@@ -65,6 +65,21 @@ export class TailscaleApi {
     await this.#call('POST', `/api/v2/device/${encodeURIComponent(deviceId)}/tags`, { tags });
   }
 
+  /**
+   * A one-use, pre-authorized auth key that joins a device with these tags (POST
+   * /api/v2/tailnet/{tailnet}/keys). The key is returned once, here, and never printed.
+   */
+  async createAuthKey(tags: readonly string[], description: string, expirySeconds = 3600): Promise<string> {
+    const body = {
+      capabilities: { devices: { create: { reusable: false, ephemeral: false, preauthorized: true, tags } } },
+      expirySeconds,
+      description: description.replace(/[^A-Za-z0-9 -]/g, '-').slice(0, 50),
+    };
+    const res = (await this.#call('POST', `/api/v2/tailnet/${encodeURIComponent(this.tailnet)}/keys`, body)) as { key?: unknown };
+    if (typeof res.key !== 'string' || res.key === '') throw new ClawctlError('Tailscale API: POST /keys answered without a key', []);
+    return res.key;
+  }
+
   async #call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
     try {

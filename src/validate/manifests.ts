@@ -120,9 +120,37 @@ export interface SsmSpec {
   user: string;
 }
 
+/**
+ * An EC2 instance clawctl creates (and terminates when the Host leaves the fleet), found again
+ * by its tags `clawctl:fleet` and `clawctl:host`: no state file.
+ */
+export interface Ec2Spec {
+  region: string;
+  instanceType: string;
+  /** An AMI id (ami-…) or an SSM public parameter path (/aws/service/…) that names one. */
+  ami: string;
+  subnet: string;
+  securityGroups: string[];
+  tags?: Record<string, string>;
+  rootVolumeGiB?: number;
+  /** The Unix user first boot creates, that clawctl logs in as and whose home holds the agents. */
+  user: string;
+  /** The public half of the key clawctl logs in with (first boot authorizes it). */
+  authorizedKey: string;
+  identityFile?: string;
+  port?: number;
+  /** The instance's host key, public half: pinned before the instance exists (`clawctl hosts keygen`). */
+  hostKey: string;
+  /** Its private half, in the fleet's SOPS secrets: delivered in the user data. */
+  hostKeySecret: SecretRef;
+  /** A pre-authorized tagged Tailscale auth key; without it, one is minted through the Tailscale API. */
+  tailscaleAuthKey?: SecretRef;
+}
+
 export interface HostSpec {
   ssh?: SshSpec;
   ssm?: SsmSpec;
+  provider?: { ec2: Ec2Spec };
   local?: { home: string };
   service?: ServiceKind;
   tailscale?: { hostname?: string; tags?: string[] };
