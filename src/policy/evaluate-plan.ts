@@ -6,6 +6,7 @@ import { envModeFinding } from './baseline.js';
 import type { CompiledPolicies, CompiledPolicy, CompiledRule } from './compile.js';
 import { disabledFor } from './evaluate-desired.js';
 import { matchEvent, planEvents, type PlanEvent } from './plan-actions.js';
+import { hostPlanEvents } from './host-actions.js';
 import { selects } from './selector.js';
 import { agentPos, agentSubject } from './subject.js';
 import { BASELINE_POLICY, byPosition, toViolation, type ApprovedAction, type PlanPolicyReport, type PolicyObject, type Violation } from './violation.js';
@@ -42,6 +43,25 @@ export function evaluatePlan(compiled: CompiledPolicies, { manifests, desired, p
     for (const p of compiled.policies.filter((q) => selects(q.spec.match, labels) || selects(q.spec.match, hostLabels))) {
       for (const rule of p.rules) {
         if (change.actions.length > 0) changedBy.get(rule)?.push(change.agent);
+      }
+    }
+    judge(object, [labels, hostLabels], events);
+    if (!disabledFor(compiled.policies.filter((q) => selects(q.spec.match, labels))).has('env-file-mode')) {
+      for (const action of change.actions) {
+        const found = action.type === 'env' ? envModeFinding(action, s ? agentPos(s, ['spec', 'env']) : manifests.fleet.source.locate([])) : undefined;
+        if (found) violations.push(toViolation(BASELINE_POLICY, { name: 'env-file-mode' }, object, found));
+      }
+    }
+  }
+  // A host's own machine (an EC2 instance created or terminated) is judged as an agent is.
+  for (const h of hostPlanEvents(plan, manifests)) judge(h.object, [h.labels], h.events);
+  violations.push(...rolloutCaps(compiled.policies, changedBy, plan.fleet.name));
+  return { violations: violations.sort(byPosition), approved, unusedApprovals: approvals.filter((a) => !used.has(a)) };
+
+  /** Deny and approval rules of every policy that selects one of the label sets, over these events. */
+  function judge(object: PolicyObject, labelSets: Record<string, string>[], events: PlanEvent[]): void {
+    for (const p of compiled.policies.filter((q) => labelSets.some((l) => selects(q.spec.match, l)))) {
+      for (const rule of p.rules) {
         for (const [event, items] of actionHits(rule, events)) {
           const pos = event.locate(items) ?? rule.pos;
           const value = event.describe(items);
@@ -57,15 +77,7 @@ export function evaluatePlan(compiled: CompiledPolicies, { manifests, desired, p
         }
       }
     }
-    if (!disabledFor(compiled.policies.filter((q) => selects(q.spec.match, labels))).has('env-file-mode')) {
-      for (const action of change.actions) {
-        const found = action.type === 'env' ? envModeFinding(action, s ? agentPos(s, ['spec', 'env']) : manifests.fleet.source.locate([])) : undefined;
-        if (found) violations.push(toViolation(BASELINE_POLICY, { name: 'env-file-mode' }, object, found));
-      }
-    }
   }
-  violations.push(...rolloutCaps(compiled.policies, changedBy, plan.fleet.name));
-  return { violations: violations.sort(byPosition), approved, unusedApprovals: approvals.filter((a) => !used.has(a)) };
 }
 
 /** Each event a deny or approval rule selects (its first matching matcher), with the part it selects. */
