@@ -24,6 +24,9 @@ export interface HostNetworkStatus {
   problems: string[];
 }
 
+/** Agents' machines (tag:claw) and the control plane's (tag:clawctl) are kept apart by the tailnet policy: no device is both. */
+export const FORBIDDEN_PAIR = ['tag:claw', 'tag:clawctl'] as const;
+
 /**
  * Desired (Hosts with spec.tailscale) against observed (the tailnet's devices), pure: each
  * host's device, whether it is online, and how its tags differ from the manifest's.
@@ -46,6 +49,9 @@ export function hostNetworkStatus(hosts: readonly TailnetHostSpec[], devices: re
       if (!device.online) problems.push(`offline (last seen ${device.lastSeen ?? 'never'})`);
       if (device.authorized === false) problems.push('not authorized to join the tailnet');
       if (h.address && !device.addresses.includes(h.address)) problems.push(`SSH goes to ${h.address}, not over the tailnet (${device.addresses.join(', ')})`);
+      if (FORBIDDEN_PAIR.every((t) => actual.includes(t))) {
+        problems.push(`tagged both ${FORBIDDEN_PAIR.join(' and ')}: one device would be both an agent's machine and the control plane's, so tag isolation between them fails`);
+      }
       if (tags.add.length + tags.remove.length > 0) problems.push(`tags differ: ${[...tags.add.map((t) => `+${t}`), ...tags.remove.map((t) => `-${t}`)].join(' ')} (clawctl network tag ${h.host})`);
     }
     return { host: h.host, pos: h.pos, device, ...(device ? { matchedBy: byAddress ? ('address' as const) : ('hostname' as const) } : {}), tags, problems };
