@@ -97,21 +97,40 @@ export const openclawTmpDirs = (uid: number) => [`/tmp/openclaw-${uid}`, `/tmp/o
  * the start is tried again on a fresh port. The server that answers on the port must present
  * this host's key: a banner from another test's sshd that won the port never counts.
  */
-export async function startSshHost(name: string, root: string, client: ClientKey): Promise<SshHost> {
+/** What a test "instance" brings of its own (the EC2 test server's user data): its host key, user and port. */
+export interface SshHostOptions {
+  /** The host's private key, OpenSSH format, in place of one made here. */
+  hostKeyPrivate?: string;
+  user?: string;
+  /** The port to listen on, in place of a free one chosen here. */
+  port?: number;
+}
+
+export async function startSshHost(name: string, root: string, client: ClientKey, opts: SshHostOptions = {}): Promise<SshHost> {
   const dir = join(root, name);
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
   // sshd reads authorized_keys as the host's user, and the user must reach its home.
   for (const d of [root, dir]) chmodSync(d, 0o755);
   mkdirSync('/run/sshd', { recursive: true });
-  const user = `ct${randomBytes(4).toString('hex')}`;
+  const user = opts.user ?? `ct${randomBytes(4).toString('hex')}`;
   execFileSync('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-p', '*', user]); // '*': no password, but not locked (sshd refuses locked accounts)
   const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
   for (const d of openclawTmpDirs(uid)) rmSync(d, { recursive: true, force: true });
   chownSync(home, uid, gid);
   chmodSync(home, 0o755);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, 'host_ed25519')]);
+  if (opts.hostKeyPrivate) {
+    writeFileSync(join(dir, 'host_ed25519'), `${opts.hostKeyPrivate.trim()}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'host_ed25519.pub'),
+      `${execFileSync('ssh-keygen', ['-y', '-f', join(dir, 'host_ed25519')])
+        .toString()
+        .trim()} ${name}\n`,
+    );
+  } else {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, 'host_ed25519')]);
+  }
   writeFileSync(join(dir, 'authorized_keys'), `${client.publicKey}\n`, { mode: 0o644 });
   const config = join(dir, 'sshd_config');
   const writeConfig = (port: number) =>
@@ -176,7 +195,7 @@ export async function startSshHost(name: string, root: string, client: ClientKey
 
   const host: SshHost = {
     name,
-    port: 0,
+    port: opts.port ?? 0,
     user,
     uid,
     gid,

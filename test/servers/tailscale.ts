@@ -18,6 +18,10 @@ export interface TailscaleServer {
   devices: FakeDevice[];
   /** Every request as `METHOD path?query`, in order. */
   calls: string[];
+  /** Auth keys minted through POST /api/v2/tailnet/{tailnet}/keys, and whether a device used them. */
+  authKeys: { key: string; tags: string[]; reusable: boolean; preauthorized: boolean; used: boolean }[];
+  /** A device joins with an auth key (`tailscale up --auth-key`): it gets the key's tags; false if the key is unknown or spent. */
+  join(authKey: string, hostname: string, address: string): boolean;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ export interface TailscaleServer {
 export async function startTailscale(opts: { key: string; tailnet: string; devices: FakeDevice[]; ownedTags: string[] }): Promise<TailscaleServer> {
   const calls: string[] = [];
   const devices = opts.devices;
+  const authKeys: TailscaleServer['authKeys'] = [];
   const deviceJson = (d: FakeDevice, all: boolean) => ({
     id: d.id,
     nodeId: `n${d.id}CNTRL`,
@@ -86,6 +91,17 @@ export async function startTailscale(opts: { key: string; tailnet: string; devic
         const all = url.searchParams.get('fields') === 'all';
         return send(200, { devices: devices.map((d) => deviceJson(d, all)) });
       }
+      m = /^\/api\/v2\/tailnet\/([^/]+)\/keys$/.exec(url.pathname);
+      if (m && req.method === 'POST') {
+        const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { capabilities?: { devices?: { create?: { reusable?: boolean; preauthorized?: boolean; tags?: unknown } } } };
+        const create = body.capabilities?.devices?.create ?? {};
+        const tags = Array.isArray(create.tags) ? (create.tags as string[]) : [];
+        const unowned = tags.filter((t) => !opts.ownedTags.includes(t));
+        if (unowned.length > 0) return send(403, { message: `requested tags [${unowned.join(' ')}] are invalid or not permitted` });
+        const key = `tskey-auth-k${Math.random().toString(36).slice(2, 10)}CNTRL-${Math.random().toString(36).slice(2)}`;
+        authKeys.push({ key, tags, reusable: create.reusable === true, preauthorized: create.preauthorized === true, used: false });
+        return send(200, { id: key.split('-')[2], key, created: new Date().toISOString(), capabilities: body.capabilities });
+      }
       m = /^\/api\/v2\/device\/([^/]+)\/tags$/.exec(url.pathname);
       if (m && req.method === 'POST') {
         const device = devices.find((d) => d.id === decodeURIComponent(m![1]!));
@@ -103,5 +119,12 @@ export async function startTailscale(opts: { key: string; tailnet: string; devic
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
-  return { url: `http://127.0.0.1:${address.port}`, devices, calls, close: () => new Promise((r) => server.close(() => r())) };
+  const join = (authKey: string, hostname: string, ip: string) => {
+    const k = authKeys.find((a) => a.key === authKey);
+    if (!k || (k.used && !k.reusable)) return false;
+    k.used = true;
+    devices.push({ id: String(1000 + devices.length), hostname, addresses: [ip], tags: [...k.tags], connectedToControl: true, lastSeen: new Date().toISOString() });
+    return true;
+  };
+  return { url: `http://127.0.0.1:${address.port}`, devices, calls, authKeys, join, close: () => new Promise((r) => server.close(() => r())) };
 }
