@@ -5,6 +5,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { CommandTimeoutError, feed, HostUnreachableError, limit, programName, type ExecInput, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
 import { shellJoin } from '../util/shell.js';
 import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
+import { trimRoundTrips } from './round-trips.js';
 
 export interface SshTarget {
   host: string;
@@ -25,6 +26,7 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
   const pinned = parsePinnedKey(target.hostKey);
   let seen: Buffer | undefined;
   const client = new Client();
+  const credential = await credentials(target);
   const config: ConnectConfig = {
     host: target.address,
     port: target.port,
@@ -37,7 +39,9 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
       seen = key;
       return key.equals(pinned.blob);
     },
-    ...(await credentials(target)),
+    ...credential,
+    // Straight to the one method there is: ssh2 would first try "none", a round trip for a refusal.
+    authHandler: [credential.privateKey ? 'publickey' : 'agent'],
   };
   const describe = `${target.user}@${target.address}:${target.port}`;
   await new Promise<void>((resolve, reject) => {
@@ -56,6 +60,7 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
       reject(connectError(target, describe, err, pinned.blob, seen));
     });
     client.connect(config);
+    trimRoundTrips(client, credential.privateKey !== undefined);
   });
   client.on('error', () => undefined); // later errors surface through exec
   return {
