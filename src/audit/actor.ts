@@ -1,5 +1,4 @@
 import { hostname, userInfo } from 'node:os';
-import { gitAt } from '../util/git.js';
 
 /**
  * Who is acting, for the audit log: the CI run when in GitHub Actions, else the author git
@@ -10,6 +9,8 @@ export async function currentActor(repoDir: string): Promise<string> {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
     return `ci:${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? '?'}/actions/runs/${env.GITHUB_RUN_ID} (${env.GITHUB_ACTOR ?? '?'})`;
   }
+  // simple-git is loaded only when an entry is written.
+  const { gitAt } = await import('../util/git.js');
   const ident = await gitAt(repoDir)
     .raw(['var', 'GIT_AUTHOR_IDENT'])
     .catch(() => '');

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { lock } from 'proper-lockfile';
+import { lockFile } from '../util/file-lock.js';
 import { chainTip, extend } from './chain.js';
 import type { AuditEntry, AuditRecord } from './entry.js';
 import type { AuditStore } from './store.js';
@@ -15,7 +15,7 @@ export function fileStore(stateDir: string): AuditStore {
       await mkdir(stateDir, { recursive: true });
       await (await open(path, 'a', 0o644)).close();
       // Two processes appending at once must not both continue from the same tip.
-      const release = await lock(path, { realpath: false, stale: 15_000, retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true } });
+      const release = await lockFile(path, { realpath: false, stale: 15_000, retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true } });
       try {
         const text = await readFile(path, 'utf8');
         const { entries, text: lines } = extend(chainTip(text), records, actor, new Date());

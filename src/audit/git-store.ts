@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { lock } from 'proper-lockfile';
 import type { SimpleGit } from 'simple-git';
-import { gitAt } from '../util/git.js';
+import { lockFile } from '../util/file-lock.js';
 import { chainTip, extend } from './chain.js';
 import type { AuditEntry, AuditRecord } from './entry.js';
 import type { AuditStore } from './store.js';
@@ -23,6 +22,8 @@ const LOCK = { realpath: false, stale: 60_000, retries: { retries: 600, minTimeo
 export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): AuditStore {
   const work = join(stateDir, 'audit-git');
   const open = async (): Promise<{ git: SimpleGit; exists: boolean }> => {
+    // simple-git is loaded when the log is used: a run that records nothing never needs it.
+    const { gitAt } = await import('../util/git.js');
     const url = (await gitAt(repoDir).remote(['get-url', remote]))?.trim();
     if (!url) throw new Error(`the fleet repo has no remote "${remote}" to keep the audit branch on`);
     await mkdir(work, { recursive: true });
@@ -48,7 +49,7 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
     logId: `git:${resolve(repoDir)}:${remote}:${AUDIT_BRANCH}`,
     async append(records: readonly AuditRecord[], actor: string): Promise<AuditEntry[]> {
       await mkdir(stateDir, { recursive: true });
-      const release = await lock(work, LOCK);
+      const release = await lockFile(work, LOCK);
       try {
         for (let attempt = 1; ; attempt++) {
           const { git } = await open();
@@ -80,7 +81,7 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
      */
     async history(): Promise<string | undefined> {
       await mkdir(stateDir, { recursive: true });
-      const release = await lock(work, LOCK);
+      const release = await lockFile(work, LOCK);
       try {
         const { git, exists } = await open();
         if (!exists) return undefined;
@@ -98,7 +99,7 @@ export function gitStore(repoDir: string, stateDir: string, remote = 'origin'): 
     },
     async read(): Promise<string> {
       await mkdir(stateDir, { recursive: true });
-      const release = await lock(work, LOCK);
+      const release = await lockFile(work, LOCK);
       try {
         const { exists } = await open();
         return exists ? text() : '';

@@ -1,5 +1,5 @@
 import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
-import { checkConfigs, loadDesired } from '../engine/fleet-run.js';
+import { checkConfigs, loadDesired } from '../engine/desired-run.js';
 import { configCheckSummary, configCheckWarnings, type ConfigCheck } from '../openclaw/config-check.js';
 import { desiredPolicy } from '../engine/policy-check.js';
 import { formatOptOut, formatViolation, type PolicyReport } from '../policy/violation.js';

@@ -1,23 +1,22 @@
 import { ConnectionPool } from '../connection/pool.js';
 import type { DesiredState } from '../desired/desired-state.js';
-import { renderDesired } from '../desired/render.js';
-import { loadFleet } from '../load/load-fleet.js';
 import { observe } from '../observe/observe.js';
 import type { ObservedState } from '../observe/observed-state.js';
 import { makePlan } from '../plan/make-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { ClawctlError } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
-import { validateFleet } from '../validate/validate-fleet.js';
-import { checkOpenclawConfigs, configCheckErrors, type ConfigCheck } from '../openclaw/config-check.js';
-import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolve.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { BudgetStanding } from '../policy/budget.js';
 import { budgetCheck, hasBudgets, planPolicy } from './policy-check.js';
 import type { EngineHooks } from './hooks.js';
 import { inShard, type Shard } from './shard.js';
+import { checkConfigs, loadDesired } from './desired-run.js';
 import { locateEc2Hosts, type Ec2Located } from '../observe/locate-ec2.js';
 import type { Ec2Instance } from '../aws/ec2.js';
+
+// validate loads desired-run.js alone: not the observe, diff and plan code below.
+export { checkConfigs, loadDesired, type Desired } from './desired-run.js';
 
 /** Which agents a command acts on: `--target NAME` (agent or host), `-l key=value` and `--shard I/N`. */
 export interface Scope {
@@ -25,27 +24,6 @@ export interface Scope {
   selector: Record<string, string>;
   /** Only the hosts of this shard (shard.ts), and their agents. */
   shard?: Shard;
-}
-
-export interface Desired {
-  manifests: Manifests;
-  desired: DesiredState;
-}
-
-/**
- * load → validate → (resolve secrets) → render. No host is touched. With `secrets`, .env
- * values come from the fleet's hash record (plan, views) or, with `decrypt`, are decrypted
- * (apply); validate needs neither.
- */
-export async function loadDesired(fleetDir: string, opts: { secrets: false } | { secrets: true; decrypt: boolean; audit: AuditSink; purpose: string }, cwd = process.cwd()): Promise<Desired> {
-  const loaded = await loadFleet(fleetDir, cwd);
-  const manifests = await validateFleet(loaded, cwd);
-  let secrets: ResolvedSecrets | undefined;
-  if (opts.secrets) {
-    secrets = await resolveSecrets(fleetDir, manifests, { decrypt: opts.decrypt });
-    await opts.audit.record(secrets.locations.map((target) => ({ action: 'secret.read', target, result: 'ok', details: { for: opts.purpose } })));
-  }
-  return { manifests, desired: renderDesired(loaded, manifests, secrets) };
 }
 
 /** Narrow desired state to the scope; an unknown target is an error, not an empty plan. */
@@ -125,21 +103,6 @@ export interface PlanOptions {
   until?: string;
   /** Read each agent's usage cost (the views do); without it, only when a Policy sets a budget. */
   cost?: boolean;
-}
-
-/**
- * OpenClaw's own check of every config in scope, at the pinned version or the one installed
- * on the agent's host; a refused config (and with `require`, an unchecked one) is an error.
- */
-export async function checkConfigs(manifests: Manifests, desired: DesiredState, observed: ObservedState | undefined, opts: Pick<PlanOptions, 'openclawCheck' | 'hooks'>): Promise<ConfigCheck[]> {
-  const hostVersions = observed ? new Map(observed.hosts.map((h) => [h.host, h.ok ? h.openclaw.version : undefined])) : undefined;
-  const checks = await checkOpenclawConfigs(manifests, desired, {
-    ...(hostVersions ? { hostVersions } : {}),
-    onFetch: (version, dir) => opts.hooks.emit({ type: 'openclaw-fetch', version, dir }),
-  });
-  const err = opts.openclawCheck.enforce ? configCheckErrors(checks, opts.openclawCheck.require) : undefined;
-  if (err) throw err;
-  return checks;
 }
 
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
