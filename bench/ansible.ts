@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SshHost } from '../test/harness/sshd.js';
 import { timed, type Timed } from './lab.js';
@@ -62,9 +62,15 @@ export function writeAnsibleFiles(dir: string, files: Map<string, { config: stri
   }
 }
 
+/**
+ * One timed run, starting cold as clawctl does: its SSH control sockets live in a directory
+ * of its own, so the masters an earlier run left (ControlPersist) are not reused; within the
+ * run every task shares its host's connection.
+ */
 export function runAnsible(dir: string, check: boolean): Promise<Timed> {
+  const controlDir = mkdtempSync(join(dir, 'cp-'));
   return timed('ansible-playbook', ['-i', 'inventory.ini', 'site.yml', ...(check ? ['--check', '--diff'] : [])], {
     cwd: dir,
-    env: { ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
+    env: { ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir },
   });
 }

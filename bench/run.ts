@@ -39,7 +39,19 @@ const upgradeRows: string[] = [];
 const ansibleRows: string[] = [];
 const cpuRows: string[] = [];
 const latencyRows: string[] = [];
-const goals: { goal: string; value: string; met: boolean }[] = [];
+const goals: { goal: string; value: string; met: boolean; note?: string }[] = [];
+const ANSIBLE_GOAL = 30;
+/**
+ * The "≥ 30 × faster than Ansible" goals, with the bound this machine puts on them: no tool
+ * that opens one SSH connection per host beats the floor, so where Ansible's check is less
+ * than 30 × the floor, the goal is out of reach here, and the row says so with both numbers.
+ */
+function ansibleGoal(goal: string, check: Timed, plan: Timed, floor: Timed): void {
+  const ratio = check.ms / plan.ms;
+  const bound = check.ms / floor.ms;
+  const note = bound < ANSIBLE_GOAL ? `out of reach on this machine: even the floor is only ${bound.toFixed(1)} × faster than Ansible's check (${s(check.ms)} / ${s(floor.ms)})` : undefined;
+  goals.push({ goal, value: `${ratio.toFixed(1)}×`, met: ratio >= ANSIBLE_GOAL, ...(note ? { note } : {}) });
+}
 const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -149,7 +161,7 @@ try {
       ansibleRows.push(
         `| ${n} × 1 | ${s(check.ms)} | ${s(plan.ms)} | ${(check.ms / plan.ms).toFixed(1)}× | ${(check.ms / floor.ms).toFixed(1)}× | ${s(ansibleApply.ms)} | ${s(apply.ms)} | ${(ansibleApply.ms / apply.ms).toFixed(1)}× |`,
       );
-      if (n === 50 || quick) goals.push({ goal: `plan ≥ 30 × faster than Ansible's check mode at N = ${n}`, value: `${(check.ms / plan.ms).toFixed(1)}×`, met: check.ms / plan.ms >= 30 });
+      if (n === 50 || quick) ansibleGoal(`plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor);
     }
   }
 
@@ -202,7 +214,7 @@ try {
       );
       if (n >= 50 || quick) {
         goals.push({ goal: `WAN (${LATENCY_MS} ms each way): plan ≤ 1.3 × the floor at N = ${n}`, value: `${ratio.toFixed(2)}×`, met: ratio <= 1.3 });
-        if (check) goals.push({ goal: `WAN: plan ≥ 30 × faster than Ansible's check mode at N = ${n}`, value: `${(check.ms / plan.ms).toFixed(1)}×`, met: check.ms / plan.ms >= 30 });
+        if (check) ansibleGoal(`WAN: plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor);
       }
     }
   }
@@ -247,13 +259,13 @@ try {
   const text = `# clawctl benchmark results
 
 Written by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${mb(totalmem())} RAM, Node ${process.version}.
-Every figure is a whole process, start-up included, timed from outside, median of ${RUNS}; hosts are real sshd processes on loopback, one per host with its own user and home; concurrency ${CONCURRENCY} for all (Ansible: forks ${CONCURRENCY}, pipelining on, host keys pinned).
+Every figure is a whole process, start-up included, timed from outside, median of ${RUNS}; hosts are real sshd processes on loopback, one per host with its own user and home; concurrency ${CONCURRENCY} for all (Ansible: forks ${CONCURRENCY}, pipelining on, host keys pinned, one SSH connection per host within a run and none kept from an earlier run).
 
 ## Goals
 
 | goal | measured | met |
 | --- | --- | --- |
-${goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`).join('\n')}
+${goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'}${g.note ? `: ${g.note}` : ''} |`).join('\n')}
 
 ## Plan and apply over SSH
 
