@@ -35,6 +35,7 @@ const OUTPUTS = {
   'agents restart': ['src/engine/restart-run.ts', 'RestartResult'],
   import: ['src/engine/import-run.ts', 'ImportResult'],
   'hosts keyscan': ['src/commands/hosts/keyscan.ts', 'KeyscanResult'],
+  'hosts keygen': ['src/engine/host-keygen-run.ts', 'HostKeygenResult'],
   propose: ['src/engine/propose-run.ts', 'ProposeResult'],
   'network list': ['src/engine/network-run.ts', 'NetworkListResult'],
   'network status': ['src/engine/network-run.ts', 'NetworkStatusResult'],
