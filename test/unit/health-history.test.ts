@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/engine/status.js';
+import { healthChart } from '../../src/history/health-buckets.js';
 import { parseWindow, readHealth, recordHealth, summarizeHealth, type HealthSample } from '../../src/history/health-history.js';
 
 describe('health history', () => {
@@ -62,6 +63,23 @@ describe('health history', () => {
     writeFileSync(join(dir, 'notes.txt'), 'kept: not a day file');
     await recordHealth(fleetDir, [status('claw', 'online', 'gateway ready')], new Date('2026-05-05T12:00:00.000Z'), 3);
     expect(readdirSync(dir).sort()).toEqual(['2026-05-02.jsonl', '2026-05-05.jsonl', 'notes.txt']);
+  });
+
+  it("records the gateway's response time, and gives its median and slowest over a window and per chart bar", async () => {
+    const at = (m: string) => new Date(`2026-06-01T10:${m}:00.000Z`);
+    for (const [m, ms] of [
+      ['00', 4],
+      ['01', 9],
+      ['02', 120],
+    ] as const)
+      await recordHealth(fleetDir, [{ ...status('timed', 'online', 'gateway ready'), responseMs: ms }], at(m));
+    await recordHealth(fleetDir, [status('timed', 'offline', 'no gateway listening on its port')], at('03'));
+    const back = await readHealth(fleetDir, at('00'));
+    expect(back.map((s) => s.responseMs)).toEqual([4, 9, 120, undefined]);
+    expect(summarizeHealth(back, ['timed'])[0]!.responseMs).toEqual({ median: 9, max: 120 });
+    const chart = healthChart(back, 'timed', at('00'), at('04'), 2);
+    expect(chart.responseMs).toEqual({ median: 9, max: 120 });
+    expect(chart.buckets.map((b) => b.slowestMs)).toEqual([9, 120]);
   });
 
   it('reads windows as a person writes them', () => {
