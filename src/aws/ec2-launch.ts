@@ -30,7 +30,8 @@ export function firstBootUserData(boot: FirstBoot): string {
     ['CLAWCTL_TS_TAGS', (boot.tailscale?.tags ?? []).join(',')],
   ];
   const body = hostScript('ec2-first-boot.sh').replace(/^#!.*\n/, '');
-  return `#!/bin/sh\n${vars.map(([k, v]) => `${k}=${shellQuote(v)}`).join('\n')}\n${body}`;
+  // The values are literal: a `$` or a backquote in one is never expanded (SC2016 says so).
+  return `#!/bin/sh\n# shellcheck disable=SC2016\n${vars.map(([k, v]) => `${k}=${shellQuote(v)}`).join('\n')}\n${body}`;
 }
 
 /**
