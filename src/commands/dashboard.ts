@@ -47,6 +47,7 @@ Against DNS rebinding, it answers only requests whose Host names it, with its --
         ...(token ? { token } : {}),
         intervalSeconds: flags.interval,
         actions: flags.actions,
+        ...(process.env.CLAWCTL_CLOUDWATCH_NAMESPACE ? { cloudwatchNamespace: process.env.CLAWCTL_CLOUDWATCH_NAMESPACE } : {}),
         signal,
         onReady: (url) => process.stderr.write(`Dashboard: ${url}${token ? '?token=…  (the value of CLAWCTL_DASHBOARD_TOKEN)' : ''}\n`),
         onSnapshot: (s) => process.stderr.write(`[${s.observedAt}] observed ${s.agents.length} agent(s)${s.error ? `: ${s.error.message}` : ''}\n`),

@@ -3,6 +3,8 @@ import { queryLog } from '../audit/query.js';
 import { verifyLog } from '../audit/verify.js';
 import { lastApplies } from '../dashboard/last-apply.js';
 import { FleetMetrics } from '../dashboard/metrics.js';
+import { cloudwatchFigures } from '../dashboard/cloudwatch-figures.js';
+import { putFigures } from '../aws/cloudwatch.js';
 import { refusalAudit } from '../dashboard/refusals.js';
 import { secretAccessFor } from '../dashboard/secret-access.js';
 import { startDashboardServer, type ActionOutcome } from '../dashboard/server.js';
@@ -33,6 +35,8 @@ export interface DashboardOptions {
   signal: AbortSignal;
   onReady(url: string): void;
   onSnapshot(snapshot: DashboardSnapshot): void;
+  /** Also put each cycle's figures to CloudWatch (PutMetricData) under this namespace (CLAWCTL_CLOUDWATCH_NAMESPACE). */
+  cloudwatchNamespace?: string;
   /** Something the operator should know that is not worth stopping for (an audit write that failed). */
   onWarning(message: string): void;
 }
@@ -66,7 +70,13 @@ export async function runDashboard(opts: DashboardOptions): Promise<{ url: strin
       if (!(err instanceof ClawctlError)) throw err;
       current = errorSnapshot(current?.fleet ?? opts.plan.fleetDir, { message: err.message, diagnostics: err.diagnostics }, opts.intervalSeconds, new Date());
     }
-    metrics.observe(current, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observe(current, seconds);
+    const namespace = opts.cloudwatchNamespace;
+    if (namespace)
+      await putFigures(namespace, cloudwatchFigures(current, seconds), new Date(current.observedAt)).catch((err: Error) =>
+        opts.onWarning(`could not put this cycle's figures to CloudWatch (namespace ${namespace}): ${err.message}`),
+      );
     const agents = current.agents.map((a) => a.status.agent);
     await store.read().then(
       (text) => metrics.applies(lastApplies(text), agents),

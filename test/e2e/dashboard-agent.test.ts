@@ -10,6 +10,7 @@ import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { keepSharedLogDirRoot, openclawLogDir } from '../harness/openclaw.js';
 import { parsePrometheusText, type PromFamily } from '../harness/prometheus-text.js';
 import { freePort, startSshLab, type SshHost, type SshLab } from '../harness/sshd.js';
+import { startCloudWatch, type CloudWatchServer } from '../servers/cloudwatch.js';
 
 const TOKEN = 'tg-77ab12cd34ef-dashboard-secret-value';
 /** Debian's chromium; CHROMIUM_PATH for runners that ship another build. */
@@ -38,6 +39,7 @@ describe('dashboard: agent page and /metrics', () => {
   let url: string;
   let browser: Browser;
   let page: Page;
+  let cloudwatch: CloudWatchServer;
   let stderr = '';
   const outputs: string[] = [];
   const profile = `dash${process.pid}`;
@@ -115,7 +117,19 @@ describe('dashboard: agent page and /metrics', () => {
     );
 
     const port = await freePort();
-    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '3600', '--actions'], { cwd: lab.repo, env: { ...userEnv(), NO_COLOR: '1', CI: 'true', ...env } });
+    // Each cycle's figures also go to CloudWatch: the local one, through the real SDK.
+    cloudwatch = await startCloudWatch({ credentials: { AKIDDASHBOARD: 'dashboard-cloudwatch-secret' } });
+    const aws = {
+      CLAWCTL_CLOUDWATCH_NAMESPACE: 'Clawctl/test',
+      AWS_ENDPOINT_URL: cloudwatch.url,
+      AWS_REGION: cloudwatch.region,
+      AWS_ACCESS_KEY_ID: 'AKIDDASHBOARD',
+      AWS_SECRET_ACCESS_KEY: 'dashboard-cloudwatch-secret',
+    };
+    dash = spawn(process.execPath, [CLAWCTL, 'dashboard', '--port', String(port), '--interval', '3600', '--actions'], {
+      cwd: lab.repo,
+      env: { ...userEnv(), NO_COLOR: '1', CI: 'true', ...env, ...aws },
+    });
     dash.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     for (let i = 0; i < 300 && !/observed \d+ agent/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toMatch(/observed 2 agent\(s\)\n/);
@@ -131,6 +145,7 @@ describe('dashboard: agent page and /metrics', () => {
     await browser?.close();
     dash?.kill('SIGINT');
     await Promise.all(gateways.map((g) => new Promise((r) => g.close(r))));
+    await cloudwatch?.close();
     await lab?.remove();
   });
 
@@ -196,6 +211,11 @@ describe('dashboard: agent page and /metrics', () => {
     expect(value(m, 'clawctl_agent_budget_exceeded', { agent: 'claw', period: 'monthly' })).toBe(0);
     expect(value(m, 'clawctl_agent_budget_exceeded', { agent: 'side', period: 'daily' })).toBe(0);
     expect(value(m, 'clawctl_agent_response_seconds', { agent: 'claw', host: 'd1' })).toBeGreaterThanOrEqual(0);
+    // And to CloudWatch, signed, with the cycle's time.
+    const put = cloudwatch.data.find((d) => d.name === 'AgentCostUsd' && d.dimensions.Agent === 'claw' && d.dimensions.Period === 'day');
+    expect(put).toMatchObject({ namespace: 'Clawctl/test', value: 0.048, dimensions: { Fleet: 'test', Host: 'd1' } });
+    expect(cloudwatch.data.find((d) => d.name === 'AgentBudgetExceeded' && d.dimensions.Agent === 'claw' && d.dimensions.Period === 'daily')?.value).toBe(1);
+    expect(cloudwatch.refused).toEqual([]);
 
     // status prints the same, and its --json carries it.
     const status = await run(['status', '--json']);
