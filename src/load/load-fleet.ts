@@ -4,6 +4,7 @@ import { Composer, LineCounter, Parser } from 'yaml';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { inexactNumbers } from './exact-numbers.js';
+import { parseInHalves } from './parallel-parse.js';
 import { makeSourceDoc, type SourceDoc } from './source-doc.js';
 
 export interface LoadedFleet {
@@ -41,6 +42,13 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
     hashes[rel] = sha256(text);
     // Encrypted secrets are bound to the plan like every file, and are data, not manifests.
     if (!MANIFEST.test(path) || SOPS_FILE.test(path) || DATA_DIRS.has(rel.split(/[\\/]/)[0] ?? '')) continue;
+    const halves = await parseInHalves(text);
+    if (halves) {
+      const lines = new LineCounter();
+      for (const start of halves.lineStarts) lines.addNewLine(start);
+      for (const doc of halves.docs) docs.push(makeSourceDoc(shown, text, doc.range, doc.data, lines));
+      continue;
+    }
     const lines = new LineCounter();
     // Documents one at a time (parseAllDocuments would hold every tree of the file at once).
     const composer = new Composer({ prettyErrors: false, uniqueKeys: true });

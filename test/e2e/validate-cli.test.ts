@@ -156,6 +156,17 @@ describe('clawctl validate', () => {
     expect(res.stderr).toContain('agents "first" and "second" on host "h" share the profile shared');
   });
 
+  it('reports a problem deep in a large file, read in two halves at once, at its file:line:col', async () => {
+    const agent = (i: number) =>
+      `apiVersion: clawctl.dev/v1\nkind: Agent\nmetadata:\n  name: a${i}\nspec:\n  host: ${i === 2900 ? 'nowhere' : 'h1'}\n  openclaw:\n    profile: p${i}\n    config: {gateway: {port: ${20000 + i}}, note: "${'x'.repeat(100)}"}\n`;
+    const text = `${FLEET}---\n${HOST('h1')}---\n${Array.from({ length: 3000 }, (_, i) => agent(i)).join('---\n')}`;
+    expect(text.length).toBeGreaterThan(512 * 1024); // parallel-parse.ts's threshold: its second half goes to a worker
+    const line = text.split('\n').indexOf('  host: nowhere') + 1;
+    const res = await validate({ 'fleet.yaml': text });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`fleet/fleet.yaml:${line}:9: agent "a2900" names host "nowhere", which no Host manifest defines`);
+  });
+
   it('accepts the example fleet', async () => {
     const res = await clawctl(['validate', '--json'], { cwd: join(__dirname, '..', '..') });
     expect(res.code, res.stderr).toBe(0);
