@@ -39,8 +39,11 @@ export default class Validate extends BaseCommand<ValidateResult> {
       configChecks,
       policy,
     };
-    for (const line of configCheckSummary(configChecks)) this.say(line);
-    for (const line of configCheckWarnings(configChecks)) this.warnLine(line);
+    // One write each: a fleet of thousands of agents has a line per agent.
+    const summary = configCheckSummary(configChecks);
+    const warnings = configCheckWarnings(configChecks);
+    if (summary.length > 0) this.say(summary.join('\n'));
+    if (warnings.length > 0) this.warnLine(warnings.join('\n'));
     for (const o of policy.optOuts) this.say(`policy: ${formatOptOut(o)}`);
     if (!result.valid) {
       for (const v of policy.violations) process.stderr.write(`${formatViolation(v)}\n`);
