@@ -1,4 +1,4 @@
-import { amiFromParameter, describeInstance, disableMetadata, Ec2CallError, imageRootDevice, runInstance, terminateInstance, type Ec2Instance } from '../aws/ec2.js';
+import { amiFromParameter, describeInstance, instanceByToken, disableMetadata, Ec2CallError, imageRootDevice, runInstance, terminateInstance, type Ec2Instance } from '../aws/ec2.js';
 import { clientToken } from '../aws/ec2-defaults.js';
 import { firstBootUserData, runInstancesInput } from '../aws/ec2-launch.js';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -31,7 +31,8 @@ export type Provisioned = { ok: true; host: DesiredHost; result: HostApplyResult
 /** How often the instance's state, the tailnet and SSH are asked while it boots. */
 const POLL_MS = 2_000;
 /** Tokens tried past instances they made that have since been terminated. */
-const TOKEN_ATTEMPTS = 3;
+const TOKEN_ATTEMPTS = 8;
+const GONE = ['shutting-down', 'terminated'];
 
 /**
  * Create a Host's instance and wait until clawctl reaches it over SSH with the pinned host key:
@@ -137,11 +138,14 @@ async function launch(host: DesiredHost, image: { id: string; rootDevice: string
     const last = attempt + 1 >= TOKEN_ATTEMPTS;
     try {
       const made = await runInstance(ec2.region, runInstancesInput(ctx.fleet, host.name, ec2, image, userData, token));
-      if (!['shutting-down', 'terminated'].includes(made.state) || last) return made;
+      if (!GONE.includes(made.state) || last) return made;
     } catch (err) {
-      // The token made an instance before, with other user data (another auth key): one made and
-      // since terminated, as observation found none for this Host running.
-      if (!(err instanceof Ec2CallError && err.awsCode === 'IdempotentParameterMismatch') || last) throw err;
+      // The token made an instance before, with other user data (another minted auth key). Still
+      // there: this is a retry, and that instance is the host's. Gone: the Host is made again.
+      if (!(err instanceof Ec2CallError && err.awsCode === 'IdempotentParameterMismatch')) throw err;
+      const prior = await instanceByToken(ec2.region, token);
+      if (prior && !GONE.includes(prior.state)) return prior;
+      if (last) throw err;
     }
   }
 }

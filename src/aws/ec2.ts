@@ -92,6 +92,15 @@ export async function describeInstance(region: string, instanceId: string): Prom
   });
 }
 
+/** The instance a client token made, in any state (terminated ones stay listed for a while). */
+export async function instanceByToken(region: string, token: string): Promise<Ec2Instance | undefined> {
+  return call(region, 'DescribeInstances', async (client, sdk) => {
+    const res = await client.send(new sdk.DescribeInstancesCommand({ Filters: [{ Name: 'client-token', Values: [token] }] }));
+    const i = res.Reservations?.[0]?.Instances?.[0];
+    return i ? toInstance(i, region) : undefined;
+  });
+}
+
 /** RunInstances with the caller's idempotency token: the instance that token made, made now or before. */
 export async function runInstance(region: string, input: RunInstancesCommandInput): Promise<Ec2Instance> {
   return call(region, 'RunInstances', async (client, sdk) => {

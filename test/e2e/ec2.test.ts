@@ -298,4 +298,24 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
       expect(live()).toEqual([]);
     }, 60_000);
   });
+
+  it('a saved plan creates the host once; applied again it is refused, and an apply that cannot see the instance yet gets it back by its client token', async () => {
+    writeFleet();
+    expect((await run(['plan', '--out', 'ec2-plan.json'])).code).toBe(0);
+    const first = await run(['apply', 'ec2-plan.json', '--auto-approve']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const live = () => ec2.instances.filter((i) => i.state !== 'terminated');
+    expect(live()).toHaveLength(1);
+    const again = await run(['apply', 'ec2-plan.json', '--auto-approve']);
+    expect(again.code).toBe(1);
+    expect(again.stdout + again.stderr).toContain('does not match');
+    // EC2 lists a new instance by its tags only after a while: the next plan plans it again,
+    // and its client token (with other user data: a new auth key) finds the one already made.
+    ec2.listing = 'lagging';
+    const retried = await run(['apply', '--auto-approve']);
+    ec2.listing = 'consistent';
+    expect(retried.code, retried.stdout + retried.stderr).toBe(0);
+    expect(live()).toHaveLength(1);
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  }, 120_000);
 });

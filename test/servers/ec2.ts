@@ -33,6 +33,11 @@ export interface Ec2Server {
   quota: number;
   /** 'sshd': instances boot and answer SSH; 'never': they run, but nothing ever listens (a broken image). */
   boot: 'sshd' | 'never';
+  /**
+   * 'lagging': DescribeInstances by tag does not list instances yet, as EC2's eventual
+   * consistency may right after RunInstances (by id and by client token they are found).
+   */
+  listing: 'consistent' | 'lagging';
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ export async function startEc2(opts: {
     subnets: [],
     quota: 5,
     boot: 'sshd',
+    listing: 'consistent',
     close: async () => {},
   };
   const booting: Promise<unknown>[] = [];
@@ -154,8 +160,9 @@ export async function startEc2(opts: {
       for (let f = 1; q.has(`Filter.${f}.Name`); f++) {
         const name = q.get(`Filter.${f}.Name`)!;
         const values = listOf(q, `Filter.${f}.Value`);
-        if (name.startsWith('tag:')) list = list.filter((i) => values.includes(i.tags[name.slice(4)] ?? '\0'));
+        if (name.startsWith('tag:')) list = server.listing === 'lagging' ? [] : list.filter((i) => values.includes(i.tags[name.slice(4)] ?? '\0'));
         else if (name === 'instance-state-name') list = list.filter((i) => values.includes(i.state));
+        else if (name === 'client-token') list = list.filter((i) => values.includes(i.clientToken));
         else throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
       }
       return `<reservationSet>${list.map((i) => reservation([i])).join('')}</reservationSet>`;
