@@ -1,4 +1,5 @@
 import type { AuditSink } from '../audit/audit-log.js';
+import { pullRequestsOfThisRun } from '../github/run-pulls.js';
 import type { DesiredState } from '../desired/desired-state.js';
 import type { Plan, PlanPolicy } from '../plan/plan.js';
 import { indexObserved, type ObservedState } from '../observe/observed-state.js';
@@ -6,6 +7,7 @@ import { budgetStandings, tierRaiseViolations, type BudgetStanding } from '../po
 import { compilePolicies, type CompiledPolicies } from '../policy/compile.js';
 import { evaluateDesired } from '../policy/evaluate-desired.js';
 import { evaluatePlan } from '../policy/evaluate-plan.js';
+import { hasHumanReviewRules, humanReviewViolations } from '../policy/human-review.js';
 import { byPosition, formatViolation, type PolicyReport } from '../policy/violation.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
@@ -35,7 +37,9 @@ export async function planPolicy(manifests: Manifests, desired: DesiredState, pl
       p.unusedApprovals.map((a) => ({ message: `--approve ${a}: no action of this plan needs that approval`, hint: 'approve as <policy>/<rule>, exactly as the plan names it' })),
     );
   }
-  return { violations: [...d.violations, ...p.violations].sort(byPosition), optOuts: d.optOuts, approved: p.approved };
+  // Who proposed the change: only a GitHub Actions run about pull requests can tell, and asks.
+  const reviews = hasHumanReviewRules(compiled) ? humanReviewViolations(compiled, await pullRequestsOfThisRun()) : [];
+  return { violations: [...d.violations, ...p.violations, ...reviews].sort(byPosition), optOuts: d.optOuts, approved: p.approved };
 }
 
 /** Whether any Policy sets a budget: then plan and watch read each agent's usage cost too. */

@@ -18,6 +18,7 @@ export const RULE_KINDS = [
   'requireApproval',
   'maxAgentsChanged',
   'budget',
+  'humanReview',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 

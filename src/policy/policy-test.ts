@@ -18,8 +18,8 @@ export interface PolicyTestResult {
   col: number;
 }
 
-/** Rules judged on a plan (or on what an agent spent): an example agent has none. */
-const PLAN_KINDS: ReadonlySet<RuleKind> = new Set(['denyActions', 'requireApproval', 'maxAgentsChanged', 'budget']);
+/** Rules judged on a plan (or on what an agent spent, or on a pull request): an example agent has none. */
+const PLAN_KINDS: ReadonlySet<RuleKind> = new Set(['denyActions', 'requireApproval', 'maxAgentsChanged', 'budget', 'humanReview']);
 
 /**
  * Pure: each policy's `spec.tests`, like unit tests for policy. An example is judged by the

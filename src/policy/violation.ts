@@ -5,7 +5,7 @@ import type { BaselineRuleName, PlanActionKind } from '../validate/manifests.js'
 export const BASELINE_POLICY = 'baseline';
 
 export interface PolicyObject {
-  kind: 'Agent' | 'Host' | 'Fleet';
+  kind: 'Agent' | 'Host' | 'Fleet' | 'PullRequest';
   name: string;
 }
 

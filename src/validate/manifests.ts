@@ -194,6 +194,15 @@ export type GatewayBind = 'auto' | 'loopback' | 'lan' | 'tailnet' | 'custom';
  * apply that raises such an agent's model tier is refused. `models` orders the tiers, cheapest
  * first; see src/policy/budget.ts for what counts as a raise.
  */
+/**
+ * Pull requests an agent opens need a person's approving review before plan passes on them
+ * and before apply applies their merge; see src/policy/human-review.ts.
+ */
+export interface HumanReviewRule {
+  /** GitHub logins that are agents (`*` wildcards); a GitHub App (user type Bot) always is. */
+  agents?: string[];
+}
+
 export interface BudgetRule {
   selector?: LabelSelector;
   daily?: number;
@@ -217,6 +226,7 @@ export type PolicyRule = { name: string; message?: string } & (
   | { requireApproval: PlanActionMatcher[] }
   | { maxAgentsChanged: number }
   | { budget: BudgetRule }
+  | { humanReview: HumanReviewRule }
 );
 
 export type BaselineRuleName = 'gateway-bind' | 'gateway-auth' | 'secret-literals' | 'env-file-mode';

@@ -71,19 +71,25 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
   const openPullRequest = async (branch: string, title: string): Promise<GitHubEvent> => {
     git('push', '-q', 'origin', branch);
     const pr = await api('POST', '/pulls', { head: branch, base: 'main', title });
-    const number = pr.number as number;
+    return pullRequestEvent(pr.number as number, branch, title, 'opened');
+  };
+  /** A pull_request (or with a review, pull_request_review) event for an open pull request, its merge ref made as GitHub does. */
+  const pullRequestEvent = (number: number, branch: string, title: string, action: string, review?: Record<string, unknown>): GitHubEvent => {
+    git('fetch', '-q', 'origin');
     git('checkout', '-q', '--detach', 'origin/main');
-    git('merge', '-q', '--no-ff', '--no-edit', branch);
+    git('merge', '-q', '--no-ff', '--no-edit', `origin/${branch}`);
     const merge = git('rev-parse', 'HEAD');
-    git('push', '-q', 'origin', `HEAD:refs/pull/${number}/merge`);
+    // GitHub remakes the merge ref as the branch or its base moves.
+    git('push', '-q', '--force', 'origin', `HEAD:refs/pull/${number}/merge`);
     git('checkout', '-q', 'main');
     const head = { ref: branch, sha: remoteSha(branch), repo: repository, label: `acme:${branch}` };
     const base = { ref: 'main', sha: remoteSha('main'), repo: repository, label: 'acme:main' };
+    const pull_request = { number, state: 'open', title, user: sender, head, base, draft: false, merged: false };
     return {
-      name: 'pull_request',
+      name: review ? 'pull_request_review' : 'pull_request',
       sha: merge,
       ref: `refs/pull/${number}/merge`,
-      payload: { action: 'opened', number, pull_request: { number, state: 'open', title, user: sender, head, base, draft: false, merged: false }, repository, sender },
+      payload: { action, ...(review ? { review } : { number }), pull_request, repository, sender },
     };
   };
   const pushToMain = (before: string, after: string) => pushEvent(before, after, git('log', '-1', '--format=%s', after));
@@ -344,4 +350,73 @@ describe('the workflows clawctl init writes, run against real hosts', () => {
     expect(stepRunning(quiet, 'marker=').log).toContain('In sync.');
     expect(gh.issues).toHaveLength(1);
   }, 300_000);
+
+  it("an agent's pull request waits for a person's approving review: at plan, and at the merge's apply", async () => {
+    // The policy, on main: pull requests the agent fleet-operator opens need a person's approval.
+    git('checkout', '-q', 'main');
+    mkdirSync(join(work, 'fleet', 'policies'), { recursive: true });
+    writeFileSync(
+      join(work, 'fleet', 'policies', 'agents.yaml'),
+      'apiVersion: clawctl.dev/v1\nkind: Policy\nmetadata: {name: agent-changes}\nspec:\n  rules:\n    - name: a-person-approves\n      humanReview: {agents: [fleet-operator]}\n',
+    );
+    git('add', '-A');
+    git('commit', '-q', '-m', 'Agents propose; people approve');
+    git('push', '-q', 'origin', 'main');
+    const agent = { login: 'fleet-operator', type: 'User' as const };
+    const asAgent = { ...operator, GITHUB_TOKEN: gh.userToken(agent), GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/fleet' };
+    const propose = async (value: string) => {
+      const title = `research: LOG_LEVEL ${value}`;
+      const res = await clawctl(['propose', '--title', title, '--body', 'Quieter logs.', '--set', `agent/research:spec.env.LOG_LEVEL=${value}`, '--json'], { cwd: work, env: asAgent });
+      expect(res.code, res.stderr).toBe(0);
+      const out = JSON.parse(res.stdout) as { branch: string; pullRequest: { number: number } };
+      expect(gh.pulls.find((p) => p.number === out.pullRequest.number)!.user).toEqual(agent);
+      return { number: out.pullRequest.number, branch: out.branch, title };
+    };
+    const planOn = async (event: GitHubEvent) => (await runner.run('clawctl-plan.yml', event))[0]!;
+    const commentOn = (n: number) => gh.comments.filter((c) => c.issue === n).at(-1)!.body;
+
+    const pr = await propose('debug');
+    const held = await planOn(pullRequestEvent(pr.number, pr.branch, pr.title, 'opened'));
+    expect(held.conclusion).toBe('failure');
+    const why = new RegExp(
+      `agent-changes/a-person-approves: pullrequest #${pr.number} \\(fleet/policies/agents\\.yaml:\\d+:\\d+\\): opened by the agent fleet-operator; it needs an approving review from a person`,
+    );
+    expect(stepRunning(held, 'clawctl plan --pr-comment').log).toMatch(why);
+    expect(commentOn(pr.number)).toMatch(why);
+    // The agent approving its own change is no person's approval.
+    gh.review(pr.number, agent, 'APPROVED');
+    const self = await planOn(pullRequestEvent(pr.number, pr.branch, pr.title, 'submitted', { state: 'approved', user: agent }));
+    expect(self.conclusion).toBe('failure');
+    // A person approves: the review event plans again, and it passes.
+    gh.review(pr.number, { login: 'alice', type: 'User' }, 'APPROVED');
+    const passed = await planOn(pullRequestEvent(pr.number, pr.branch, pr.title, 'submitted', { state: 'approved', user: { login: 'alice' } }));
+    expect(passed.conclusion, passed.steps.map((x) => x.log).join('\n')).toBe('success');
+    expect(commentOn(pr.number)).toContain('~ agent research');
+
+    // Merged (a merge commit) and pushed: the apply finds the pull request, approved, and applies.
+    const merge = (branch: string) => {
+      const before = remoteSha('main');
+      git('checkout', '-q', 'main');
+      git('merge', '-q', '--no-ff', '--no-edit', `origin/${branch}`);
+      git('push', '-q', 'origin', 'main');
+      return before;
+    };
+    const before = merge(pr.branch);
+    gh.merge(pr.number);
+    const applied = (await runner.run('clawctl-apply.yml', pushToMain(before, remoteSha('main'))))[0]!;
+    expect(applied.conclusion, applied.steps.map((x) => x.log).join('\n')).toBe('success');
+    expect(agentFile(hosts[1]!, '.openclaw/.env')).toContain('LOG_LEVEL=debug');
+
+    // An agent's change merged past the review (an admin's bypass): the apply refuses it, nothing changes.
+    const bypass = await propose('warn');
+    const from = merge(bypass.branch);
+    gh.merge(bypass.number);
+    const refused = (await runner.run('clawctl-apply.yml', pushToMain(from, remoteSha('main'))))[0]!;
+    expect(refused.conclusion).toBe('failure');
+    const log = stepRunning(refused, 'clawctl apply').log;
+    expect(log).toContain('refused by policy: 1 violation(s); nothing was applied');
+    expect(log).toMatch(new RegExp(`pullrequest #${bypass.number} .*opened by the agent fleet-operator`));
+    expect(agentFile(hosts[1]!, '.openclaw/.env')).toContain('LOG_LEVEL=debug');
+    noKeysIn(refused);
+  }, 600_000);
 });

@@ -141,7 +141,7 @@ interface Job {
 
 interface Workflow {
   name: string;
-  on: Record<string, { branches?: string[]; paths?: string[] } | null>;
+  on: Record<string, { branches?: string[]; paths?: string[]; types?: string[] } | null>;
   permissions?: Record<string, string>;
   env?: Record<string, unknown>;
   jobs: Record<string, Job>;
@@ -220,11 +220,16 @@ export class ActionsRunner {
     return parse(this.git('show', `${sha}:.github/workflows/${file}`)) as Workflow;
   }
 
-  /** Whether the event starts the workflow: its type, and for push and pull_request the branches and paths filters. */
+  /**
+   * Whether the event starts the workflow: its name and activity `types`, and for push and
+   * pull_request the branches and paths filters (pull_request_review has none, as on GitHub).
+   */
   triggered(workflow: Workflow, event: GitHubEvent): boolean {
     if (!(event.name in workflow.on)) return false;
     const filter = workflow.on[event.name] ?? {};
-    const p = event.payload as { before?: string; after?: string; pull_request?: { base: { sha: string; ref: string }; head: { sha: string } } };
+    const p = event.payload as { action?: string; before?: string; after?: string; pull_request?: { base: { sha: string; ref: string }; head: { sha: string } } };
+    if (filter.types && !filter.types.includes(p.action ?? '')) return false;
+    if (event.name === 'pull_request_review') return true;
     const branch = event.name === 'pull_request' ? p.pull_request!.base.ref : event.ref.replace(/^refs\/heads\//, '');
     if (filter.branches && !filter.branches.some((b) => globToRegExp(b).test(branch))) return false;
     if (!filter.paths) return true;

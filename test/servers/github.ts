@@ -19,6 +19,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * all-powerful token it was started with, it mints tokens holding only a workflow's
  * `permissions:` (as Actions mints GITHUB_TOKEN), and refuses what they do not cover with
  * GitHub's own 403 "Resource not accessible by integration".
+ *
+ * Accounts: the start token is the owner's (a User), minted tokens are github-actions[bot],
+ * and userToken() makes one acting as any login and type (a person, or an agent's GitHub App,
+ * type Bot): pull requests record who opened them. Reviews are submitted as a person does in
+ * the web UI (review()), on the head commit the branch has then; a merged pull request keeps
+ * its last head and its merge commit, and /commits/{sha}/pulls finds pull requests by them.
  */
 export interface PullRequest {
   number: number;
@@ -30,6 +36,27 @@ export interface PullRequest {
   labels: string[];
   /** When it was merged (merge() sets it), as GitHub's merged_at; null until then. */
   mergedAt: string | null;
+  /** Who opened it. */
+  user: Account;
+  /** The base branch's commit when it was opened: commits past it on the head are its own. */
+  baseSha: string;
+  /** Frozen at merge: its last head commit, and the merge commit on the base. */
+  headSha?: string;
+  mergeSha?: string;
+}
+
+/** A GitHub account: type User, or Bot for a GitHub App. */
+export interface Account {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+export interface Review {
+  id: number;
+  pull: number;
+  user: Account;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+  commitId: string;
 }
 
 export interface Issue {
@@ -62,8 +89,13 @@ export interface GitHubServer {
   comments: Comment[];
   /** Every request as `METHOD path?query`, in order. */
   calls: string[];
+  reviews: Review[];
   /** A person merges a pull request (its branch already merged into the base on the remote): closed, with merged_at. */
   merge(number: number): void;
+  /** A review submitted in the web UI, on the pull request's head commit as it is now. */
+  review(number: number, user: Account, state: Review['state']): Review;
+  /** A token acting as this account, with full access to the repository (a person's or an App's). */
+  userToken(user: Account): string;
   /** Someone else's comment on an issue or pull request, as if posted through the API. */
   comment(issue: number, body: string): Comment;
   /** A token holding only these permissions, as Actions gives a job whose workflow declares them. */
@@ -89,12 +121,17 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   const comments: Comment[] = [];
   /** Minted tokens and what they may do; the token the server was started with may do anything. */
   const minted = new Map<string, Permissions>();
+  const accounts = new Map<string, Account>([[opts.token, { login: opts.owner, type: 'User' }]]);
+  const reviews: Review[] = [];
   const calls: string[] = [];
   let nextId = 1000;
   let nextNumber = 1;
   const prefix = `/repos/${opts.owner}/${opts.repo}`;
   let base = '';
   const htmlPull = (n: number) => `https://github.test/${opts.owner}/${opts.repo}/pull/${n}`;
+  const revParse = (ref: string) => (opts.bareRepo ? execFileSync('git', ['-C', opts.bareRepo, 'rev-parse', '--verify', '--quiet', ref], { encoding: 'utf8' }).trim() : '0'.repeat(40));
+  const headOf = (p: PullRequest) => p.headSha ?? revParse(`refs/heads/${p.head}`);
+  const userJson = (a: Account) => ({ login: a.login, type: a.type, id: [...a.login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 100_000_000, 7) });
   const pullJson = (p: PullRequest) => ({
     id: p.number + 5_000_000,
     number: p.number,
@@ -103,11 +140,28 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
     body: p.body,
     html_url: htmlPull(p.number),
     url: `${base}${prefix}/pulls/${p.number}`,
-    head: { ref: p.head, label: `${opts.owner}:${p.head}` },
+    user: userJson(p.user),
+    head: { ref: p.head, label: `${opts.owner}:${p.head}`, sha: headOf(p) },
     base: { ref: p.base, label: `${opts.owner}:${p.base}` },
     labels: p.labels.map((name) => ({ name })),
     merged_at: p.mergedAt,
+    merge_commit_sha: p.mergeSha ?? null,
   });
+  const reviewJson = (r: Review) => ({ id: r.id, user: userJson(r.user), state: r.state, commit_id: r.commitId, html_url: `${htmlPull(r.pull)}#pullrequestreview-${r.id}` });
+  /** Whether `sha` is one of the pull request's own commits, or its merge. */
+  const carries = (p: PullRequest, sha: string) => {
+    if (sha === p.mergeSha || sha === headOf(p)) return true;
+    if (!opts.bareRepo) return false;
+    const isAncestor = (a: string, b: string) => {
+      try {
+        execFileSync('git', ['-C', opts.bareRepo!, 'merge-base', '--is-ancestor', a, b], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return isAncestor(sha, headOf(p)) && !isAncestor(sha, p.baseSha);
+  };
   const htmlIssue = (n: number) => `https://github.test/${opts.owner}/${opts.repo}/issues/${n}`;
   const issueJson = (i: Issue) => ({
     id: i.number + 7_000_000,
@@ -123,7 +177,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   });
   /** A pull request as the issues endpoints show it. */
   const pullAsIssue = (p: PullRequest) => ({
-    ...issueJson({ ...p, stateReason: null, user: opts.owner }),
+    ...issueJson({ ...p, stateReason: null, user: p.user.login }),
     html_url: htmlPull(p.number),
     pull_request: { url: `${base}${prefix}/pulls/${p.number}`, html_url: htmlPull(p.number) },
   });
@@ -184,6 +238,8 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
 
   /** The caller's permissions for this request (undefined: the all-powerful token). */
   let caller: Permissions | undefined;
+  /** The token of this request, for who it acts as. */
+  let currentToken = opts.token;
   /** Refuse unless the caller's token holds one of `scopes` at `level` (write covers read). */
   const need = (level: 'read' | 'write', ...scopes: string[]) => {
     if (!caller) return;
@@ -220,10 +276,56 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
         if (pulls.some((p) => p.state === 'open' && p.head === head)) {
           throw new ApiError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${opts.owner}:${head}.` }]);
         }
-        const p: PullRequest = { number: nextNumber++, head, base: baseRef, title: String(b.title), body: String(b.body ?? ''), state: 'open', labels: [], mergedAt: null };
+        const p: PullRequest = {
+          number: nextNumber++,
+          head,
+          base: baseRef,
+          title: String(b.title),
+          body: String(b.body ?? ''),
+          state: 'open',
+          labels: [],
+          mergedAt: null,
+          user: caller ? { login: 'github-actions[bot]', type: 'Bot' } : accounts.get(currentToken)!,
+          baseSha: revParse(`refs/heads/${baseRef}`),
+        };
         pulls.push(p);
         res.statusCode = 201;
         return pullJson(p);
+      },
+    ],
+    [
+      'GET',
+      /^\/pulls\/(\d+)$/,
+      (m) => {
+        need('read', 'pull-requests');
+        return pullJson(pullOf(m[1]!));
+      },
+    ],
+    [
+      'GET',
+      /^\/pulls\/(\d+)\/reviews$/,
+      (m, q, _b, res) => {
+        need('read', 'pull-requests');
+        const p = pullOf(m[1]!);
+        return paged(
+          res,
+          `/pulls/${p.number}/reviews`,
+          q,
+          reviews.filter((r) => r.pull === p.number),
+        ).map(reviewJson);
+      },
+    ],
+    [
+      'GET',
+      /^\/commits\/([0-9a-f]{40})\/pulls$/,
+      (m, q, _b, res) => {
+        need('read', 'pull-requests');
+        return paged(
+          res,
+          `/commits/${m[1]}/pulls`,
+          q,
+          pulls.filter((p) => carries(p, m[1]!)),
+        ).map(pullJson);
       },
     ],
     [
@@ -315,7 +417,7 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
           state: 'open',
           stateReason: null,
           labels: [...new Set((b.labels as string[] | undefined) ?? [])],
-          user: caller ? 'github-actions[bot]' : opts.owner,
+          user: caller ? 'github-actions[bot]' : accounts.get(currentToken)!.login,
         };
         issues.push(i);
         res.statusCode = 201;
@@ -362,8 +464,9 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
           );
         }
         const token = /^(?:token|Bearer) (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (token !== opts.token && !(token && minted.has(token))) throw new ApiError(401, 'Bad credentials');
-        caller = token === opts.token ? undefined : minted.get(token!);
+        if (!token || !(accounts.has(token) || minted.has(token))) throw new ApiError(401, 'Bad credentials');
+        caller = minted.get(token);
+        currentToken = token;
         // The repository by name, or by id as GitHub's own Link URLs address it.
         const root = [`${prefix}/`, `/repositories/${REPO_ID}/`].find((r) => url.pathname.startsWith(r));
         if (!root) throw new ApiError(404, 'Not Found');
@@ -401,7 +504,35 @@ export async function startGitHub(opts: { owner: string; repo: string; token: st
   const merge = (number: number) => {
     const p = pulls.find((x) => x.number === number);
     if (p?.state !== 'open') throw new Error(`no open pull request #${number} to merge`);
+    [p.headSha, p.mergeSha] = [headOf(p), revParse(`refs/heads/${p.base}`)];
     [p.state, p.mergedAt] = ['closed', new Date().toISOString()];
   };
-  return { url: base, token: opts.token, repoId: REPO_ID, pulls, issues, comments, calls, comment, merge, mintToken, close: () => new Promise((r) => server.close(() => r())) };
+  const review = (number: number, user: Account, state: Review['state']) => {
+    const p = pulls.find((x) => x.number === number);
+    if (!p) throw new Error(`no pull request #${number} to review`);
+    const r: Review = { id: nextId++, pull: number, user, state, commitId: headOf(p) };
+    reviews.push(r);
+    return r;
+  };
+  const userToken = (user: Account) => {
+    const token = `ghp_${randomBytes(18).toString('base64url')}`;
+    accounts.set(token, user);
+    return token;
+  };
+  return {
+    url: base,
+    token: opts.token,
+    repoId: REPO_ID,
+    pulls,
+    issues,
+    comments,
+    reviews,
+    calls,
+    comment,
+    merge,
+    review,
+    userToken,
+    mintToken,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

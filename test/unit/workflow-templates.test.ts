@@ -98,8 +98,10 @@ describe('workflow templates', () => {
   });
 
   it('plan: on pull requests that touch the fleet, comments, skips forks, and holds only the observation key', () => {
-    expect(Object.keys(plan.on)).toEqual(['pull_request']);
+    expect(Object.keys(plan.on)).toEqual(['pull_request', 'pull_request_review']);
     expect(plan.on.pull_request).toEqual({ paths: ['fleet/**', '.sops.yaml'] });
+    // A person's review is what a humanReview rule waits for: it plans again.
+    expect(plan.on.pull_request_review).toEqual({ types: ['submitted', 'dismissed'] });
     expect(plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(plan.concurrency['cancel-in-progress']).toBe(true);
     expect(plan.jobs.plan!.if).toContain('head.repo.full_name == github.repository');
@@ -115,7 +117,7 @@ describe('workflow templates', () => {
     expect(apply.on).toMatchObject({ push: { branches: ['main'] }, workflow_dispatch: { inputs: { approve: { required: false } } } });
     expect(apply.concurrency).toEqual({ group: 'clawctl-apply', 'cancel-in-progress': false });
     expect(apply.jobs.apply!.environment).toBe('fleet');
-    expect(apply.permissions).toEqual({ contents: 'write' });
+    expect(apply.permissions).toEqual({ contents: 'write', 'pull-requests': 'read' });
     expect(secretsNamed(text['clawctl-apply.yml']!)).toEqual(['CLAWCTL_SSH_KEY', 'SOPS_AGE_KEY', 'TS_OAUTH_CLIENT_ID', 'TS_OAUTH_SECRET']);
     const run = steps(apply).find((s) => s.run?.includes('clawctl apply'))!;
     expect(run.env?.APPROVE).toBe('${{ inputs.approve }}');
