@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, sign as signWith } from 'node:crypto';
 import type { Client, ParsedKey } from 'ssh2';
 
 type Sign = (data: Buffer, done: (signature: Buffer) => void) => void;
@@ -11,6 +12,21 @@ interface Ssh2Protocol {
 
 /** The hash an RSA signature algorithm names; other key types have theirs fixed. */
 const RSA_HASH: Record<string, string> = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512' };
+
+/** Ed25519 keys as OpenSSL keys, by PEM: made once per run, not decoded again for every host. */
+const ed25519Keys = new Map<string, KeyObject>();
+
+/**
+ * The signature ssh2's `key.sign` makes. An Ed25519 signature is deterministic: the same bytes
+ * from a key decoded once, where ssh2 decodes its PEM text at every signature.
+ */
+function signature(key: ParsedKey, data: Buffer, keyAlgo: string | undefined): Buffer | Error {
+  if (key.type !== 'ssh-ed25519') return key.sign(data, keyAlgo ? RSA_HASH[keyAlgo] : undefined);
+  const pem = key.getPrivatePEM();
+  let decoded = ed25519Keys.get(pem);
+  if (!decoded) ed25519Keys.set(pem, (decoded = createPrivateKey(pem)));
+  return signWith(null, data, decoded);
+}
 
 /**
  * Call right after `client.connect(...)` (ssh2 makes its protocol there). Cuts what each
@@ -36,7 +52,7 @@ export function trimRoundTrips(client: Client, withPrivateKey: boolean): void {
   proto.authPK = (username, key, keyAlgo, sign) => {
     if (sign) return authPK(username, key, keyAlgo, sign);
     return authPK(username, key, keyAlgo, (data, done) => {
-      const signed = key.sign(data, keyAlgo ? RSA_HASH[keyAlgo] : undefined);
+      const signed = signature(key, data, keyAlgo);
       if (signed instanceof Error) throw signed; // surfaces as the connection's error
       done(signed);
     });
