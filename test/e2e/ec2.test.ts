@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -11,6 +11,7 @@ import { EC2_ACCESS_KEY_ID, EC2_SECRET_ACCESS_KEY, startEc2, type Ec2Server } fr
 import { startTailscale, type TailscaleServer } from '../servers/tailscale.js';
 import { generateAgeIdentity } from '../../src/secrets/sops/age-keys.js';
 import { clientToken } from '../../src/aws/ec2-defaults.js';
+import { PINNED_OPENCLAW } from '../setup/openclaw-toolchain.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -38,8 +39,16 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
   const fleetDir = () => join(repo, 'fleet');
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => clawctl([...args, '--fleet', 'fleet'], { cwd: repo, env: { ...env, ...extra } });
 
-  function writeFleet(opts: { host?: boolean; ec2?: Record<string, unknown>; policy?: boolean } = {}): void {
-    const docs: unknown[] = [{ apiVersion: 'clawctl.dev/v1', kind: 'Fleet', metadata: { name: 'cloud' }, spec: { defaults: { config: { gateway: { mode: 'local', bind: 'loopback' } } } } }];
+  /** The fleet; `pinned` pins OpenClaw, so apply bootstraps the new host with it (streamed over SSH, as for a bare server). */
+  function writeFleet(opts: { host?: boolean; ec2?: Record<string, unknown>; policy?: boolean; pinned?: boolean } = {}): void {
+    const docs: unknown[] = [
+      {
+        apiVersion: 'clawctl.dev/v1',
+        kind: 'Fleet',
+        metadata: { name: 'cloud' },
+        spec: { defaults: { config: { gateway: { mode: 'local', bind: 'loopback' } } }, ...(opts.pinned ? { openclaw: { version: PINNED_OPENCLAW } } : {}) },
+      },
+    ];
     if (opts.host !== false) {
       docs.push(
         {
@@ -114,7 +123,7 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     const keygen = await run(['hosts', 'keygen', 'lab-3', '--json']);
     expect(keygen.code, keygen.stderr).toBe(0);
     hostKey = (JSON.parse(keygen.stdout) as { hostKey: string }).hostKey;
-    writeFleet();
+    writeFleet({ pinned: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -142,12 +151,15 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     expect(plan.stdout).toContain('+ host lab-3 (ec2 t3.small, eu-west-1)');
     expect(plan.stdout).toMatch(/host key SHA256:[A-Za-z0-9+/]{43} pinned now/);
     expect(plan.stdout).toContain('joins the tailnet as lab-3 (tag:clawctl) with a one-use pre-authorized key minted through the Tailscale API');
+    expect(plan.stdout).toContain(`+ install openclaw ${PINNED_OPENCLAW} (node 24.`);
+    expect(plan.stdout).toContain('linux-x64, streamed from here over this connection');
     expect(plan.stdout).toContain('+ agent scout (~/.openclaw)');
     expect(plan.stdout).toContain('1 EC2 instance to create');
-    expect(plan.stdout.indexOf('+ host lab-3')).toBeLessThan(plan.stdout.indexOf('+ agent scout'));
+    expect(plan.stdout.indexOf('+ host lab-3')).toBeLessThan(plan.stdout.indexOf('+ install openclaw'));
+    expect(plan.stdout.indexOf('+ install openclaw')).toBeLessThan(plan.stdout.indexOf('+ agent scout'));
     const json = JSON.parse((await run(['plan', '--json'])).stdout) as { format_version: string; hosts: { host: string; actions: { type: string; action: string; hostKey?: string }[] }[] };
     expect(json.format_version).toBe('1.6');
-    expect(json.hosts[0]).toMatchObject({ host: 'lab-3', actions: [{ type: 'ec2', action: 'create', hostKey }] });
+    expect(json.hosts[0]).toMatchObject({ host: 'lab-3', actions: [{ type: 'ec2', action: 'create', hostKey }, { type: 'openclaw', action: 'create', arch: 'x64' }] });
     expect(ec2.requests.map((r) => r.action).filter((a) => a !== 'DescribeInstances')).toEqual([]);
     expect(ts.authKeys).toEqual([]);
   });
@@ -172,7 +184,9 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     // The tailnet key was minted for tag:clawctl, pre-authorized, one use, and used by the instance.
     expect(ts.authKeys).toMatchObject([{ tags: ['tag:clawctl'], reusable: false, preauthorized: true, used: true }]);
     expect(ts.devices.find((d) => d.hostname === 'lab-3')?.tags).toEqual(['tag:clawctl']);
-    // The agent's files are on the instance.
+    // Bootstrapped: OpenClaw installed in the user's home and current, then the agent's files.
+    expect(apply.stdout).toContain(`✓ host lab-3: openclaw ${PINNED_OPENCLAW}`);
+    expect(readlinkSync(join(instanceHome()!, '.local', 'bin', 'openclaw'))).toContain(join('.local', 'share', 'clawctl', 'openclaw', PINNED_OPENCLAW));
     expect(existsSync(join(instanceHome()!, '.openclaw', 'openclaw.json'))).toBe(true);
     expect(readFileSync(join(instanceHome()!, '.openclaw', '.env'), 'utf8')).toContain('LOG_LEVEL=info');
     // The private key went in the user data only: never in output or the audit log.
@@ -190,7 +204,7 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(plan.stdout).toContain('No changes.');
     expect(ec2.instances).toHaveLength(1);
-  }, 180_000);
+  }, 400_000);
 
   it('the client token makes a retried RunInstances return the same instance, never a second', async () => {
     const inst = ec2.instances[0]!;
