@@ -51,7 +51,7 @@ describe('clawctl dashboard', () => {
     writeFileSync(join(root, 'fleet', 'fleet.yaml'), `${LOCAL_FLEET('dash')}\n---\n${LOCAL_HOST.replace('service: none', 'service: process')}\n---\n${policy}`);
     // The process service restarts through `openclaw gateway restart`: a stub that logs it.
     mkdirSync(join(root, 'home', '.local', 'bin'), { recursive: true });
-    writeFileSync(join(root, 'home', '.local', 'bin', 'openclaw'), '#!/bin/sh\necho "$@" >> "$HOME/restarts"\n', { mode: 0o755 });
+    writeFileSync(join(root, 'home', '.local', 'bin', 'openclaw'), '#!/bin/sh\ncase "$*" in *"gateway usage-cost"*) exit 0 ;; esac\necho "$@" >> "$HOME/restarts"\n', { mode: 0o755 });
     writeFileSync(join(root, 'fleet', 'support.yaml'), agent('support', '{tier: bot, owner: ana}', gatewayPort));
     writeFileSync(join(root, 'fleet', 'sales.yaml'), agent('sales', '{tier: bot, owner: bo}', await freePort()));
     // support is applied; then sales loses its owner label, which the policy requires.
@@ -90,7 +90,8 @@ describe('clawctl dashboard', () => {
     await page.locator('tr[data-agent="support"]').waitFor();
     expect(await page.locator('#fleet-name').textContent()).toBe('dash');
     const support = await page.locator('tr[data-agent="support"]').innerText();
-    expect(support).toMatch(/support\s+h\s+online\s+-\s+in sync\s+gateway ready/);
+    // Its cost: this stand-in openclaw answers usage-cost with nothing, which is no cost at all.
+    expect(support).toMatch(/support\s+h\s+online\s+-\s+in sync\s+unknown\s+gateway ready/);
     const sales = await page.locator('tr[data-agent="sales"]').innerText();
     expect(sales).toMatch(/sales\s+h\s+offline\s+-\s+\d change\(s\)/);
     expect(await page.locator('#violation-count').textContent()).toBe('1');
