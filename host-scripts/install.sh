@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# clawctl: install an agent's files atomically (POSIX sh).
+# clawctl: install an agent's files atomically (POSIX sh), after refuse-links.sh.
 #   sh -c "$INSTALL" clawctl-install STATEDIR OWNER FILE...   (stdin: one base64 line per FILE)
 # Every file is staged beside its target, the candidate openclaw.json is checked by the host's
 # own OpenClaw (when installed), then for each file: fsync, keep the current one as
@@ -12,11 +12,10 @@ PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
 umask 077
 dir="$HOME/$1" owner=$2
 shift 2
-# Nothing is written through a link the host's user planted: refuse it, naming it.
-refuse_link() { [ -L "$1" ] && { echo "$1 is a symbolic link; clawctl never writes through a link" >&2; exit 66; }; return 0; }
-refuse_link "$dir"
+# Nothing is written through a link the host's user planted (refuse-links.sh).
+refuse_links "$dir"
 [ -d "$dir" ] || { mkdir -p "$dir"; chmod 700 "$dir"; }
-for name in "$@" .clawctl-managed; do refuse_link "$dir/$name"; refuse_link "$dir/$name.clawctl-prev"; done
+for name in "$@" .clawctl-managed; do refuse_links "$dir/$name" "$dir/$name.clawctl-prev"; done
 # An installation clawctl did not make (files, no marker) is adopted, and its marker keeps
 # saying so: when it leaves the fleet it is only forgotten, never moved aside.
 origin=""

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# clawctl: install (or remove) the observation gate and its key (POSIX sh).
+# clawctl: install (or remove) the observation gate and its key (POSIX sh), after refuse-links.sh.
 #   sh -c "$SCRIPT" clawctl-observer install MARKER AUTHORIZE   (stdin: one base64 line per file:
 #       gate.sh facts.sh env-hash.mjs hash-key authorized-line version)
 #   sh -c "$SCRIPT" clawctl-observer remove MARKER
@@ -10,10 +10,9 @@
 set -eu
 umask 077
 action=$1 marker=$2
-refuse_link() { [ -L "$1" ] && { echo "\$HOME/${1#"$HOME"/} is a symbolic link; clawctl never writes through a link" >&2; exit 66; }; return 0; }
 dir="$HOME/.clawctl/observe"
 keys="$HOME/.ssh/authorized_keys"
-for p in "$HOME/.clawctl" "$dir" "$HOME/.ssh" "$keys" "$keys.clawctl-new"; do refuse_link "$p"; done
+refuse_links "$HOME/.clawctl" "$dir" "$HOME/.ssh" "$keys" "$keys.clawctl-new"
 
 # authorized_keys without the marker's line, then with LINE when given: one rename.
 rewrite_keys() {
@@ -47,7 +46,7 @@ for name in gate.sh facts.sh env-hash.mjs hash-key authorized-line version; do
     line=$(printf '%s' "$b64" | base64 -d)
     continue
   fi
-  refuse_link "$dir/$name"
+  refuse_links "$dir/$name"
   rm -f "$dir/.new.$name"
   printf '%s' "$b64" | base64 -d > "$dir/.new.$name"
 done

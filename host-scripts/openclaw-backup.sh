@@ -1,5 +1,6 @@
 # shellcheck shell=sh
-# clawctl: back up one agent's OpenClaw state before its host switches version (POSIX sh).
+# clawctl: back up one agent's OpenClaw state before its host switches version (POSIX sh),
+# after refuse-links.sh.
 #   sh -c "$SCRIPT" clawctl-openclaw-backup STATEDIR PROFILE VERSION
 # Made by the version that runs now, VERSION (OpenClaw's own `backup create --verify`), kept on
 # the host under ~/.local/share/clawctl/backups/STATEDIR/VERSION/, private: it holds the agent's
@@ -14,9 +15,7 @@ case $state in .openclaw | .openclaw-[a-z0-9]*) ;; *) fail "bad state dir $state
 case $version in [0-9]*.[0-9]*.[0-9]*) ;; *) fail "bad version $version" ;; esac
 case $version in *[!0-9A-Za-z.-]*) fail "bad version $version" ;; esac
 root="$HOME/.local/share/clawctl/backups"
-for p in "$HOME/.local" "$HOME/.local/share" "$HOME/.local/share/clawctl" "$root" "$root/$state" "$root/$state/$version" "$HOME/$state"; do
-  [ -L "$p" ] && fail "\$HOME/${p#"$HOME"/} is a symbolic link; clawctl never writes through a link"
-done
+refuse_links "$HOME/.local" "$HOME/.local/share" "$HOME/.local/share/clawctl" "$root" "$root/$state" "$root/$state/$version" "$HOME/$state"
 umask 077
 mkdir -p "$root/$state/$version"
 if [ -n "$profile" ]; then set -- --profile "$profile"; else set --; fi

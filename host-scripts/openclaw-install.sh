@@ -1,5 +1,6 @@
 # shellcheck shell=sh
-# clawctl: install one OpenClaw version beside the others and make it current (POSIX sh).
+# clawctl: install one OpenClaw version beside the others and make it current (POSIX sh),
+# after refuse-links.sh.
 #   sh -c "$SCRIPT" clawctl-openclaw-install VERSION SHA256 MODE   (stdin: the bundle, a gzip'd
 #   tar, or nothing when the version is already there)
 # MODE unpack: put VERSION beside the others, running gateways untouched (an upgrade does this
@@ -24,10 +25,7 @@ case $version in *[!0-9A-Za-z.-]*) fail "refusing to install openclaw version '$
 case $sum in *[!0-9a-f]* | '') fail "bad checksum '$sum'" ;; esac
 case $mode in unpack | switch) ;; *) fail "bad mode '$mode'" ;; esac
 base="$HOME/.local/share/clawctl/openclaw" bin="$HOME/.local/bin"
-# Nothing is written through a link the host's user planted.
-for p in "$HOME/.local" "$HOME/.local/share" "$HOME/.local/share/clawctl" "$base" "$base/$version" "$bin"; do
-  [ -L "$p" ] && fail "\$HOME/${p#"$HOME"/} is a symbolic link; clawctl never writes through a link"
-done
+refuse_links "$HOME/.local" "$HOME/.local/share" "$HOME/.local/share/clawctl" "$base" "$base/$version" "$bin"
 err=$(mkdir -p "$base" "$bin" 2>&1) || fail "cannot create $base and $bin: $err"
 for p in "$base" "$bin"; do
   [ -w "$p" ] || fail "$p is not writable by $(id -un)"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # clawctl: give an agent back the state its OpenClaw version last saw, for a downgrade (POSIX sh),
-# after gateway-lock.sh.
+# after refuse-links.sh and gateway-lock.sh.
 #   sh -c "$SCRIPT" clawctl-openclaw-restore STATEDIR VERSION SERVICE UNIT GRACE [ARCHIVE]
 # OpenClaw migrates its state forward and never back, so an older version cannot run on a
 # state a newer one migrated. The newest backup VERSION made (openclaw-backup.sh, before the
@@ -14,7 +14,7 @@ fail() { echo "clawctl: $*" >&2; exit 1; }
 case $state in .openclaw | .openclaw-[a-z0-9]*) ;; *) fail "bad state dir $state" ;; esac
 case $version in *[!0-9A-Za-z.-]* | '') fail "bad version $version" ;; esac
 dir="$HOME/$state" root="$HOME/.local/share/clawctl/backups/$state/$version"
-[ -L "$dir" ] && fail "\$HOME/$state is a symbolic link; clawctl never writes through a link"
+refuse_links "$dir"
 if [ ! -d "$root" ] || [ -L "$root" ]; then
   fail "no backup made by OpenClaw $version of $state: it cannot run on the state a newer version migrated (restore one by hand, or pin a newer version)"
 fi

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# clawctl: write and enable one agent gateway's systemd unit (POSIX sh).
+# clawctl: write and enable one agent gateway's systemd unit (POSIX sh), after refuse-links.sh.
 #   sh -c "$SCRIPT" clawctl-service-install SERVICE UNIT   (stdin: the unit, one base64 line)
 # SERVICE is systemd-user (~/.config/systemd/user, with lingering so it runs without a login)
 # or systemd (/etc/systemd/system, as root or through sudo -n). The unit is staged and renamed
@@ -15,9 +15,7 @@ IFS= read -r b64 || fail "the unit arrived incomplete; nothing was written"
 case "$service" in
   systemd-user)
     dir="$HOME/.config/systemd/user"
-    for p in "$HOME/.config" "$HOME/.config/systemd" "$dir" "$dir/$unit" "$dir/.clawctl-new.$unit"; do
-      [ -L "$p" ] && fail "\$HOME/${p#"$HOME"/} is a symbolic link; clawctl never writes through a link"
-    done
+    refuse_links "$HOME/.config" "$HOME/.config/systemd" "$dir" "$dir/$unit" "$dir/.clawctl-new.$unit"
     mkdir -p "$dir"
     rm -f "$dir/.clawctl-new.$unit"
     (set -C && printf '%s' "$b64" | base64 -d > "$dir/.clawctl-new.$unit")
@@ -28,7 +26,7 @@ case "$service" in
   systemd)
     if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi
     staged="$HOME/.clawctl-new.$unit"
-    [ -L "$staged" ] && fail "\$HOME/.clawctl-new.$unit is a symbolic link; clawctl never writes through a link"
+    refuse_links "$staged"
     rm -f "$staged"
     (set -C && printf '%s' "$b64" | base64 -d > "$staged")
     # shellcheck disable=SC2086 # $sudo is empty or a command and its option

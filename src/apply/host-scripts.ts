@@ -6,18 +6,18 @@ import type { ServiceKind } from '../validate/manifests.js';
  * (state dir, file names, version, unit, port) arrives as an argument, and file contents
  * arrive on stdin, one base64 line per file: secrets never appear in a command line or `ps`.
  */
-const INSTALL = hostScript('install.sh');
+const INSTALL = hostScript('refuse-links.sh', 'install.sh');
 const ROLLBACK = hostScript('rollback.sh');
 const FORGET_ENV = hostScript('forget-env.sh');
-const OPENCLAW_INSTALL = hostScript('openclaw-install.sh');
-const OPENCLAW_BACKUP = hostScript('openclaw-backup.sh');
-const OPENCLAW_RESTORE = hostScript('gateway-lock.sh', 'openclaw-restore.sh');
+const OPENCLAW_INSTALL = hostScript('refuse-links.sh', 'openclaw-install.sh');
+const OPENCLAW_BACKUP = hostScript('refuse-links.sh', 'openclaw-backup.sh');
+const OPENCLAW_RESTORE = hostScript('refuse-links.sh', 'gateway-lock.sh', 'openclaw-restore.sh');
 const BACKUPS_LIST = hostScript('backups-list.sh');
 const RESTART = hostScript('gateway-lock.sh', 'restart.sh');
 const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
-const FORGET = hostScript('forget.sh');
-const SERVICE_INSTALL = hostScript('service-install.sh');
+const FORGET = hostScript('refuse-links.sh', 'forget.sh');
+const SERVICE_INSTALL = hostScript('refuse-links.sh', 'service-install.sh');
 
 /** Exit code of install.sh when OpenClaw rejects the candidate config. */
 export const CONFIG_REJECTED = 65;

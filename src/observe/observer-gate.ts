@@ -31,7 +31,7 @@ type ObserverFile = 'gate.sh' | 'facts.sh' | 'env-hash.mjs' | 'hash-key';
 const GATE = hostScript('observe-gate.sh');
 const FACTS = hostScript('facts.sh');
 const ENV_HASH = hostScript('env-hash.mjs');
-const INSTALL = hostScript('observer-install.sh');
+const INSTALL = hostScript('refuse-links.sh', 'observer-install.sh');
 
 export const observerMarker = (fleet: string) => `clawctl-observer:${fleet}`;
 
