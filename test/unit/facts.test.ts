@@ -119,4 +119,25 @@ describe('what an interrupted apply left', () => {
     const parsed = parseFacts(Buffer.from('CLAWCTL-FACTS 2\nprev-env .openclaw\nprev-env .openclaw-other\nblob\n'), 'h', agents, 'k');
     expect(parsed.agents[0]!.prevEnv).toBe(true);
   });
+
+  it("makes a usage cost that went wrong on the host unknown, naming the host and why, with the agent's secrets redacted", () => {
+    const env = 'OPENCLAW_GATEWAY_TOKEN=tok-9f8e7d6c5b4a\n';
+    const head = (lines: string, blob = '') =>
+      Buffer.from(
+        `CLAWCTL-FACTS 2\nhttp 200 0.004 http://127.0.0.1:1/readyz\n${lines}file 600 ${env.length} 81a4 .openclaw/.env\n${blob ? `file 644 ${blob.length} 81a4 /tmp/x/cost-0\n` : ''}blob\n${env}${blob}`,
+      );
+    const cost = (stdout: Buffer) => parseFacts(stdout, 'h7', [{ name: 'a', stateDir: '.openclaw', port: 1, cost: true }], 'k').agents[0]!.cost;
+    expect(cost(head('costrc 0 124 \n'))).toEqual({ state: 'unknown', reason: 'host h7: openclaw gateway usage-cost timed out' });
+    expect(cost(head('costrc 0 1 { "ok": false, "error": { "type": "x", "message": "token tok-9f8e7d6c5b4a\\nrejected" } }\n'))).toEqual({
+      state: 'unknown',
+      reason: expect.stringMatching(/^host h7: openclaw gateway usage-cost exited 1: token \(sensitive, sha256:[0-9a-f]{8}\) rejected$/),
+    });
+    expect(cost(head('costrc 0 0\n', '\u001b[31mnot json'))).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringContaining('host h7: openclaw gateway usage-cost answered something that is not JSON'),
+    });
+    // Its JSON missing from the blob (a host that said 0 and sent nothing): unknown too, never a crash.
+    expect(cost(head('costrc 0 0\n'))).toMatchObject({ state: 'unknown' });
+    expect(cost(head('costrc zero junk\n'))).toEqual({ state: 'unknown', reason: 'host h7: its gateway is not running, and OpenClaw reports usage cost through it' });
+  });
 });
