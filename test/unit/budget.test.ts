@@ -148,5 +148,9 @@ describe('budgets', () => {
     ]);
     const budget = cycleFindings({ desired, plan: p, statuses }).filter((f) => f.event === 'budget.crossed');
     expect(budget.map((f) => [f.subject, f.firing, f.reason])).toEqual([['support', true, 'spend/support-daily: daily budget $5.00: spent $7.20 (over)']]);
+    // A new day: under every budget again, so the incident resolves.
+    const under = budgetStandings(compiled, desired.agents, new Map(), new Map([['support', cost(0.5, 40.5)]]));
+    const resolved = cycleFindings({ desired, plan: p, statuses: agentStatuses(desired, observed, p, new Date('2026-12-02T10:00:00Z'), under) }).filter((f) => f.event === 'budget.crossed');
+    expect(resolved.map((f) => [f.subject, f.firing])).toEqual([['support', false]]);
   });
 });
