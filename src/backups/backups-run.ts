@@ -2,7 +2,7 @@ import type { AuditSink } from '../audit/audit-log.js';
 import { execWithin } from '../apply/bounded-exec.js';
 import { backupsListArgv, BACKUP_SECONDS, deadlineFor, graceSeconds, openclawRestoreArgv, restartArgv, waitReadyArgv } from '../apply/host-scripts.js';
 import { ConnectionPool } from '../connection/pool.js';
-import { agentTarget, observeAgent } from '../engine/agent-target.js';
+import { agentTarget, observeAgent } from '../agents/agent-target.js';
 import { withFleetLock } from '../engine/apply-run.js';
 import { loadDesired } from '../engine/fleet-run.js';
 import { serviceUnitName } from '../openclaw/paths.js';

@@ -1,4 +1,4 @@
-import type { NetworkListResult, NetworkStatusResult, NetworkTagResult } from '../engine/network-run.js';
+import type { NetworkListResult, NetworkStatusResult, NetworkTagResult } from '../tailscale/network-run.js';
 import { formatPos } from '../util/errors.js';
 import { table } from './table.js';
 

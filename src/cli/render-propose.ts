@@ -1,4 +1,4 @@
-import type { ProposeResult } from '../engine/propose-run.js';
+import type { ProposeResult } from '../propose/propose-run.js';
 
 const STATUS = { added: '+', modified: '~', deleted: '-' } as const;
 

@@ -1,4 +1,4 @@
-import type { SecretListing, SecretWriteResult } from '../engine/secrets-run.js';
+import type { SecretListing, SecretWriteResult } from '../secrets/secrets-run.js';
 
 export function renderSecretWrite(r: SecretWriteResult): string {
   const change =

@@ -6,7 +6,7 @@ import { savePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
 import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown.js';
-import { actionsFooter, commentOnPullRequest } from '../engine/plan-comment.js';
+import { actionsFooter, commentOnPullRequest } from '../github/plan-comment.js';
 import type { Shard } from '../engine/shard.js';
 
 export default class PlanCommand extends BaseCommand<Plan> {

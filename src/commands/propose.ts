@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../cli/base-command.js';
 import { renderProposal } from '../cli/render-propose.js';
 import { auditLog } from '../audit/audit-log.js';
-import { propose, type ProposeResult } from '../engine/propose-run.js';
+import { propose, type ProposeResult } from '../propose/propose-run.js';
 import { parseEdit } from '../propose/manifest-edits.js';
 
 /** OpenClaw marks the commands its exec tool runs (OPENCLAW_SHELL=exec): the pull request says an agent proposed it. */

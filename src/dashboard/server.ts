@@ -10,7 +10,7 @@ import type { AuditEntry } from '../audit/entry.js';
 import type { AuditFilter } from '../audit/query.js';
 import type { VerifyResult } from '../audit/verify.js';
 import type { LogLine } from '../diagnose/log-lines.js';
-import type { RestartResult } from '../engine/restart-run.js';
+import type { RestartResult } from '../agents/restart-run.js';
 import type { SyncResult } from '../engine/sync-run.js';
 import type { HealthChart } from '../history/health-buckets.js';
 import { parseWindow } from '../history/health-history.js';

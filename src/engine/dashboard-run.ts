@@ -16,8 +16,8 @@ import { observeStatus } from './status-run.js';
 import { reconcileLoop } from './reconcile-loop.js';
 import { healthChart } from '../history/health-buckets.js';
 import { readHealth, recordHealth } from '../history/health-history.js';
-import { agentLogs } from './logs-run.js';
-import { restartAgent } from './restart-run.js';
+import { agentLogs } from '../agents/logs-run.js';
+import { restartAgent } from '../agents/restart-run.js';
 import { syncAgent } from './sync-run.js';
 
 /** Bars in an agent's health chart, whatever the window. */

@@ -11,7 +11,7 @@ import { loadFleet } from '../load/load-fleet.js';
 import { stateDirName } from '../openclaw/paths.js';
 import { ClawctlError } from '../util/errors.js';
 import { validateFleet } from '../validate/validate-fleet.js';
-import { setSecret, type SecretWriteResult } from './secrets-run.js';
+import { setSecret, type SecretWriteResult } from '../secrets/secrets-run.js';
 
 export interface ImportOptions {
   fleetDir: string;

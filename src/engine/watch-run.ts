@@ -6,7 +6,7 @@ import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
 import { reconcileLoop, type WatchTrigger } from './reconcile-loop.js';
 import { agentStatuses } from './status.js';
 import { alerting, type AlertInput, type AlertsReport } from '../alerts/alerting.js';
-import { DEFAULT_LOG_LINES, diagnoseAgent } from './diagnose-run.js';
+import { DEFAULT_LOG_LINES, diagnoseAgent } from '../agents/diagnose-run.js';
 import { recordHealth } from '../history/health-history.js';
 
 /** One pass of the loop: what was seen, and what was done about it. */

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { observeStatus } from '../../engine/status-run.js';
-import { agentNamed } from '../../engine/agent-target.js';
+import { agentNamed } from '../../agents/agent-target.js';
 import type { AgentStatus } from '../../engine/status.js';
 import type { AgentPlan } from '../../plan/plan.js';
 import { renderAgentPlanText } from '../../plan/render-text.js';

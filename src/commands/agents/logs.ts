@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { untilInterrupted } from '../../cli/interrupt.js';
 import { renderLogLine } from '../../cli/render-log-line.js';
-import { agentLogs, type AgentLogsResult } from '../../engine/logs-run.js';
+import { agentLogs, type AgentLogsResult } from '../../agents/logs-run.js';
 
 export default class AgentsLogs extends BaseCommand<AgentLogsResult> {
   static override summary = "One agent's gateway log, read on its host, with secrets redacted";

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
-import { restartAgent, type RestartResult } from '../../engine/restart-run.js';
+import { restartAgent, type RestartResult } from '../../agents/restart-run.js';
 import { auditLog } from '../../audit/audit-log.js';
 import { ExitCode } from '../../util/errors.js';
 

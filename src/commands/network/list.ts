@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { renderDevices } from '../../cli/render-network.js';
-import { listNetwork, type NetworkListResult } from '../../engine/network-run.js';
+import { listNetwork, type NetworkListResult } from '../../tailscale/network-run.js';
 
 export default class NetworkList extends BaseCommand<NetworkListResult> {
   static override summary = "The tailnet's devices: name, addresses, tags, online (Tailscale API v2)";

@@ -1,6 +1,6 @@
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderNetworkStatus } from '../../cli/render-network.js';
-import { networkStatus, type NetworkStatusResult } from '../../engine/network-run.js';
+import { networkStatus, type NetworkStatusResult } from '../../tailscale/network-run.js';
 import { ExitCode } from '../../util/errors.js';
 
 export default class NetworkStatus extends BaseCommand<NetworkStatusResult> {

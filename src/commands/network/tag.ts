@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderTagResult } from '../../cli/render-network.js';
 import { auditLog } from '../../audit/audit-log.js';
-import { tagHosts, type NetworkTagResult } from '../../engine/network-run.js';
+import { tagHosts, type NetworkTagResult } from '../../tailscale/network-run.js';
 
 export default class NetworkTag extends BaseCommand<NetworkTagResult> {
   static override summary = "Set hosts' tailnet device tags to their manifests' spec.tailscale.tags";

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
-import { getSecret, secretsContext, type SecretReadResult } from '../../engine/secrets-run.js';
+import { getSecret, secretsContext, type SecretReadResult } from '../../secrets/secrets-run.js';
 import { parseLocation } from '../../secrets/location.js';
 import { ClawctlError } from '../../util/errors.js';
 import { secretArgs } from './set.js';

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderSecretListing } from '../../cli/render-secrets.js';
-import { listSecretLocations, secretsContext, type SecretListing } from '../../engine/secrets-run.js';
+import { listSecretLocations, secretsContext, type SecretListing } from '../../secrets/secrets-run.js';
 import { parseLocation } from '../../secrets/location.js';
 
 export interface SecretsListResult {

@@ -1,7 +1,7 @@
 import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { plural } from '../../cli/plural.js';
-import { rehashSecrets, secretsContext } from '../../engine/secrets-run.js';
+import { rehashSecrets, secretsContext } from '../../secrets/secrets-run.js';
 import { HASH_RECORD } from '../../secrets/hash-record.js';
 
 export interface SecretsRehashResult {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderSecretWrite } from '../../cli/render-secrets.js';
-import { removeSecret, secretsContext, usersOf, type SecretWriteResult } from '../../engine/secrets-run.js';
+import { removeSecret, secretsContext, usersOf, type SecretWriteResult } from '../../secrets/secrets-run.js';
 import { parseLocation } from '../../secrets/location.js';
 import { ClawctlError } from '../../util/errors.js';
 import { secretArgs } from './set.js';

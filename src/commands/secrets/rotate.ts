@@ -4,7 +4,7 @@ import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderSecretWrite } from '../../cli/render-secrets.js';
 import { readSecretValue } from '../../cli/secret-input.js';
 import { planFleet } from '../../engine/fleet-run.js';
-import { secretsContext, setSecret, type SecretWriteResult } from '../../engine/secrets-run.js';
+import { secretsContext, setSecret, type SecretWriteResult } from '../../secrets/secrets-run.js';
 import type { Plan } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render-text.js';
 import { parseLocation } from '../../secrets/location.js';

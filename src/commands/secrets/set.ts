@@ -3,7 +3,7 @@ import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderSecretWrite } from '../../cli/render-secrets.js';
 import { readSecretValue } from '../../cli/secret-input.js';
-import { secretsContext, setSecret, type SecretWriteResult } from '../../engine/secrets-run.js';
+import { secretsContext, setSecret, type SecretWriteResult } from '../../secrets/secrets-run.js';
 import { parseLocation } from '../../secrets/location.js';
 
 export const secretArgs = {

@@ -6,7 +6,7 @@ import { serviceUnitName } from '../openclaw/paths.js';
 import type { ServiceKind } from '../validate/manifests.js';
 import { ClawctlError } from '../util/errors.js';
 import { agentTarget, observeAgent } from './agent-target.js';
-import { withFleetLock } from './apply-run.js';
+import { withFleetLock } from '../engine/apply-run.js';
 
 export interface RestartResult {
   agent: string;

@@ -1,8 +1,8 @@
-import { pullRequestFromActions } from '../github/actions-event.js';
-import { connectGitHub } from '../github/client.js';
-import { upsertComment } from '../github/comments.js';
+import { pullRequestFromActions } from './actions-event.js';
+import { connectGitHub } from './client.js';
+import { upsertComment } from './comments.js';
 import type { CommentFooter } from '../plan/render-markdown.js';
-import { shardLabel, type Shard } from './shard.js';
+import { shardLabel, type Shard } from '../engine/shard.js';
 
 /** Marker of the plan comment: one per fleet directory (and per shard of a matrix), so a repo with two fleets gets two. */
 const marker = (fleetDir: string, shard?: Shard) => `<!-- clawctl:plan fleet=${fleetDir.replace(/--/g, '')}${shard ? ` shard=${shardLabel(shard)}` : ''} -->`;

@@ -1,7 +1,7 @@
 import type { AuditSink } from '../audit/audit-log.js';
 import { loadFleet } from '../load/load-fleet.js';
-import { TailscaleApi, type TailnetDevice } from '../tailscale/client.js';
-import { hostNetworkStatus, type HostNetworkStatus, type TailnetHostSpec } from '../tailscale/host-network.js';
+import { TailscaleApi, type TailnetDevice } from './client.js';
+import { hostNetworkStatus, type HostNetworkStatus, type TailnetHostSpec } from './host-network.js';
 import { ClawctlError } from '../util/errors.js';
 import type { Manifests } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';

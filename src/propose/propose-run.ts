@@ -9,14 +9,14 @@ import { openPullRequest, type PullRequestRef } from '../github/pull-requests.js
 import { loadFleet } from '../load/load-fleet.js';
 import { looksSecret } from '../policy/secret-literals.js';
 import { formatViolation } from '../policy/violation.js';
-import { applyEdits, editTargets, type ManifestEdit } from '../propose/manifest-edits.js';
-import { proposalBody, type IncidentEvidence } from '../propose/proposal-body.js';
+import { applyEdits, editTargets, type ManifestEdit } from './manifest-edits.js';
+import { proposalBody, type IncidentEvidence } from './proposal-body.js';
 import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown.js';
-import { addWorktree, commit, currentBranch, openCheckout, push, remoteBranchTree, remoteUrl, stagedChanges, type ChangedFile, type Worktree } from '../propose/proposal-git.js';
+import { addWorktree, commit, currentBranch, openCheckout, push, remoteBranchTree, remoteUrl, stagedChanges, type ChangedFile, type Worktree } from './proposal-git.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
-import { diagnoseAgent, DEFAULT_LOG_LINES } from './diagnose-run.js';
-import { loadDesired, planFleet, type PlanOptions } from './fleet-run.js';
-import { desiredPolicy } from './policy-check.js';
+import { diagnoseAgent, DEFAULT_LOG_LINES } from '../agents/diagnose-run.js';
+import { loadDesired, planFleet, type PlanOptions } from '../engine/fleet-run.js';
+import { desiredPolicy } from '../engine/policy-check.js';
 
 export interface ProposeOptions {
   fleetDir: string;

@@ -7,8 +7,8 @@ import { diagnoseArgv } from '../diagnose/diagnose-script.js';
 import { redactor } from '../diagnose/redact.js';
 import { HostUnreachableError } from '../connection/connection.js';
 import { ClawctlError } from '../util/errors.js';
-import { planFleet, type PlanOptions } from './fleet-run.js';
-import { propose, type ProposeResult } from './propose-run.js';
+import { planFleet, type PlanOptions } from '../engine/fleet-run.js';
+import { propose, type ProposeResult } from '../propose/propose-run.js';
 
 /** Log lines diagnose reads from the journal and the gateway log unless told otherwise. */
 export const DEFAULT_LOG_LINES = 80;

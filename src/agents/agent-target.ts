@@ -3,7 +3,7 @@ import type { DesiredAgent, DesiredHost, DesiredState } from '../desired/desired
 import { observeHost } from '../observe/observe.js';
 import type { ObservedAgent, HostObservation } from '../observe/observed-state.js';
 import { ClawctlError } from '../util/errors.js';
-import { loadDesired } from './fleet-run.js';
+import { loadDesired } from '../engine/fleet-run.js';
 
 /** One agent of the fleet, its host, and a connection pool the caller closes. */
 export interface AgentTarget {

@@ -4,13 +4,13 @@ import { parseDocument } from 'yaml';
 import type { AuditSink } from '../audit/audit-log.js';
 import { describeSecret, listSecrets as listAwsSecrets } from '../aws/secrets-manager.js';
 import { loadFleet } from '../load/load-fleet.js';
-import { formatLocation, locationOfRef, type SecretLocation } from '../secrets/location.js';
-import { refKey } from '../secrets/resolve.js';
-import { openSecret, SecretStoreError, type OpenSecret } from '../secrets/store.js';
-import { keyPaths } from '../secrets/sops/sops-file.js';
+import { formatLocation, locationOfRef, type SecretLocation } from './location.js';
+import { refKey } from './resolve.js';
+import { openSecret, SecretStoreError, type OpenSecret } from './store.js';
+import { keyPaths } from './sops/sops-file.js';
 import { ClawctlError } from '../util/errors.js';
 import { fallbackHashKey, keyedHash, sensitiveHash } from '../util/hash.js';
-import { updateHashRecord } from '../secrets/hash-record.js';
+import { updateHashRecord } from './hash-record.js';
 import type { EnvMap, Manifests, SecretRef } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
 
