@@ -23,7 +23,7 @@ const KEY = 'fleet-key';
 
 /** Every script apply may send, by the $0 name it runs under, and the host-scripts/ files it is made of. */
 const SCRIPTS: Record<string, string> = {
-  'clawctl-install': hostScript('install.sh'),
+  'clawctl-install': hostScript('refuse-links.sh', 'install.sh'),
   'clawctl-rollback': hostScript('rollback.sh'),
   'clawctl-forget-env': hostScript('forget-env.sh'),
   'clawctl-restart': hostScript('gateway-lock.sh', 'restart.sh'),
