@@ -159,7 +159,13 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     expect(plan.stdout.indexOf('+ install openclaw')).toBeLessThan(plan.stdout.indexOf('+ agent scout'));
     const json = JSON.parse((await run(['plan', '--json'])).stdout) as { format_version: string; hosts: { host: string; actions: { type: string; action: string; hostKey?: string }[] }[] };
     expect(json.format_version).toBe('1.6');
-    expect(json.hosts[0]).toMatchObject({ host: 'lab-3', actions: [{ type: 'ec2', action: 'create', hostKey }, { type: 'openclaw', action: 'create', arch: 'x64' }] });
+    expect(json.hosts[0]).toMatchObject({
+      host: 'lab-3',
+      actions: [
+        { type: 'ec2', action: 'create', hostKey },
+        { type: 'openclaw', action: 'create', arch: 'x64' },
+      ],
+    });
     expect(ec2.requests.map((r) => r.action).filter((a) => a !== 'DescribeInstances')).toEqual([]);
     expect(ts.authKeys).toEqual([]);
   });
