@@ -4,6 +4,7 @@ import { observeHost } from '../observe/observe.js';
 import type { ObservedAgent, HostObservation } from '../observe/observed-state.js';
 import { ClawctlError } from '../util/errors.js';
 import { loadDesired } from '../engine/fleet-run.js';
+import { locateEc2Hosts } from '../observe/locate-ec2.js';
 
 /** One agent of the fleet, its host, and a connection pool the caller closes. */
 export interface AgentTarget {
@@ -17,7 +18,9 @@ export interface AgentTarget {
 export async function agentTarget(fleetDir: string, name: string): Promise<AgentTarget> {
   const { desired } = await loadDesired(fleetDir, { secrets: false });
   const agent = agentNamed(desired, name);
-  const host = desired.hosts.find((h) => h.name === agent.host)!;
+  // An EC2 host is reached where its instance is now (found by its tags), or settled without it.
+  const located = await locateEc2Hosts(desired, { ...desired, hosts: desired.hosts.filter((h) => h.name === agent.host) });
+  const host = located.desired.hosts[0]!;
   return { desired, agent, host, pool: new ConnectionPool() };
 }
 

@@ -3,7 +3,7 @@ import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
 import { START_NEW } from '../diff/diff-agent.js';
 import { redactor } from '../diagnose/redact.js';
 import { effectiveFiles } from '../diff/effective.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
 import { renderDotenv } from '../openclaw/dotenv.js';
 import { CONFIG_FILE, ENV_FILE, serviceUnitName, type ManagedFile } from '../openclaw/paths.js';

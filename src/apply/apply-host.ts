@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { ExecInput, HostConnection } from '../connection/connection.js';
 import type { DesiredAgent, DesiredState } from '../desired/desired-state.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { observerInstall, observerMarker, observerRemoveArgv } from '../observe/observer-gate.js';
 import { cachedHostBundle, ensureHostBundle, type HostArch } from '../openclaw/host-bundle.js';
 import type { HostAction, HostPlan, OpenclawInstallAction } from '../plan/plan.js';

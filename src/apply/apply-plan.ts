@@ -1,7 +1,7 @@
 import type { HostConnection } from '../connection/connection.js';
 import type { ConnectionPool } from '../connection/pool.js';
 import type { DesiredHost, DesiredState } from '../desired/desired-state.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { indexObserved, type ObservedIndex, type ObservedState } from '../observe/observed-state.js';
 import { serviceUnitName } from '../openclaw/paths.js';
 import { hasWork, type AgentPlan, type Ec2CreateAction, type Ec2TerminateAction, type HostPlan, type Plan, type PlanWave } from '../plan/plan.js';

@@ -4,7 +4,7 @@ import { firstBootUserData, runInstancesInput } from '../aws/ec2-launch.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { ConnectionPool } from '../connection/pool.js';
 import type { DesiredHost } from '../desired/desired-state.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { formatLocation, locationOfRef } from '../secrets/location.js';
 import { sshKeyUtils } from '../ssh/key-utils.js';
 import { openSecret } from '../secrets/store.js';

@@ -1,6 +1,6 @@
 import type { HostConnection } from '../connection/connection.js';
 import type { DesiredHost } from '../desired/desired-state.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { profileOfStateDir, serviceUnitName } from '../openclaw/paths.js';
 import type { AgentPlan } from '../plan/plan.js';
 import type { AgentApplyResult } from './apply-result.js';

@@ -1,7 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { PlanOptions, Scope } from '../engine/fleet-run.js';
 import { auditLog } from '../audit/audit-log.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { ClawctlError, type ExitCode, formatDiagnostic, type Diagnostic } from '../util/errors.js';
 import { progressHooks } from './progress.js';
 import { parseShard } from '../engine/shard.js';

@@ -1,4 +1,4 @@
-import type { EngineEvent, EngineHooks } from '../engine/hooks.js';
+import type { EngineEvent, EngineHooks } from '../events/hooks.js';
 
 /**
  * The progress view: one line per finished step on a TTY, silence in CI and pipes (where

@@ -9,7 +9,7 @@ import type { Manifests } from '../validate/manifests.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import type { BudgetStanding } from '../policy/budget.js';
 import { budgetCheck, hasBudgets, planPolicy } from './policy-check.js';
-import type { EngineHooks } from './hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { inShard, type Shard } from './shard.js';
 import { checkConfigs, loadDesired } from './desired-run.js';
 import { locateEc2Hosts, type Ec2Located } from '../observe/locate-ec2.js';

@@ -1,7 +1,7 @@
 import { HostUnreachableError } from '../connection/connection.js';
 import type { ConnectionPool } from '../connection/pool.js';
 import type { DesiredAgent, DesiredHost, DesiredState } from '../desired/desired-state.js';
-import type { EngineHooks } from '../engine/hooks.js';
+import type { EngineHooks } from '../events/hooks.js';
 import { mapLimit } from '../util/concurrency.js';
 import { groupBy } from '../util/index-by.js';
 import { factsArgv } from './facts-script.js';

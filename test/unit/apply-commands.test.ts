@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyAgent } from '../../src/apply/apply-agent.js';
 import type { ExecResult, HostConnection, StreamOptions } from '../../src/connection/connection.js';
 import type { DesiredAgent, DesiredHost } from '../../src/desired/desired-state.js';
-import type { EngineEvent } from '../../src/engine/hooks.js';
+import type { EngineEvent } from '../../src/events/hooks.js';
 import type { ObservedAgent } from '../../src/observe/observed-state.js';
 import { hostScript } from '../../src/openclaw/host-script.js';
 import { renderDotenv } from '../../src/openclaw/dotenv.js';
