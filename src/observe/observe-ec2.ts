@@ -111,8 +111,12 @@ export function freshHostObservation(host: DesiredHost, agents: readonly Desired
 
 /** An EC2 Host observation needs no SSH for: its instance is absent (a fresh machine is planned) or cannot be managed now. */
 export function settledEc2Observation(host: DesiredHost, agents: readonly DesiredAgent[]): HostObservation | undefined {
-  const found = host.ec2?.found;
-  if (found?.kind === 'absent') return freshHostObservation(host, agents);
-  if (found?.kind === 'problem') return { host: host.name, ok: false, error: found.error, hint: found.hint };
+  if (!host.ec2) return undefined;
+  const found = host.ec2.found;
+  if (!found) {
+    return { host: host.name, ok: false, error: `host ${host.name}: an EC2 host, whose instance this command does not look up`, hint: 'clawctl plan and status find it by its tags' };
+  }
+  if (found.kind === 'absent') return freshHostObservation(host, agents);
+  if (found.kind === 'problem') return { host: host.name, ok: false, error: found.error, hint: found.hint };
   return undefined;
 }
