@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, checkFlags, fleetFlags } from '../cli/base-command.js';
-import { planFleet } from '../engine/fleet-run.js';
+import { planOnly } from '../engine/fleet-run.js';
 import { hasChanges, type Plan } from '../plan/plan.js';
 import { savePlan } from '../plan/plan-file.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -33,9 +33,7 @@ export default class PlanCommand extends BaseCommand<Plan> {
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand);
     const plan = await this.makePlan(flags.fleet, flags['pr-comment'], this.scope(flags).shard, async () => {
-      const run = await planFleet({ ...this.planOptions(flags), decrypt: flags.decrypt });
-      await run.pool.closeAll();
-      return run.plan;
+      return (await planOnly({ ...this.planOptions(flags), decrypt: flags.decrypt })).plan;
     });
     this.say(renderPlanText(plan));
     if (flags.out) {

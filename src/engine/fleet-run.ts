@@ -105,6 +105,16 @@ export interface PlanOptions {
   cost?: boolean;
 }
 
+/** What a plan saw and decided, its connections closed. */
+export type PlannedFleet = Omit<PlanRun, 'pool'>;
+
+/** Plan, then close every connection it opened: for what only looks (plan, status, watch, propose). */
+export async function planOnly(opts: PlanOptions): Promise<PlannedFleet> {
+  const { pool, ...planned } = await planFleet(opts);
+  await pool.closeAll();
+  return planned;
+}
+
 /** The shared path of plan and apply: desired, observed, diffed. The caller closes the pool. */
 export async function planFleet(opts: PlanOptions): Promise<PlanRun> {
   const { manifests, desired: full } = await loadDesired(opts.fleetDir, { secrets: true, decrypt: opts.decrypt, audit: opts.audit, purpose: opts.purpose });

@@ -2,7 +2,7 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import { hasChanges, type Plan } from '../plan/plan.js';
 import { ClawctlError, ExitCode, type Diagnostic } from '../util/errors.js';
 import { withFleetLock, planThenApply } from './apply-run.js';
-import { planFleet, type PlanOptions, type PlanRun } from './fleet-run.js';
+import { planOnly, type PlannedFleet, type PlanOptions } from './fleet-run.js';
 import { reconcileLoop, type WatchTrigger } from './reconcile-loop.js';
 import { agentStatuses } from './status.js';
 import { alerting, type AlertInput, type AlertsReport } from '../alerts/alerting.js';
@@ -68,7 +68,7 @@ export function cycleExitCode(c: WatchCycle): ExitCode {
 
 /** A cycle, then what it saw of the agents goes to the health history and to alerting (health, drift, a failed apply, policy). */
 async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, alerts: ReturnType<typeof alerting>): Promise<WatchCycle> {
-  let seen: PlanRun | undefined;
+  let seen: PlannedFleet | undefined;
   let c = await cycle(n, trigger, opts, (run) => (seen = run));
   const observedAt = seen ? new Date(seen.plan.created_at) : undefined;
   const statuses = seen && observedAt ? agentStatuses(seen.desired, seen.observed, seen.plan, observedAt, seen.budgets) : undefined;
@@ -87,12 +87,11 @@ async function alerted(n: number, trigger: WatchTrigger, opts: WatchOptions, ale
   }
 }
 
-async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions, planned: (run: PlanRun) => void): Promise<WatchCycle> {
+async function cycle(n: number, trigger: WatchTrigger, opts: WatchOptions, planned: (run: PlannedFleet) => void): Promise<WatchCycle> {
   const base = { cycle: n, trigger, at: new Date().toISOString() };
   try {
     if (!opts.apply) {
-      const run = await planFleet(opts.plan);
-      await run.pool.closeAll();
+      const run = await planOnly(opts.plan);
       planned(run);
       const plan = run.plan;
       const outcome = plan.policy.violations.length > 0 ? 'refused' : plan.unreachable.length > 0 ? 'error' : hasChanges(plan) ? 'drift' : 'in-sync';

@@ -15,7 +15,7 @@ import { renderErrorMarkdown, renderPlanMarkdown } from '../plan/render-markdown
 import { addWorktree, commit, currentBranch, openCheckout, push, remoteBranchTree, remoteUrl, stagedChanges, type ChangedFile, type Worktree } from './proposal-git.js';
 import { ClawctlError, ExitCode } from '../util/errors.js';
 import { diagnoseAgent, DEFAULT_LOG_LINES } from '../agents/diagnose-run.js';
-import { loadDesired, planFleet, type PlanOptions } from '../engine/fleet-run.js';
+import { loadDesired, planOnly, type PlanOptions } from '../engine/fleet-run.js';
 import { desiredPolicy } from '../engine/policy-check.js';
 
 export interface ProposeOptions {
@@ -150,8 +150,7 @@ async function incidentEvidence(p: IncidentProposal, incident: { event: string; 
   const footer = { clawctlVersion: opts.clawctlVersion };
   let plan: string;
   try {
-    const run = await planFleet({ ...p.plan, fleetDir: wt.fleetDir, scope });
-    await run.pool.closeAll();
+    const run = await planOnly({ ...p.plan, fleetDir: wt.fleetDir, scope });
     plan = renderPlanMarkdown(run.plan, footer);
   } catch (err) {
     if (!(err instanceof ClawctlError)) throw err;

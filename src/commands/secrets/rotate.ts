@@ -3,7 +3,7 @@ import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
 import { renderSecretWrite } from '../../cli/render-secrets.js';
 import { readSecretValue } from '../../cli/secret-input.js';
-import { planFleet } from '../../engine/fleet-run.js';
+import { planOnly } from '../../engine/fleet-run.js';
 import { secretsContext, setSecret, type SecretWriteResult } from '../../secrets/secrets-run.js';
 import type { Plan } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render-text.js';
@@ -32,8 +32,7 @@ export default class SecretsRotate extends BaseCommand<SecretsRotateResult> {
     const result = await setSecret(await secretsContext(flags.fleet, audit), parseLocation(args.location), args.key, value, 'rotate');
     this.say(renderSecretWrite(result));
     if (!flags.plan || result.usedBy.length === 0 || result.action === 'unchanged') return { ...result, plan: null };
-    const run = await planFleet({ ...this.planOptions(flags), scope: { targets: result.usedBy, selector: {} } });
-    await run.pool.closeAll();
+    const run = await planOnly({ ...this.planOptions(flags), scope: { targets: result.usedBy, selector: {} } });
     this.say(`\n${renderPlanText(run.plan)}`);
     return { ...result, plan: run.plan };
   }
