@@ -108,7 +108,7 @@ describe('plan and apply over SSH', () => {
     const json = await run('plan', '--json');
     const plan = JSON.parse(json.stdout);
     expectOutputSchema('plan', plan);
-    expect(plan.format_version).toBe('1.5');
+    expect(plan.format_version).toBe('1.6');
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0].actions[0].patch).toEqual([{ op: 'replace', path: '/gateway/bind', value: 'loopback' }]);
     expect(json.stderr).toBe(''); // --json: the document alone
