@@ -104,6 +104,9 @@ async function terminateUnhealthy(created: HostApplyResult[], all: HostApplyResu
     const gone = await terminateHost(made.host, made.instance!.region, made.instance!.id, hooks);
     made.instance!.terminated = gone.ok;
     failed.error = `${failed.error ?? 'its setup failed'}; instance ${made.instance!.id} never became a healthy host: ${gone.ok ? 'it was terminated' : `terminating it failed too (${gone.error}): terminate it by hand`}`;
+    // The host was not made after all: its creation counts as failed too.
+    made.ok = false;
+    made.error = `host ${made.host}: instance ${made.instance!.id} was created, but its setup failed`;
   }
 }
 

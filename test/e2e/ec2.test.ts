@@ -317,6 +317,18 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
       expect(made.state).toBe('terminated');
       expect(live()).toEqual([]);
     }, 60_000);
+
+    it('an instance whose bootstrap then fails is terminated too', async () => {
+      writeFleet({ pinned: true });
+      ec2.boot = 'readonly-home';
+      const r = await failingApply(() => undefined);
+      ec2.boot = 'sshd';
+      expect(r.code, r.out).toBe(1);
+      const made = ec2.instances.at(-1)!;
+      expect(r.out).toContain(`instance ${made.instanceId} never became a healthy host: it was terminated`);
+      expect(made.state).toBe('terminated');
+      expect(live()).toEqual([]);
+    }, 300_000);
   });
 
   it('a saved plan creates the host once; applied again it is refused, and an apply that cannot see the instance yet gets it back by its client token', async () => {

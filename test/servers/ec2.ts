@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { chownSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { authenticate, AwsError } from './aws-sigv4.js';
@@ -31,8 +32,11 @@ export interface Ec2Server {
   subnets: string[];
   /** How many instances may run at once (InstanceLimitExceeded past it). */
   quota: number;
-  /** 'sshd': instances boot and answer SSH; 'never': they run, but nothing ever listens (a broken image). */
-  boot: 'sshd' | 'never';
+  /**
+   * 'sshd': instances boot and answer SSH; 'never': they run, but nothing ever listens (a broken
+   * image); 'readonly-home': they answer, but their user cannot write its home (nothing installs).
+   */
+  boot: 'sshd' | 'never' | 'readonly-home';
   /**
    * 'lagging': DescribeInstances by tag does not list instances yet, as EC2's eventual
    * consistency may right after RunInstances (by id and by client token they are found).
@@ -138,6 +142,7 @@ export async function startEc2(opts: {
       inst.state = 'running';
       if (mode === 'never') return;
       inst.ssh = await startSshHost(inst.instanceId, opts.root, { privateKeyPath: '', publicKey: vars.authorizedKey }, { hostKeyPrivate: vars.hostKey, user: vars.user, port: vars.port });
+      if (mode === 'readonly-home') chownSync(inst.ssh.home, 0, 0);
       if ((inst.state as FakeInstance['state']) !== 'running') await inst.ssh.remove();
       else if (vars.tsAuthKey) opts.join?.(vars);
     })();
