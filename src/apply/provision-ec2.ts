@@ -1,4 +1,6 @@
-import { amiFromParameter, describeInstance, instanceByToken, disableMetadata, Ec2CallError, imageRootDevice, runInstance, terminateInstance, type Ec2Instance } from '../aws/ec2.js';
+import { AwsCallError } from '../aws/aws-sdk.js';
+import { amiFromParameter } from '../aws/ssm.js';
+import { describeInstance, instanceByToken, disableMetadata, imageRootDevice, runInstance, terminateInstance, type Ec2Instance } from '../aws/ec2.js';
 import { clientToken } from '../aws/ec2-defaults.js';
 import { firstBootUserData, runInstancesInput } from '../aws/ec2-launch.js';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -142,7 +144,7 @@ async function launch(host: DesiredHost, image: { id: string; rootDevice: string
     } catch (err) {
       // The token made an instance before, with other user data (another minted auth key). Still
       // there: this is a retry, and that instance is the host's. Gone: the Host is made again.
-      if (!(err instanceof Ec2CallError && err.awsCode === 'IdempotentParameterMismatch')) throw err;
+      if (!(err instanceof AwsCallError && err.awsCode === 'IdempotentParameterMismatch')) throw err;
       const prior = await instanceByToken(ec2.region, token);
       if (prior && !GONE.includes(prior.state)) return prior;
       if (last) throw err;
@@ -172,7 +174,7 @@ async function reach(host: DesiredHost, made: Ec2Instance, deadline: number, ctx
         }
       }
     } catch (err) {
-      if (err instanceof Ec2CallError) throw err;
+      if (err instanceof AwsCallError) throw err;
       if (/^is (terminated|shutting-down)$/.test((err as Error).message)) throw err;
       last = (err as Error).message;
     }

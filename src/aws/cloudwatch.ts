@@ -1,4 +1,4 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { awsClients } from './aws-sdk.js';
 
 /** One figure as CloudWatch stores it: a metric of the namespace, its dimensions, a value and its unit. */
 export interface MetricFigure {
@@ -11,18 +11,11 @@ export interface MetricFigure {
 /** PutMetricData takes at most 1000 figures a call. */
 const PER_CALL = 1000;
 
-let client: Promise<CloudWatchClient> | undefined;
-
-/**
- * CloudWatch through the real SDK, loaded only when a namespace is set: region, credentials
- * (default chain) and endpoint (AWS_ENDPOINT_URL) come from the environment, as for any AWS tool.
- */
-async function cloudwatch(): Promise<{ client: CloudWatchClient; sdk: typeof import('@aws-sdk/client-cloudwatch') }> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sdk = await import('@aws-sdk/client-cloudwatch');
-  client ??= Promise.resolve(new sdk.CloudWatchClient({}));
-  return { client: await client, sdk };
-}
+/** CloudWatch through the real SDK, loaded only when a namespace is set, in the environment's Region. */
+const cloudwatch = awsClients(
+  () => import('@aws-sdk/client-cloudwatch'),
+  (sdk) => new sdk.CloudWatchClient({}),
+);
 
 /** Put one cycle's figures, all with the cycle's time; an AWS error is thrown with AWS's words. */
 export async function putFigures(namespace: string, figures: readonly MetricFigure[], at: Date): Promise<void> {

@@ -1,44 +1,20 @@
 import type { EC2Client, Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
+import { awsClients, AwsCallError } from './aws-sdk.js';
 import { FLEET_TAG, HOST_TAG } from './ec2-defaults.js';
 
-/**
- * Amazon EC2 through the real SDK, configured as every AWS tool is: credentials from the
- * default chain, AWS_ENDPOINT_URL for another endpoint; the Region is the Host's. Loaded
- * lazily: fleets without EC2 hosts do not pay for the SDK.
- */
+/** Amazon EC2 through the real SDK; the Region is the Host's. */
 type Sdk = typeof import('@aws-sdk/client-ec2');
-const clients = new Map<string, Promise<{ client: EC2Client; sdk: Sdk }>>();
-
-function ec2(region: string): Promise<{ client: EC2Client; sdk: Sdk }> {
-  let c = clients.get(region);
-  if (!c) {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    c = import('@aws-sdk/client-ec2').then((sdk) => ({ sdk, client: new sdk.EC2Client({ region }) }));
-    clients.set(region, c);
-  }
-  return c;
-}
-
-/** An EC2 call that failed: AWS's error code, its words and its request id, for the user and for AWS support. */
-export class Ec2CallError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly awsCode: string,
-    readonly awsMessage: string,
-    readonly requestId: string | undefined,
-  ) {
-    super(`EC2 ${operation}: ${awsCode}: ${awsMessage}${requestId ? ` (AWS request id ${requestId})` : ''}`);
-    this.name = 'Ec2CallError';
-  }
-}
+const ec2 = awsClients(
+  () => import('@aws-sdk/client-ec2'),
+  (sdk, region) => new sdk.EC2Client({ region }),
+);
 
 async function call<T>(region: string, operation: string, fn: (c: EC2Client, sdk: Sdk) => Promise<T>): Promise<T> {
   const { client, sdk } = await ec2(region);
   try {
     return await fn(client, sdk);
   } catch (err) {
-    const e = err as Error & { $metadata?: { requestId?: string }; Code?: string };
-    throw new Ec2CallError(operation, e.Code ?? e.name, e.message || 'no message', e.$metadata?.requestId);
+    throw AwsCallError.from('EC2', operation, err);
   }
 }
 
@@ -130,18 +106,4 @@ export async function imageRootDevice(region: string, ami: string): Promise<stri
     if (!image) throw Object.assign(new Error(`The image id '[${ami}]' does not exist`), { name: 'InvalidAMIID.NotFound', $metadata: res.$metadata });
     return image.RootDeviceName ?? '/dev/xvda';
   });
-}
-
-/** An AMI id as the SSM public parameter at that path names it (Canonical's, Amazon Linux's…). */
-export async function amiFromParameter(region: string, path: string): Promise<string> {
-  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-  try {
-    const res = await new SSMClient({ region }).send(new GetParameterCommand({ Name: path }));
-    const value = res.Parameter?.Value ?? '';
-    if (!/^ami-[0-9a-f]+$/.test(value)) throw Object.assign(new Error(`parameter ${path} holds ${JSON.stringify(value.slice(0, 40))}, not an AMI id`), { name: 'NotAnAmi', $metadata: res.$metadata });
-    return value;
-  } catch (err) {
-    const e = err as Error & { $metadata?: { requestId?: string } };
-    throw new Ec2CallError('SSM GetParameter', e.name, e.message || 'no message', e.$metadata?.requestId);
-  }
 }

@@ -1,20 +1,11 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClients } from './aws-sdk.js';
 
-/**
- * AWS Secrets Manager through the real SDK: region, credentials (default chain) and
- * endpoint (AWS_ENDPOINT_URL) come from the environment as for any AWS tool. Loaded lazily:
- * the SDK costs start-up time that fleets without AWS secrets should not pay.
- */
-let client: Promise<SecretsManagerClient> | undefined;
-
-async function secretsManager(): Promise<{ client: SecretsManagerClient; sdk: typeof import('@aws-sdk/client-secrets-manager') }> {
-  // The SDK warns on Node < 22 about its future releases; clawctl pins its SDK in the lock
-  // file, so that is ours to act on, not the user's: keep it off their stderr.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sdk = await import('@aws-sdk/client-secrets-manager');
-  client ??= Promise.resolve(new sdk.SecretsManagerClient({}));
-  return { client: await client, sdk };
-}
+/** AWS Secrets Manager through the real SDK, in the environment's Region (AWS_REGION). */
+const secretsManager = awsClients(
+  () => import('@aws-sdk/client-secrets-manager'),
+  (sdk) => new sdk.SecretsManagerClient({}),
+);
 
 /** Why a secret could not be read, in a user's words. */
 export class AwsSecretError extends Error {

@@ -1,44 +1,19 @@
 import type { GetCommandInvocationCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import { awsClients, AwsCallError } from './aws-sdk.js';
 
-/**
- * AWS Systems Manager Run Command through the real SDK: credentials (default chain) and
- * endpoint (AWS_ENDPOINT_URL) come from the environment as for any AWS tool; the Region is the
- * Host's. Loaded lazily: fleets without SSM hosts do not pay for the SDK.
- */
+/** AWS Systems Manager Run Command through the real SDK; the Region is the Host's. */
 type Sdk = typeof import('@aws-sdk/client-ssm');
-const clients = new Map<string, Promise<{ client: SSMClient; sdk: Sdk }>>();
-
-function ssm(region: string): Promise<{ client: SSMClient; sdk: Sdk }> {
-  let c = clients.get(region);
-  if (!c) {
-    // The SDK's Node-version notice is about its own future releases, not the user's to act on.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    c = import('@aws-sdk/client-ssm').then((sdk) => ({ sdk, client: new sdk.SSMClient({ region }) }));
-    clients.set(region, c);
-  }
-  return c;
-}
-
-/** An SSM call that failed: AWS's error name and its request id, for the user and for AWS support. */
-export class SsmCallError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly awsCode: string,
-    readonly awsMessage: string,
-    readonly requestId: string | undefined,
-  ) {
-    super(`SSM ${operation}: ${awsCode}: ${awsMessage}${requestId ? ` (AWS request id ${requestId})` : ''}`);
-    this.name = 'SsmCallError';
-  }
-}
+const ssm = awsClients(
+  () => import('@aws-sdk/client-ssm'),
+  (sdk, region) => new sdk.SSMClient({ region }),
+);
 
 async function call<T>(region: string, operation: string, fn: (c: SSMClient, sdk: Sdk) => Promise<T>): Promise<T> {
   const { client, sdk } = await ssm(region);
   try {
     return await fn(client, sdk);
   } catch (err) {
-    const e = err as Error & { $metadata?: { requestId?: string }; Message?: string };
-    throw new SsmCallError(operation, e.name, e.message || e.Message || 'no message', e.$metadata?.requestId);
+    throw AwsCallError.from('SSM', operation, err);
   }
 }
 
@@ -92,7 +67,7 @@ export async function runShellScript(target: SsmTarget, commands: string[], opts
     ),
   );
   const commandId = sent.Command?.CommandId;
-  if (!commandId) throw new SsmCallError('SendCommand', 'NoCommandId', 'the response named no command', sent.$metadata.requestId);
+  if (!commandId) throw new AwsCallError('SSM', 'SendCommand', 'NoCommandId', 'the response named no command', sent.$metadata.requestId);
   const started = Date.now();
   let wait = FIRST_POLL_MS;
   for (;;) {
@@ -111,7 +86,7 @@ export async function runShellScript(target: SsmTarget, commands: string[], opts
     try {
       got = await call(target.region, 'GetCommandInvocation', (c, sdk) => c.send(new sdk.GetCommandInvocationCommand({ CommandId: commandId, InstanceId: target.instanceId })));
     } catch (err) {
-      if (err instanceof SsmCallError && err.awsCode === 'InvocationDoesNotExist' && Date.now() - started < NOT_YET_VISIBLE_MS) continue;
+      if (err instanceof AwsCallError && err.awsCode === 'InvocationDoesNotExist' && Date.now() - started < NOT_YET_VISIBLE_MS) continue;
       throw err;
     }
     const status = got.Status ?? 'Pending';
@@ -143,5 +118,16 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       },
       { once: true },
     );
+  });
+}
+
+/** An AMI id as the SSM public parameter at that path names it (Canonical's, Amazon Linux's…). */
+export async function amiFromParameter(region: string, path: string): Promise<string> {
+  return call(region, 'GetParameter', async (c, sdk) => {
+    const res = await c.send(new sdk.GetParameterCommand({ Name: path }));
+    const value = res.Parameter?.Value ?? '';
+    if (!/^ami-[0-9a-f]+$/.test(value))
+      throw new AwsCallError('SSM', 'GetParameter', 'NotAnAmi', `parameter ${path} holds ${JSON.stringify(value.slice(0, 40))}, not an AMI id`, res.$metadata.requestId);
+    return value;
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { runShellScript, SsmCallError, type Invocation } from '../aws/ssm.js';
+import { AwsCallError } from '../aws/aws-sdk.js';
+import { runShellScript, type Invocation } from '../aws/ssm.js';
 import { shellQuote } from '../util/shell.js';
 import { CommandTimeoutError, HostUnreachableError, limit, programName, type Deadline, type ExecInput, type ExecResult, type HostConnection, type StreamOptions } from './connection.js';
 import { SSM_RUNNER_JS } from './ssm-runner.js';
@@ -89,7 +90,7 @@ async function exec(target: SsmHostTarget, run: RunKey, argv: readonly string[],
     }
     return { code: head.code, stdout: out.toString('utf8'), bytes: out, stderr: err };
   } catch (err) {
-    if (err instanceof SsmCallError) throw new HostUnreachableError(target.host, `${err.message}`, hintFor(err.awsCode, target));
+    if (err instanceof AwsCallError) throw new HostUnreachableError(target.host, `${err.message}`, hintFor(err.awsCode, target));
     throw err;
   }
 }
