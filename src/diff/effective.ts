@@ -1,9 +1,8 @@
 import jsonpatch from 'fast-json-patch';
 import type { DesiredAgent } from '../desired/desired-state.js';
 import type { ObservedAgent } from '../observe/observed-state.js';
-import { valueAt, type JsonObject } from '../util/json.js';
+import { pointerToPath, valueAt, type JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
-import { pointerToPath } from '../validate/schema-errors.js';
 
 /**
  * What apply will write: the desired files with every ignoreDifferences pointer taken from

@@ -1,8 +1,8 @@
+import { pointerToPath } from '../util/json.js';
 import semver from 'semver';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { DataPath } from '../load/source-doc.js';
 import type { HostManifest, PolicyRule, Sourced } from '../validate/manifests.js';
-import { pointerToPath } from '../validate/schema-errors.js';
 import type { CompiledRule } from './compile.js';
 import { channelTypes, globMatch, modelRefs, providerOf, type ConfigRef } from './openclaw-config.js';
 import { agentPos, configPos, envPos, pathText, versionPos, type AgentSubject } from './subject.js';

@@ -1,8 +1,8 @@
+import { pointerToPath } from '../util/json.js';
 import semver from 'semver';
 import type { AgentPlan } from '../plan/plan.js';
 import type { SourcePos } from '../util/errors.js';
 import type { PlanActionKind, PlanActionMatcher } from '../validate/manifests.js';
-import { pointerToPath } from '../validate/schema-errors.js';
 import { agentPos, configPos, envPos, versionPos, type AgentSubject } from './subject.js';
 
 /**

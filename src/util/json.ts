@@ -36,6 +36,16 @@ export function valueAt(root: unknown, path: readonly (string | number)[]): Json
   return cur as JsonValue | undefined;
 }
 
+/** A JSON Pointer (RFC 6901) as a path for valueAt: `~1` and `~0` unescaped, digits as indexes. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
 /** RFC 8785 canonical JSON: equal data always hashes and prints the same. */
 export function canonicalJson(value: unknown): string {
   return canonicalize(value) ?? 'null';

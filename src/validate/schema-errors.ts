@@ -1,3 +1,4 @@
+import { pointerToPath } from '../util/json.js';
 import type { DataPath, SourceDoc } from '../load/source-doc.js';
 import type { Diagnostic } from '../util/errors.js';
 import type { SchemaError } from './schemas.js';
@@ -66,13 +67,4 @@ function branchNames(err: SchemaError): string[] {
     if (typeof b.type === 'string') return b.type;
     return 'object';
   });
-}
-
-export function pointerToPath(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }

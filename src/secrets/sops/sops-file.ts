@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Document, isMap, isScalar, parseDocument, Scalar } from 'yaml';
 import { writeFileAtomic } from '../../util/atomic-file.js';
-import { isObject } from '../../util/json.js';
+import { isObject, valueAt } from '../../util/json.js';
 import { findAgeIdentities, keySources, unwrapDataKey, wrapDataKey } from './age-keys.js';
 import { additionalData, decryptString, encryptString } from './cipher.js';
-import { computeMac, leaves, type Leaf } from './mac.js';
+import { computeMac, leaves } from './mac.js';
 import { readMetadata, type EncryptionRule, type SopsMetadata } from './metadata.js';
 
 /**
@@ -95,7 +95,7 @@ async function decryptValues(path: string, doc: Document, identity: string): Pro
 }
 
 function verifyMac(path: string, doc: Document, meta: SopsMetadata, dataKey: Uint8Array, values: Record<string, unknown>): void {
-  const computed = computeMac(leaves(doc, meta), (leaf) => valueAt(values, leaf), meta.mac_only_encrypted === true);
+  const computed = computeMac(leaves(doc, meta), (leaf) => valueAt(values, leaf.valuePath), meta.mac_only_encrypted === true);
   let stored: string;
   try {
     stored = decryptString(meta.mac, dataKey, macAdditionalData(meta.lastmodified));
@@ -104,12 +104,6 @@ function verifyMac(path: string, doc: Document, meta: SopsMetadata, dataKey: Uin
   }
   if (stored !== computed)
     throw new SopsError(`${path}: MAC mismatch: a value was added, removed or changed outside sops`, 'restore it from git (`git checkout -- <file>`); never edit encrypted values by hand');
-}
-
-function valueAt(values: Record<string, unknown>, leaf: Leaf): unknown {
-  let v: unknown = values;
-  for (const p of leaf.valuePath) v = (v as Record<string | number, unknown> | undefined)?.[p];
-  return v;
 }
 
 /** Go's time.RFC3339 rendering of lastmodified, the MAC's additional data: no fraction, Z for UTC. */
@@ -161,7 +155,7 @@ export async function saveSopsFile(file: SopsFile): Promise<void> {
   const { meta, doc } = file;
   meta.lastmodified = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   meta.mac = encryptString(
-    computeMac(leaves(doc, meta), (leaf) => valueAt(file.values, leaf), meta.mac_only_encrypted === true),
+    computeMac(leaves(doc, meta), (leaf) => valueAt(file.values, leaf.valuePath), meta.mac_only_encrypted === true),
     file.dataKey,
     meta.lastmodified,
   );
