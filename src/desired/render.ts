@@ -1,3 +1,4 @@
+import { MANAGED_ENV } from '../openclaw/managed-env.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { LoadedFleet } from '../load/load-fleet.js';
 import { dotenvProblem } from '../openclaw/dotenv.js';
@@ -16,12 +17,6 @@ import { desiredObserver } from '../observe/observer-gate.js';
 const DEFAULT_SSH_PORT = 22;
 /** A host command that has not finished in two minutes is hung, not slow: facts take well under a second. */
 const DEFAULT_COMMAND_TIMEOUT = 120;
-
-/**
- * Environment every managed gateway gets: clawctl owns openclaw.json, so OpenClaw's own
- * doctor, onboard and update must not rewrite it behind clawctl's back.
- */
-export const MANAGED_ENV: Readonly<Record<string, string>> = { OPENCLAW_CONFIG_READONLY: '1' };
 
 /**
  * Desired state per host and agent: Fleet defaults merged under each agent's own settings.

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { DesiredHost } from '../desired/desired-state.js';
 import type { HostPlatform, ObserverFacts } from '../observe/observed-state.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
-import { hostArch } from '../openclaw/host-bundle.js';
+import { hostArch } from '../openclaw/host-arch.js';
 import { NODE_VERSION } from '../openclaw/toolchain.js';
 import type { HostAction, ObserverAction, OpenclawInstallAction } from '../plan/plan.js';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { MANAGED_ENV } from '../desired/render.js';
+import { MANAGED_ENV } from '../openclaw/managed-env.js';
 import { stateDirName } from '../openclaw/paths.js';
 import { looksSecret, secretsInConfig } from '../policy/secret-literals.js';
 import { pathText } from '../policy/subject.js';

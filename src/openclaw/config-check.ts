@@ -1,5 +1,5 @@
 import type { DesiredAgent, DesiredState } from '../desired/desired-state.js';
-import { MANAGED_ENV } from '../desired/render.js';
+import { MANAGED_ENV } from './managed-env.js';
 import { configLayers, locateConfig } from '../desired/config-layers.js';
 import type { DataPath } from '../load/source-doc.js';
 import type { ConfigOrigin } from '../load/config-file.js';

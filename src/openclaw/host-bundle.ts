@@ -1,3 +1,4 @@
+import type { HostArch } from './host-arch.js';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -22,16 +23,7 @@ export interface HostBundle {
   bytes: number;
 }
 
-export type HostArch = 'x64' | 'arm64';
-
 export type HostBundleResult = { ok: true; bundle: HostBundle } | { ok: false; reason: string };
-
-/** Node's name for a machine `uname -m` names; undefined for one OpenClaw has no Node build for here. */
-export function hostArch(uname: string | undefined): HostArch | undefined {
-  if (uname === 'x86_64' || uname === 'amd64') return 'x64';
-  if (uname === 'aarch64' || uname === 'arm64') return 'arm64';
-  return undefined;
-}
 
 const WRAPPER = hostScript('openclaw-wrapper.sh');
 

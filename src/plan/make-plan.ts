@@ -1,7 +1,7 @@
 import type { DesiredState } from '../desired/desired-state.js';
 import { diffAgent } from '../diff/diff-agent.js';
 import { diffHost } from '../diff/diff-host.js';
-import { MANAGED_ENV } from '../desired/render.js';
+import { MANAGED_ENV } from '../openclaw/managed-env.js';
 import type { ObservedState } from '../observe/observed-state.js';
 import type { ConfigCheck } from '../openclaw/config-check.js';
 import { groupBy, indexBy } from '../util/index-by.js';

@@ -1,7 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { formatOptOut, formatViolation } from '../policy/violation.js';
 import { configCheckSummary, configCheckWarnings } from '../openclaw/config-check.js';
-import { MANAGED_ENV } from '../desired/render.js';
+import { MANAGED_ENV } from '../openclaw/managed-env.js';
 import { renderCronAction } from './render-cron.js';
 import { renderEc2Action } from './render-ec2.js';
 import { hasChanges, summarize, summaryText, type AgentPlan, type HostAction, type Plan, type PlannedAction, type PlanWave } from './plan.js';
