@@ -245,7 +245,9 @@ describe('clawctl watch alerts', () => {
     expect(claw!.transitions.slice(0, 4).map((t) => `${t.from}→${t.to}`)).toEqual(['online→offline', 'offline→online', 'online→offline', 'offline→online']);
     expect(side).toMatchObject({ agent: 'side', uptime: 1, transitions: [] });
     const text = await run(['status', '--since', '1h']);
-    expect(text.stdout).toMatch(/Over the last 1h:\n {2}claw: up \d+\.\d% of \d+ checks .*, \d+ changes of state, \/readyz answered in \d+ ms \(median; slowest \d+ ms\)\n {4}\S+ {2}online → offline: no gateway listening on its port/);
+    expect(text.stdout).toMatch(
+      /Over the last 1h:\n {2}claw: up \d+\.\d% of \d+ checks .*, \d+ changes of state, \/readyz answered in \d+ ms \(median; slowest \d+ ms\)\n {4}\S+ {2}online → offline: no gateway listening on its port/,
+    );
     expect((await run(['status', '--since', 'yesterday'])).stderr).toContain('--since takes a number and a unit (s, m, h, d), got "yesterday"');
   });
 
