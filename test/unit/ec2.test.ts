@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,7 +204,8 @@ describe('first-boot user data', () => {
   const boot: FirstBoot = {
     user: 'openclaw',
     authorizedKey: "ssh-ed25519 AAAAclient it's $HOME `id`",
-    hostKeyPrivate: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n',
+    // A key made now, never one kept in the repository: multi-line PEM, as a host key is.
+    hostKeyPrivate: String(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' })),
     hostKeyPublic: 'ssh-ed25519 AAAAhost',
     sshPort: 2222,
     tailscale: { authKey: 'tskey-auth-x', hostname: 'lab-3', tags: ['tag:clawctl', 'tag:lab'] },
