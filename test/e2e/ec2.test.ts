@@ -274,23 +274,22 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
       return { ...apply, out: apply.stdout + apply.stderr };
     };
 
-    it('an AMI that does not exist', async () => {
-      writeFleet({ ec2: { ami: 'ami-0badbadbadbadbad0' } });
+    it.each([
+      {
+        what: 'an AMI',
+        ec2: { ami: 'ami-0badbadbadbadbad0' },
+        error: /host lab-3: EC2 DescribeImages: InvalidAMIID\.NotFound: The image id '\[ami-0badbadbadbadbad0\]' does not exist \(AWS request id [0-9a-f-]{36}\); no instance was created/,
+      },
+      {
+        what: 'a subnet',
+        ec2: { subnet: 'subnet-0badbadbadbadbad0' },
+        error: /host lab-3: EC2 RunInstances: InvalidSubnetID\.NotFound: The subnet ID 'subnet-0badbadbadbadbad0' does not exist \(AWS request id [0-9a-f-]{36}\); no instance was created/,
+      },
+    ])('$what that does not exist', async ({ ec2: spec, error }) => {
+      writeFleet({ ec2: spec });
       const r = await failingApply(() => undefined);
       expect(r.code).toBe(1);
-      expect(r.out).toMatch(
-        /host lab-3: EC2 DescribeImages: InvalidAMIID\.NotFound: The image id '\[ami-0badbadbadbadbad0\]' does not exist \(AWS request id [0-9a-f-]{36}\); no instance was created/,
-      );
-      expect(live()).toEqual([]);
-    });
-
-    it('a subnet that does not exist', async () => {
-      writeFleet({ ec2: { subnet: 'subnet-0badbadbadbadbad0' } });
-      const r = await failingApply(() => undefined);
-      expect(r.code).toBe(1);
-      expect(r.out).toMatch(
-        /host lab-3: EC2 RunInstances: InvalidSubnetID\.NotFound: The subnet ID 'subnet-0badbadbadbadbad0' does not exist \(AWS request id [0-9a-f-]{36}\); no instance was created/,
-      );
+      expect(r.out).toMatch(error);
       expect(live()).toEqual([]);
     });
 
