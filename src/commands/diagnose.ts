@@ -3,7 +3,8 @@ import { BaseCommand, fleetFlags } from '../cli/base-command.js';
 import { renderDiagnosis } from '../cli/render-diagnose.js';
 import { renderProposal } from '../cli/render-propose.js';
 import type { DiagnoseResult } from '../diagnose/analyze.js';
-import { DEFAULT_LOG_LINES, diagnoseAgent, proposeDiagnosis, type DiagnoseProposal } from '../agents/diagnose-run.js';
+import { DEFAULT_LOG_LINES, diagnoseAgent } from '../agents/diagnose-run.js';
+import { proposeDiagnosis, type DiagnoseProposal } from '../propose/propose-diagnosis.js';
 import { ExitCode } from '../util/errors.js';
 
 export interface DiagnoseCommandResult extends DiagnoseResult {
