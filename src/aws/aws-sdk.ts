@@ -22,6 +22,18 @@ export function awsClients<C, S>(load: () => Promise<S>, make: (sdk: S, region: 
   };
 }
 
+/** Calls through those clients whose failures are AwsCallErrors naming the service and operation. */
+export function awsCaller<C, S>(service: string, clients: ClientFor<C, S>) {
+  return async <T>(region: string, operation: string, fn: (client: C, sdk: S) => Promise<T>): Promise<T> => {
+    const { client, sdk } = await clients(region);
+    try {
+      return await fn(client, sdk);
+    } catch (err) {
+      throw AwsCallError.from(service, operation, err);
+    }
+  };
+}
+
 /** An AWS call that failed: the service and operation, AWS's error code and words, and its request id. */
 export class AwsCallError extends Error {
   constructor(

@@ -1,22 +1,15 @@
-import type { EC2Client, Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
-import { awsClients, AwsCallError } from './aws-sdk.js';
+import type { Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
+import { awsCaller, awsClients } from './aws-sdk.js';
 import { FLEET_TAG, HOST_TAG } from './ec2-defaults.js';
 
 /** Amazon EC2 through the real SDK; the Region is the Host's. */
-type Sdk = typeof import('@aws-sdk/client-ec2');
-const ec2 = awsClients(
-  () => import('@aws-sdk/client-ec2'),
-  (sdk, region) => new sdk.EC2Client({ region }),
+const call = awsCaller(
+  'EC2',
+  awsClients(
+    () => import('@aws-sdk/client-ec2'),
+    (sdk, region) => new sdk.EC2Client({ region }),
+  ),
 );
-
-async function call<T>(region: string, operation: string, fn: (c: EC2Client, sdk: Sdk) => Promise<T>): Promise<T> {
-  const { client, sdk } = await ec2(region);
-  try {
-    return await fn(client, sdk);
-  } catch (err) {
-    throw AwsCallError.from('EC2', operation, err);
-  }
-}
 
 /** An instance as clawctl reads it. */
 export interface Ec2Instance {

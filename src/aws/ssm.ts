@@ -1,21 +1,14 @@
-import type { GetCommandInvocationCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
-import { awsClients, AwsCallError } from './aws-sdk.js';
+import type { GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { awsCaller, awsClients, AwsCallError } from './aws-sdk.js';
 
 /** AWS Systems Manager Run Command through the real SDK; the Region is the Host's. */
-type Sdk = typeof import('@aws-sdk/client-ssm');
-const ssm = awsClients(
-  () => import('@aws-sdk/client-ssm'),
-  (sdk, region) => new sdk.SSMClient({ region }),
+const call = awsCaller(
+  'SSM',
+  awsClients(
+    () => import('@aws-sdk/client-ssm'),
+    (sdk, region) => new sdk.SSMClient({ region }),
+  ),
 );
-
-async function call<T>(region: string, operation: string, fn: (c: SSMClient, sdk: Sdk) => Promise<T>): Promise<T> {
-  const { client, sdk } = await ssm(region);
-  try {
-    return await fn(client, sdk);
-  } catch (err) {
-    throw AwsCallError.from('SSM', operation, err);
-  }
-}
 
 export interface SsmTarget {
   instanceId: string;
