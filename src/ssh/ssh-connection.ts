@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type ConnectConfig } from 'ssh2';
+import ssh2, { Client, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { CommandTimeoutError, feed, HostUnreachableError, limit, programName, type ExecInput, type ExecResult, type HostConnection, type StreamOptions } from '../connection/connection.js';
 import { shellJoin } from '../util/shell.js';
 import { fingerprint, parsePinnedKey, pinLine } from './host-key.js';
@@ -39,9 +39,9 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
       seen = key;
       return key.equals(pinned.blob);
     },
-    ...credential,
     // Straight to the one method there is: ssh2 would first try "none", a round trip for a refusal.
-    authHandler: [credential.privateKey ? 'publickey' : 'agent'],
+    // A key goes in parsed (ssh2 would parse the file's text again for every connection).
+    ...('key' in credential ? { authHandler: [publicKeyAuth(target.user, credential.key)] } : { agent: credential.agent, authHandler: ['agent'] }),
   };
   const describe = `${target.user}@${target.address}:${target.port}`;
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +60,7 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
       reject(connectError(target, describe, err, pinned.blob, seen));
     });
     client.connect(config);
-    trimRoundTrips(client, credential.privateKey !== undefined);
+    trimRoundTrips(client, 'key' in credential);
   });
   client.on('error', () => undefined); // later errors surface through exec
   return {
@@ -71,24 +71,50 @@ export async function openSsh(target: SshTarget, commandTimeoutSeconds: number):
   };
 }
 
-async function credentials(target: SshTarget): Promise<Partial<ConnectConfig>> {
+async function credentials(target: SshTarget): Promise<{ key: ParsedKey } | { agent: string }> {
   // CI puts its one key in a file of its own: it stands in for every Host's identityFile.
   const identityFile = process.env.CLAWCTL_SSH_IDENTITY_FILE || target.identityFile;
   if (identityFile) {
     const path = identityFile.replace(/^~(?=\/)/, homedir());
+    let text: string;
     try {
-      return { privateKey: await readFile(path) };
+      text = await readFile(path, 'utf8');
     } catch (err) {
       throw new HostUnreachableError(target.host, `cannot read identityFile ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
+    return { key: parsedKey(target.host, path, text) };
   }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
   const fallback = join(homedir(), '.ssh', 'id_ed25519');
+  let text: string;
   try {
-    return { privateKey: await readFile(fallback) };
+    text = await readFile(fallback, 'utf8');
   } catch {
     throw new HostUnreachableError(target.host, 'no SSH credentials', `set spec.ssh.identityFile, start an ssh-agent, or create ${fallback}`);
   }
+  return { key: parsedKey(target.host, fallback, text) };
+}
+
+function publicKeyAuth(username: string, key: ParsedKey): PublicKeyAuthMethod {
+  return { type: 'publickey', username, key };
+}
+
+/** Keys by their text: the file is still read per host, so a key rotated under a long-running watch is seen. */
+const parsedKeys = new Map<string, ParsedKey>();
+
+/** The key as ssh2 parses it, once per run: a connection given the file's text parses it again, ~1.5 ms. */
+function parsedKey(host: string, path: string, text: string): ParsedKey {
+  let key = parsedKeys.get(text);
+  if (!key) {
+    const parsed = ssh2.utils.parseKey(text); // ssh2 is CommonJS: `utils` is not a named export Node can see
+    const first = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+    if (!first || first instanceof Error || !first.isPrivateKey()) {
+      const why = first instanceof Error ? first.message : 'no private key in it';
+      throw new HostUnreachableError(host, `identityFile ${path} is not a private key clawctl can use: ${why}`, 'use an unencrypted OpenSSH or PEM private key (ssh-keygen -t ed25519)');
+    }
+    parsedKeys.set(text, (key = first));
+  }
+  return key;
 }
 
 function connectError(target: SshTarget, describe: string, err: Error & { level?: string }, pinned: Buffer, seen: Buffer | undefined): HostUnreachableError {
