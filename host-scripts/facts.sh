@@ -23,10 +23,29 @@ echo "CLAWCTL-FACTS 2"
 # A home that does not exist yet (a fresh local host) holds nothing: every file is missing.
 cd "$HOME" 2>/dev/null || { echo blob; exit 0; }
 
-# Ports with a listener, from the kernel's socket tables (one awk, no probe of a dead port).
-listening=" $(awk 'function hex(s, i, n) { for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return n }
-  $4 == "0A" { sub(/.*:/, "", $2); printf "%d ", hex($2) }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || echo all) "
-case "$listening" in *[0-9]*) ;; *) [ -r /proc/net/tcp ] || listening=" all " ;; esac
+# Ports with a listener (no probe of a dead port). ss asks the kernel for listening sockets
+# only; /proc/net/tcp lists every connection on the machine, which a busy host pays for by the
+# thousand (~14 ms here with 650 sockets, against 3 ms for ss). awk on it where ss is missing.
+# add_listeners SOCKETS: the local port of each line of `ss -Hltn`, added to $listening (a
+# function for its own "$@", and called, not captured: no fork).
+listening=" "
+add_listeners() {
+  IFS='
+'
+  for line in $1; do
+    IFS=' '
+    set -- $line
+    listening="$listening${4##*:} "
+  done
+  IFS=' '
+}
+if command -v ss >/dev/null 2>&1 && sockets=$(ss -Hltn 2>/dev/null); then
+  add_listeners "$sockets"
+else
+  listening=" $(awk 'function hex(s, i, n) { for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return n }
+    $4 == "0A" { sub(/.*:/, "", $2); printf "%d ", hex($2) }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || echo all) "
+  case "$listening" in *[0-9]*) ;; *) [ -r /proc/net/tcp ] || listening=" all " ;; esac
+fi
 
 files=""
 crons=""
@@ -165,7 +184,10 @@ for d in .local/share/clawctl/openclaw/*/.complete; do
   echo "installed ${d##*/}"
 done
 set -f
-echo "arch $(uname -m)"
+# The machine's architecture: the kernel's own word for it where it has the file (no fork).
+arch=
+[ -r /proc/sys/kernel/arch ] && { IFS= read -r arch < /proc/sys/kernel/arch || arch=; }
+echo "arch ${arch:-$(uname -m)}"
 echo "home $HOME"
 echo "user ${USER:-${LOGNAME:-}}"
 for t in tar gzip sha256sum; do command -v "$t" >/dev/null 2>&1 || echo "missing $t"; done
