@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, type JsonObject } from '../util/json.js';
 import { sha256 } from '../util/hash.js';
-import { clawctlCacheDir, type Toolchain, type ToolchainResult } from './toolchain.js';
+import { clawctlCacheDir } from '../util/cache-dir.js';
+import type { Toolchain, ToolchainResult } from './toolchain.js';
 
 /** One issue as OpenClaw reports it: a dotted path into openclaw.json and its own words. */
 export interface ConfigIssue {

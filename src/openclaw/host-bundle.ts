@@ -6,7 +6,8 @@ import { chmod, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'no
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostScript } from './host-script.js';
-import { clawctlCacheDir, fetchError, NODE_VERSION, npmInstall } from './toolchain.js';
+import { clawctlCacheDir } from '../util/cache-dir.js';
+import { fetchError, NODE_VERSION, npmInstall } from './toolchain.js';
 
 const run = promisify(execFile);
 

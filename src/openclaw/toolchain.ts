@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { clawctlCacheDir } from '../util/cache-dir.js';
 
 const run = promisify(execFile);
 
@@ -28,11 +28,7 @@ export interface Toolchain {
 
 export type ToolchainResult = { ok: true; toolchain: Toolchain } | { ok: false; reason: string };
 
-/** `~/.cache/clawctl` (XDG_CACHE_HOME honoured): every version fetched once, kept side by side. */
-export function clawctlCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clawctl');
-}
-
+/** Every version fetched once, kept side by side under the cache dir. */
 function versionDir(version: string): string {
   return join(clawctlCacheDir(), 'openclaw', version);
 }
