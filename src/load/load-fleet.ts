@@ -4,7 +4,9 @@ import { Composer, LineCounter, Parser } from 'yaml';
 import { ClawctlError, type Diagnostic } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { inexactNumbers } from './exact-numbers.js';
+import { type CleanPart, cleanDocs } from './clean-docs.js';
 import { parseInHalves } from './parallel-parse.js';
+import { readParsed, writeParsed } from './parse-cache.js';
 import { makeSourceDoc, type SourceDoc } from './source-doc.js';
 
 export interface LoadedFleet {
@@ -39,35 +41,18 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
     const text = await readFile(path, 'utf8');
     const shown = relative(cwd, path) || path;
     const rel = relative(dir, path);
-    hashes[rel] = sha256(text);
+    const hash = sha256(text);
+    hashes[rel] = hash;
     // Encrypted secrets are bound to the plan like every file, and are data, not manifests.
     if (!MANIFEST.test(path) || SOPS_FILE.test(path) || DATA_DIRS.has(rel.split(/[\\/]/)[0] ?? '')) continue;
-    const halves = await parseInHalves(text);
-    if (halves) {
+    const clean = (await readParsed(hash, text.length)) ?? (await parseClean(hash, text));
+    if (clean) {
       const lines = new LineCounter();
-      for (const start of halves.lineStarts) lines.addNewLine(start);
-      for (const doc of halves.docs) docs.push(makeSourceDoc(shown, text, doc.range, doc.data, lines));
+      for (const start of clean.lineStarts) lines.addNewLine(start);
+      for (const doc of clean.docs) docs.push(makeSourceDoc(shown, text, doc.range, doc.data, lines));
       continue;
     }
-    const lines = new LineCounter();
-    // Documents one at a time (parseAllDocuments would hold every tree of the file at once).
-    const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
-    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text), true, text.length)) {
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) {
-          const { line, col } = lines.linePos(err.pos[0]);
-          problems.push({ pos: { file: shown, line, col }, message: `YAML syntax: ${firstLine(err.message)}`, hint: yamlHint(err.code) });
-        }
-        continue;
-      }
-      if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
-      const inexact = inexactNumbers(doc, text, shown, lines);
-      if (inexact.length > 0) {
-        problems.push(...inexact);
-        continue;
-      }
-      docs.push(makeSourceDoc(shown, text, [doc.range[0], doc.range[2]], doc.toJS({ maxAliasCount: 100 }) as unknown, lines));
-    }
+    problems.push(...fileProblems(text, shown));
   }
   if (problems.length > 0) throw ClawctlError.of(problems, `${problems.length} error(s) reading ${dir}`);
   if (docs.length === 0) {
@@ -79,6 +64,29 @@ export async function loadFleet(dir: string, cwd = process.cwd()): Promise<Loade
       .join('\n'),
   );
   return { dir, docs, contentHash, files: hashes };
+}
+
+/** A clean file's documents, parsed now (in halves at once when large) and kept for the next run. */
+async function parseClean(hash: string, text: string): Promise<CleanPart | undefined> {
+  const part = (await parseInHalves(text)) ?? cleanDocs(text, 0);
+  if (part) await writeParsed(hash, text.length, part);
+  return part;
+}
+
+/** Every YAML error and inexact number of a file that is not clean, where each stands. */
+function fileProblems(text: string, shown: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const lines = new LineCounter();
+  // Documents one at a time (parseAllDocuments would hold every tree of the file at once).
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text), true, text.length)) {
+    for (const err of doc.errors) {
+      const { line, col } = lines.linePos(err.pos[0]);
+      problems.push({ pos: { file: shown, line, col }, message: `YAML syntax: ${firstLine(err.message)}`, hint: yamlHint(err.code) });
+    }
+    if (doc.errors.length === 0 && doc.contents !== null) problems.push(...inexactNumbers(doc, text, shown, lines));
+  }
+  return problems;
 }
 
 /** What usually causes each of the yaml parser's error codes, in the words of someone fixing it. */
