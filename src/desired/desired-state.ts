@@ -2,7 +2,7 @@ import type { JsonObject } from '../util/json.js';
 import type { Sensitive } from '../util/sensitive.js';
 import type { CronJob, Ec2Spec, IgnoreRule, ServiceKind, WaveSpec } from '../validate/manifests.js';
 import type { DesiredObserver } from '../observe/observer-gate.js';
-import type { Ec2HostState } from '../observe/observe-ec2.js';
+import type { Ec2Instance } from '../aws/ec2.js';
 
 /** How clawctl reaches a host. */
 export type Connection =
@@ -34,6 +34,15 @@ export interface DesiredEc2 extends Omit<Ec2Spec, 'tags' | 'rootVolumeGiB' | 'po
   /** What observation found of its instance (locate-ec2.ts), before the host is observed over SSH. */
   found?: Ec2HostState;
 }
+
+/** Where an EC2 Host stands before it is observed over SSH (observe/observe-ec2.ts finds it). */
+export type Ec2HostState =
+  /** Its instance runs: observed over SSH at this address, as any host. */
+  | { kind: 'running'; host: DesiredHost; instance: Ec2Instance }
+  /** No instance yet: planned as created, from nothing. */
+  | { kind: 'absent' }
+  /** An instance is there but cannot be managed now (starting, stopped, twice, no address…). */
+  | { kind: 'problem'; error: string; hint: string };
 
 export interface DesiredAgent {
   name: string;

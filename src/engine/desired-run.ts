@@ -7,7 +7,7 @@ import { checkOpenclawConfigs, configCheckErrors, type ConfigCheck } from '../op
 import type { ResolvedSecrets } from '../secrets/resolve.js';
 import type { Manifests } from '../validate/manifests.js';
 import { validateFleet } from '../validate/validate-fleet.js';
-import type { PlanOptions } from './fleet-run.js';
+import type { EngineHooks } from '../events/hooks.js';
 
 export interface Desired {
   manifests: Manifests;
@@ -33,10 +33,24 @@ export async function loadDesired(fleetDir: string, opts: { secrets: false } | {
 }
 
 /**
+ * How OpenClaw's own config check counts: `enforce` makes a config it refuses an error (plan,
+ * apply; views such as status only report it); `require` makes a check that could not run one too.
+ */
+export interface OpenclawCheckMode {
+  enforce: boolean;
+  require: boolean;
+}
+
+/**
  * OpenClaw's own check of every config in scope, at the pinned version or the one installed
  * on the agent's host; a refused config (and with `require`, an unchecked one) is an error.
  */
-export async function checkConfigs(manifests: Manifests, desired: DesiredState, observed: ObservedState | undefined, opts: Pick<PlanOptions, 'openclawCheck' | 'hooks'>): Promise<ConfigCheck[]> {
+export async function checkConfigs(
+  manifests: Manifests,
+  desired: DesiredState,
+  observed: ObservedState | undefined,
+  opts: { openclawCheck: OpenclawCheckMode; hooks: EngineHooks },
+): Promise<ConfigCheck[]> {
   const hostVersions = observed ? new Map(observed.hosts.map((h) => [h.host, h.ok ? h.openclaw.version : undefined])) : undefined;
   const checks = await checkOpenclawConfigs(manifests, desired, {
     ...(hostVersions ? { hostVersions } : {}),

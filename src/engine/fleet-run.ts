@@ -11,7 +11,7 @@ import type { BudgetStanding } from '../policy/budget.js';
 import { budgetCheck, hasBudgets, planPolicy } from './policy-check.js';
 import type { EngineHooks } from '../events/hooks.js';
 import { inShard, type Shard } from './shard.js';
-import { checkConfigs, loadDesired } from './desired-run.js';
+import { checkConfigs, loadDesired, type OpenclawCheckMode } from './desired-run.js';
 import { locateEc2Hosts, type Ec2Located } from '../observe/locate-ec2.js';
 import type { Ec2Instance } from '../aws/ec2.js';
 
@@ -94,11 +94,8 @@ export interface PlanOptions {
   decrypt: boolean;
   /** Plan the removal of agents that left the fleet (watch --apply does only with --prune, as Argo CD and Flux). */
   prune: boolean;
-  /**
-   * OpenClaw's own config check: `enforce` makes a config it refuses an error (plan, apply;
-   * views such as status only report it); `require` makes a check that could not run one too.
-   */
-  openclawCheck: { enforce: boolean; require: boolean };
+  /** OpenClaw's own config check, and how its verdicts count. */
+  openclawCheck: OpenclawCheckMode;
   /** `apply --until WAVE`: stop after that canary wave. */
   until?: string;
   /** Read each agent's usage cost (the views do); without it, only when a Policy sets a budget. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
+import type { DesiredAgent, DesiredHost, Ec2HostState } from '../desired/desired-state.js';
 import type { Ec2Instance } from '../aws/ec2.js';
 import { archOfInstanceType } from '../aws/ec2-defaults.js';
 import type { TailnetDevice } from '../tailscale/client.js';
@@ -7,15 +7,6 @@ import type { HostObservation } from './observed-state.js';
 
 /** The fleet's instances as EC2 lists them by their tags (no state file), or why they could not be listed. */
 export type Ec2Listing = { instances: Ec2Instance[]; regions: string[] } | { error: string };
-
-/** Where an EC2 Host stands before it is observed over SSH. */
-export type Ec2HostState =
-  /** Its instance runs: observed over SSH at this address, as any host. */
-  | { kind: 'running'; host: DesiredHost; instance: Ec2Instance }
-  /** No instance yet: planned as created, from nothing. */
-  | { kind: 'absent' }
-  /** An instance is there but cannot be managed now (starting, stopped, twice, no address…). */
-  | { kind: 'problem'; error: string; hint: string };
 
 /**
  * The Regions to look in: those of the fleet's EC2 Hosts (the whole fleet's, so a shard or a
