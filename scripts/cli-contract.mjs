@@ -35,7 +35,7 @@ const OUTPUTS = {
   'agents restart': ['src/agents/restart-run.ts', 'RestartResult'],
   import: ['src/engine/import-run.ts', 'ImportResult'],
   'hosts keyscan': ['src/commands/hosts/keyscan.ts', 'KeyscanResult'],
-  'hosts keygen': ['src/engine/host-keygen-run.ts', 'HostKeygenResult'],
+  'hosts keygen': ['src/ssh/host-keygen-run.ts', 'HostKeygenResult'],
   propose: ['src/propose/propose-run.ts', 'ProposeResult'],
   'network list': ['src/tailscale/network-run.ts', 'NetworkListResult'],
   'network status': ['src/tailscale/network-run.ts', 'NetworkStatusResult'],

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { auditLog } from '../../audit/audit-log.js';
 import { BaseCommand, fleetFlags } from '../../cli/base-command.js';
-import { hostKeygen, type HostKeygenResult } from '../../engine/host-keygen-run.js';
+import { hostKeygen, type HostKeygenResult } from '../../ssh/host-keygen-run.js';
 
 export default class HostsKeygen extends BaseCommand<HostKeygenResult> {
   static override summary = 'Make the host key of an EC2 Host before its instance exists: private half to SOPS, public half to pin';

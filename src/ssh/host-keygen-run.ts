@@ -1,8 +1,8 @@
 import type { AuditSink } from '../audit/audit-log.js';
 import { formatLocation } from '../secrets/location.js';
-import { sshKeyUtils } from '../ssh/key-utils.js';
+import { sshKeyUtils } from './key-utils.js';
 import { openSecret, SecretStoreError } from '../secrets/store.js';
-import { fingerprint, parsePinnedKey } from '../ssh/host-key.js';
+import { fingerprint, parsePinnedKey } from './host-key.js';
 import { ClawctlError } from '../util/errors.js';
 
 export interface HostKeygenResult {
