@@ -60,13 +60,27 @@ export async function writeParsed(hash: string, textLength: number, part: CleanP
   }
 }
 
-/** Whether JSON round-trips `value` exactly: YAML's .inf, .nan and -0 do not survive it. */
+/** Whether JSON round-trips `value` exactly: YAML's .inf, .nan and -0 do not survive it. Loops, not callbacks: it walks every value of the fleet. */
 function exactJson(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
-  if (Array.isArray(value)) return value.every(exactJson);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(exactJson);
-  return false;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!exactJson(item)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const item of Object.values(value)) if (!exactJson(item)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 async function prune(): Promise<void> {
