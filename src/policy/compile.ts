@@ -25,8 +25,8 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 export interface CompiledRule {
   rule: PolicyRule;
   kind: RuleKind;
-  /** Where the rule's kind key stands in the policy file. */
-  pos: SourcePos;
+  /** Where the rule's kind key stands in the policy file (found when first read: it parses the policy's text again). */
+  readonly pos: SourcePos;
   /** The compiled fragment, for a `schema` rule. */
   validate?: ValidateFunction;
 }
@@ -75,7 +75,17 @@ export async function compilePolicies(policies: readonly Sourced<PolicyManifest>
           return problem(`the schema does not compile: ${(err as Error).message}`);
         }
       }
-      rules.push({ rule, kind, pos: source.locate(['spec', 'rules', index, kind], { key: true }), ...(validate ? { validate } : {}) });
+      let pos: SourcePos | undefined;
+      rules.push({
+        rule,
+        kind,
+        // Only a violation reads it: a fleet that passes never parses its policies' text again.
+        get pos() {
+          pos ??= source.locate(['spec', 'rules', index, kind], { key: true });
+          return pos;
+        },
+        ...(validate ? { validate } : {}),
+      });
     });
     return { name: manifest.metadata.name, spec: manifest.spec, source, rules };
   });
