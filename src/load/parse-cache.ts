@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clawctlCacheDir } from '../util/cache-dir.js';
+import { clawctlCacheDir, keepInCache } from '../util/cache-dir.js';
 import type { CleanPart } from './clean-docs.js';
 
 /**
@@ -43,21 +42,8 @@ export async function readParsed(hash: string, textLength: number): Promise<Clea
 export async function writeParsed(hash: string, textLength: number, part: CleanPart): Promise<void> {
   if (!part.docs.every((d) => exactJson(d.data))) return;
   const entry: Entry = { format: FORMAT, length: textLength, ...part };
-  try {
-    await mkdir(dir(), { recursive: true, mode: 0o700 });
-    await prune();
-    // A new file of our own (wx: never through a planted link), then renamed into place.
-    const tmp = `${file(hash)}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(entry));
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file(hash));
-  } catch {
-    // the next run parses the file again
-  }
+  await prune().catch(() => undefined);
+  await keepInCache(file(hash), JSON.stringify(entry));
 }
 
 /** Whether JSON round-trips `value` exactly: YAML's .inf, .nan and -0 do not survive it. Loops, not callbacks: it walks every value of the fleet. */

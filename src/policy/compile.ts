@@ -1,6 +1,7 @@
 import semver from 'semver';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { SourceDoc } from '../load/source-doc.js';
+import { fragmentCompiler } from './fragment-cache.js';
 import type { Diagnostic, SourcePos } from '../util/errors.js';
 import type { PolicyManifest, PolicyRule, PolicySpec, Sourced } from '../validate/manifests.js';
 
@@ -50,11 +51,12 @@ export function ruleKind(rule: PolicyRule): RuleKind {
 
 /**
  * Check what the schema cannot (unique rule names, semver ranges, schema fragments) and
- * compile the fragments. Async only because ajv's compiler is imported when a fragment needs it.
+ * compile the fragments (fragment-cache.ts: compiled once, kept as standalone code).
  */
 export async function compilePolicies(policies: readonly Sourced<PolicyManifest>[]): Promise<CompiledPolicies> {
   const diagnostics: Diagnostic[] = [];
-  const compileSchema = policies.some((p) => p.manifest.spec.rules.some((r) => 'schema' in r)) ? await fragmentCompiler() : undefined;
+  const fragments = policies.flatMap((p) => p.manifest.spec.rules.flatMap((r) => ('schema' in r ? [r.schema] : [])));
+  const fragmentsCompiler = fragments.length > 0 ? await fragmentCompiler(fragments) : undefined;
   const compiled = policies.map(({ manifest, source }): CompiledPolicy => {
     const seen = new Set<string>();
     const rules: CompiledRule[] = [];
@@ -70,7 +72,7 @@ export async function compilePolicies(policies: readonly Sourced<PolicyManifest>
       let validate: ValidateFunction | undefined;
       if ('schema' in rule) {
         try {
-          validate = compileSchema!(rule.schema);
+          validate = fragmentsCompiler!.compile(rule.schema);
         } catch (err) {
           return problem(`the schema does not compile: ${(err as Error).message}`);
         }
@@ -89,14 +91,6 @@ export async function compilePolicies(policies: readonly Sourced<PolicyManifest>
     });
     return { name: manifest.metadata.name, spec: manifest.spec, source, rules };
   });
+  await fragmentsCompiler?.flush();
   return { policies: compiled, diagnostics };
-}
-
-/** Fragments are user text: unknown keywords are errors (typos), type strictness is not. */
-async function fragmentCompiler(): Promise<(schema: object) => ValidateFunction> {
-  const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const { default: addFormats } = await import('ajv-formats');
-  const ajv = new Ajv2020({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true });
-  addFormats.default(ajv);
-  return (schema) => ajv.compile(schema);
 }
