@@ -110,7 +110,8 @@ describe('hostile hosts', () => {
     } finally {
       server.close();
     }
-    const left = readdirSync('/tmp').filter((n) => n.startsWith('clawctl-facts.') && statSync(join('/tmp', n)).uid === host.uid);
+    // Other test files' hosts come and go in /tmp meanwhile: a dir gone before its stat was not this host's.
+    const left = readdirSync('/tmp').filter((n) => n.startsWith('clawctl-facts.') && statSync(join('/tmp', n), { throwIfNoEntry: false })?.uid === host.uid);
     expect(left).toEqual([]);
   });
 
