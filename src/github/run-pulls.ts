@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { PullRequestReviews } from '../policy/human-review.js';
+import { mapLimit } from '../util/concurrency.js';
 import { connectGitHub, githubError, parseRepoRef, type GitHub } from './client.js';
 
 /** How many pushed commits are looked up: a push that merges pull requests carries few. */
 const MAX_COMMITS = 100;
+/** Requests in flight at once: GitHub asks integrations not to send many concurrently. */
+const GITHUB_CONCURRENCY = 6;
 
 interface ActionsEvent {
   pull_request?: { number?: number };
@@ -31,11 +34,11 @@ export async function pullRequestsOfThisRun(env: NodeJS.ProcessEnv = process.env
   const branch = event.ref.slice('refs/heads/'.length);
   const shas = [...new Set([...(event.commits ?? []).map((c) => c.id), event.head_commit?.id].filter((s): s is string => typeof s === 'string'))].slice(-MAX_COMMITS);
   const gh = await connectGitHub(repo);
-  const numbers = new Set<number>();
-  for (const sha of shas) for (const n of await mergedInto(gh, sha, branch)) numbers.add(n);
-  const pulls: PullRequestReviews[] = [];
-  for (const n of [...numbers].sort((a, b) => a - b)) pulls.push(await pullRequestReviews(gh, n));
-  return pulls;
+  // A few calls at once, not one after another (a rebase merge pushes a commit per commit of the
+  // pull request), and not all at once either: GitHub limits concurrent requests per token.
+  const merged = await mapLimit(shas, GITHUB_CONCURRENCY, (sha) => mergedInto(gh, sha, branch));
+  const numbers = [...new Set(merged.flat())].sort((a, b) => a - b);
+  return mapLimit(numbers, GITHUB_CONCURRENCY, (n) => pullRequestReviews(gh, n));
 }
 
 /** The pull requests merged into `branch` that carry this commit (GitHub's commit → pulls association). */
