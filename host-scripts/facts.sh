@@ -125,17 +125,9 @@ case "$service" in
   systemd) echo units; systemctl is-active $units 2>/dev/null; echo end ;;
 esac
 
-pkg=""
-# command -v in this shell first: the subshell that captures the path is paid only if found.
-if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
-  echo "openclaw $oc"
-  real=$(readlink -f "$oc")
-  dir=${real%/*}
-  # An npm install's bin link, a global prefix, or clawctl's own install (<version>/bin/openclaw).
-  for p in "$dir/package.json" "$dir/../node_modules/openclaw/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
-    [ -f "$p" ] && { pkg=$p; break; }
-  done
-fi
+oc="" dir="" pkg=""
+find_openclaw # openclaw-package.sh, put before this script
+[ -n "$oc" ] && echo "openclaw $oc"
 
 # Cron jobs, from OpenClaw's state database (node:sqlite, read only) or the older
 # cron/jobs.json, by one Node for every agent that needs them, and only the fields clawctl

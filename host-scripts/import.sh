@@ -13,15 +13,9 @@ max=$1
 echo "CLAWCTL-IMPORT 1"
 cd "$HOME" 2>/dev/null || { echo blob; exit 0; }
 
-# OpenClaw's version: its package.json beside the binary on PATH (as facts.sh finds it).
+# OpenClaw's version: its package.json beside the binary on PATH, found as facts.sh finds it.
 pkg=""
-if command -v openclaw >/dev/null 2>&1 && oc=$(command -v openclaw); then
-  real=$(readlink -f "$oc")
-  dir=${real%/*}
-  for p in "$dir/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
-    [ -f "$p" ] && { pkg=$p; break; }
-  done
-fi
+find_openclaw # openclaw-package.sh, put before this script
 
 dirs=""
 set +f

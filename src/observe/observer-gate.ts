@@ -29,7 +29,7 @@ export interface DesiredObserver {
 type ObserverFile = 'gate.sh' | 'facts.sh' | 'env-hash.mjs' | 'hash-key';
 
 const GATE = hostScript('observe-gate.sh');
-const FACTS = hostScript('facts.sh');
+const FACTS = hostScript('openclaw-package.sh', 'facts.sh');
 const ENV_HASH = hostScript('env-hash.mjs');
 const INSTALL = hostScript('refuse-links.sh', 'observer-install.sh');
 
