@@ -4,7 +4,7 @@ import { observeHost } from '../observe/observe.js';
 import type { ObservedAgent, HostObservation } from '../observe/observed-state.js';
 import { ClawctlError } from '../util/errors.js';
 import { loadDesired } from '../engine/fleet-run.js';
-import { locateEc2Hosts } from '../observe/locate-ec2.js';
+import { locatedHosts } from '../observe/locate-ec2.js';
 
 /** One agent of the fleet, its host, and a connection pool the caller closes. */
 export interface AgentTarget {
@@ -19,9 +19,11 @@ export async function agentTarget(fleetDir: string, name: string): Promise<Agent
   const { desired } = await loadDesired(fleetDir, { secrets: false });
   const agent = agentNamed(desired, name);
   // An EC2 host is reached where its instance is now (found by its tags), or settled without it.
-  const located = await locateEc2Hosts(desired, { ...desired, hosts: desired.hosts.filter((h) => h.name === agent.host) });
-  const host = located.desired.hosts[0]!;
-  return { desired, agent, host, pool: new ConnectionPool() };
+  const [host] = await locatedHosts(
+    desired,
+    desired.hosts.filter((h) => h.name === agent.host),
+  );
+  return { desired, agent, host: host!, pool: new ConnectionPool() };
 }
 
 /** What the agent's host holds now (level-based: read, not remembered); an unreachable host is an error naming it. */

@@ -2,6 +2,7 @@ import type { AuditSink } from '../audit/audit-log.js';
 import { execWithin } from '../apply/bounded-exec.js';
 import { backupsListArgv, BACKUP_SECONDS, deadlineFor, graceSeconds, openclawRestoreArgv, restartArgv, waitReadyArgv } from '../apply/host-scripts.js';
 import { ConnectionPool } from '../connection/pool.js';
+import { ec2NotReachable, locatedHosts } from '../observe/locate-ec2.js';
 import { agentTarget, observeAgent } from '../agents/agent-target.js';
 import { withFleetLock } from '../engine/apply-run.js';
 import { loadDesired } from '../engine/fleet-run.js';
@@ -44,9 +45,15 @@ export async function listBackups(opts: { fleetDir: string; agent?: string; conc
   if (opts.agent && agents.length === 0) throw new ClawctlError(`${opts.agent} names no agent of the fleet`, [{ message: `no Agent named ${opts.agent}`, hint: 'clawctl agents list names them' }]);
   const pool = new ConnectionPool();
   try {
-    const hosts = desired.hosts.filter((h) => agents.some((a) => a.host === h.name));
+    // EC2 Hosts where their instances are now (found by their tags), as plan finds them.
+    const hosts = await locatedHosts(
+      desired,
+      desired.hosts.filter((h) => agents.some((a) => a.host === h.name)),
+    );
     const results = await mapLimit(hosts, opts.concurrency, async (host) => {
       const mine = agents.filter((a) => a.host === host.name);
+      const notReachable = ec2NotReachable(host);
+      if (notReachable) return { host: host.name, error: notReachable.error };
       try {
         const conn = await pool.get(host);
         const res = await conn.exec(backupsListArgv(mine.map((a) => a.stateDir)));

@@ -2,6 +2,7 @@ import { lstat, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { AuditSink } from '../audit/audit-log.js';
 import { ConnectionPool } from '../connection/pool.js';
+import { ec2NotReachable, locatedHosts } from '../observe/locate-ec2.js';
 import { HostUnreachableError } from '../connection/connection.js';
 import { renderDesired } from '../desired/render.js';
 import { adopt, type Adoption, type NewAgent, type SecretsMode } from '../import/adopt.js';
@@ -68,7 +69,11 @@ export async function importHost(opts: ImportOptions): Promise<ImportResult> {
       },
     ]);
   }
-  const stdout = await gather(host);
+  // An EC2 Host where its instance is now (found by its tags), as plan finds it.
+  const [located] = await locatedHosts(desired, [host]);
+  const notReachable = ec2NotReachable(located!);
+  if (notReachable) throw new ClawctlError(notReachable.error, [{ message: notReachable.error, hint: notReachable.hint }]);
+  const stdout = await gather(located!);
   const facts = (() => {
     try {
       return parseImport(stdout, host.name);

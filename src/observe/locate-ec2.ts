@@ -1,5 +1,5 @@
 import { fleetInstances, type Ec2Instance } from '../aws/ec2.js';
-import type { DesiredState } from '../desired/desired-state.js';
+import type { DesiredHost, DesiredState } from '../desired/desired-state.js';
 import { TailscaleApi, type TailnetDevice } from '../tailscale/client.js';
 import { ec2HostState, ec2Regions, type Ec2Listing } from './observe-ec2.js';
 
@@ -30,6 +30,22 @@ export async function locateEc2Hosts(full: DesiredState, scoped: DesiredState, e
     return { ...host, ec2: { ...h.ec2, found } };
   });
   return { desired: { ...scoped, hosts }, undeclared };
+}
+
+/**
+ * For a command that connects to hosts itself, not through observe (import, backups list):
+ * these hosts, each EC2 Host at its instance's address as plan finds it.
+ */
+export async function locatedHosts(desired: DesiredState, hosts: readonly DesiredHost[]): Promise<DesiredHost[]> {
+  return (await locateEc2Hosts(desired, { ...desired, hosts: [...hosts] })).desired.hosts;
+}
+
+/** Why a located EC2 Host cannot be connected to now, or undefined when it can be (or it is no EC2 Host). */
+export function ec2NotReachable(host: DesiredHost): { error: string; hint: string } | undefined {
+  const found = host.ec2?.found;
+  if (!found || found.kind === 'running') return undefined;
+  if (found.kind === 'absent') return { error: `host ${host.name}: its EC2 instance does not exist yet`, hint: 'clawctl apply creates it' };
+  return { error: found.error, hint: found.hint };
 }
 
 async function list(regions: string[], fleet: string): Promise<Ec2Listing> {

@@ -238,6 +238,15 @@ describe('EC2 hosts: created, joined to the tailnet, managed, terminated', () =>
     expect(ec2.instances).toHaveLength(1);
   });
 
+  it('import and backups list reach the instance where plan does: found by its tags, at its tailnet address', async () => {
+    const backups = await run(['backups', 'list', '--json']);
+    expect(backups.code, backups.stdout + backups.stderr).toBe(0);
+    expect(JSON.parse(backups.stdout)).toMatchObject({ unreachable: [] });
+    const adopt = await run(['import', 'lab-3', '--dry-run', '--json']);
+    expect(adopt.code, adopt.stdout + adopt.stderr).toBe(0);
+    expect(JSON.parse(adopt.stdout)).toMatchObject({ host: 'lab-3', openclawVersion: PINNED_OPENCLAW });
+  });
+
   it('network status shows the instance tagged; a device tagged both tag:claw and tag:clawctl is flagged', async () => {
     const ok = await run(['network', 'status', '--json']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
