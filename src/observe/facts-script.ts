@@ -14,7 +14,7 @@ export interface AgentProbe {
 }
 
 /** host-scripts/facts.sh and the fragment it needs: real shell files, read once, run as `sh -c SCRIPT` with argv. */
-const FACTS_SCRIPT = hostScript('openclaw-package.sh', 'facts.sh');
+export const FACTS_SCRIPT = hostScript('openclaw-package.sh', 'facts.sh');
 
 /**
  * The argv for one host. Each agent travels as one word "stateDir port unit [cron] [cost]": all are

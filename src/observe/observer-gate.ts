@@ -3,7 +3,7 @@ import { serviceUnitName } from '../openclaw/paths.js';
 import { fingerprint, parsePinnedKey } from '../ssh/host-key.js';
 import { keyedHash, sha256 } from '../util/hash.js';
 import type { ServiceKind } from '../validate/manifests.js';
-import type { AgentProbe } from './facts-script.js';
+import { type AgentProbe, FACTS_SCRIPT } from './facts-script.js';
 
 /**
  * The observation key: a key the hosts accept only for the facts script, so a job that holds
@@ -29,7 +29,6 @@ export interface DesiredObserver {
 type ObserverFile = 'gate.sh' | 'facts.sh' | 'env-hash.mjs' | 'hash-key';
 
 const GATE = hostScript('observe-gate.sh');
-const FACTS = hostScript('openclaw-package.sh', 'facts.sh');
 const ENV_HASH = hostScript('env-hash.mjs');
 const INSTALL = hostScript('refuse-links.sh', 'observer-install.sh');
 
@@ -46,8 +45,8 @@ export function desiredObserver(fleet: string, publicKey: string, authorize: boo
   const line = authorizedLine(publicKey, marker);
   // The host holds the hash key in the clear (it holds the values it hashes anyway); the
   // digest commits to it by a keyed hash, so the plan shows none of it.
-  const files = { 'gate.sh': GATE, 'facts.sh': FACTS, 'env-hash.mjs': ENV_HASH, 'hash-key': hashKey };
-  const version = sha256(JSON.stringify([GATE, FACTS, ENV_HASH, keyedHash('clawctl observer', hashKey), authorize ? line : null])).slice(0, 16);
+  const files = { 'gate.sh': GATE, 'facts.sh': FACTS_SCRIPT, 'env-hash.mjs': ENV_HASH, 'hash-key': hashKey };
+  const version = sha256(JSON.stringify([GATE, FACTS_SCRIPT, ENV_HASH, keyedHash('clawctl observer', hashKey), authorize ? line : null])).slice(0, 16);
   return { marker, keyFingerprint: fingerprint(parsePinnedKey(publicKey).blob), authorize, line, files, version };
 }
 

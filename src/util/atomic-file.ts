@@ -5,9 +5,11 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Replace a local file so a reader (or a crash) sees the old content or the new, never half
  * of one: write a temp file beside it, fsync, rename over it, fsync the directory. An
- * existing file keeps its mode.
+ * existing file keeps its mode. `durable: false` skips both fsyncs, for what may be lost (a
+ * cache): they stall every write on a busy disk.
  */
-export async function writeFileAtomic(path: string, content: string, newFileMode: number): Promise<void> {
+export async function writeFileAtomic(path: string, content: string, newFileMode: number, opts: { durable?: boolean } = {}): Promise<void> {
+  const durable = opts.durable ?? true;
   const mode = await stat(path).then(
     (s) => s.mode & 0o777,
     () => newFileMode,
@@ -18,7 +20,7 @@ export async function writeFileAtomic(path: string, content: string, newFileMode
   try {
     await fh.writeFile(content, 'utf8');
     await fh.chmod(mode);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close();
     await unlink(tmp).catch(() => undefined);
@@ -26,6 +28,7 @@ export async function writeFileAtomic(path: string, content: string, newFileMode
   }
   await fh.close();
   await rename(tmp, path);
+  if (!durable) return;
   const d = await open(dir, 'r');
   await d.sync().finally(() => d.close());
 }
