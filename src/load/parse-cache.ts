@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clawctlCacheDir, keepInCache } from '../util/cache-dir.js';
@@ -10,8 +11,10 @@ import type { CleanPart } from './clean-docs.js';
  * is unchanged since it was parsed clean is read back as JSON instead. Only clean files are
  * kept (a file with an error is parsed to report it), and only data JSON holds exactly.
  * Positions come from the text itself when an error needs one (source-doc.ts), never from here.
+ * An entry is its JSON's SHA-256, a newline, then the JSON: a disk error that leaves well-formed
+ * JSON with another value in it would otherwise be taken as the fleet.
  */
-const FORMAT = 1;
+const FORMAT = 2;
 /** The cache holds this many files; a write beyond it drops the older half. */
 const MAX_ENTRIES = 256;
 
@@ -28,7 +31,11 @@ interface Entry extends CleanPart {
 export async function readParsed(hash: string, textLength: number): Promise<CleanPart | undefined> {
   let entry: Partial<Entry>;
   try {
-    entry = JSON.parse(await readFile(file(hash), 'utf8')) as Partial<Entry>;
+    const kept = await readFile(file(hash), 'utf8');
+    const cut = kept.indexOf('\n');
+    const body = kept.slice(cut + 1);
+    if (cut !== 64 || kept.slice(0, cut) !== sha256(body)) return undefined;
+    entry = JSON.parse(body) as Partial<Entry>;
   } catch {
     return undefined;
   }
@@ -43,8 +50,11 @@ export async function writeParsed(hash: string, textLength: number, part: CleanP
   if (!part.docs.every((d) => exactJson(d.data))) return;
   const entry: Entry = { format: FORMAT, length: textLength, ...part };
   await prune().catch(() => undefined);
-  await keepInCache(file(hash), JSON.stringify(entry));
+  const body = JSON.stringify(entry);
+  await keepInCache(file(hash), `${sha256(body)}\n${body}`);
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Whether JSON round-trips `value` exactly: YAML's .inf, .nan and -0 do not survive it. Loops, not callbacks: it walks every value of the fleet. */
 function exactJson(value: unknown): boolean {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,16 +55,26 @@ describe('the parse cache', () => {
     expect(() => entries()).toThrow(); // no directory: nothing was written
   });
 
+  // Each entry is summed again after the change, except where the sum itself is what is wrong.
+  const summed = (e: Record<string, unknown>) => {
+    const body = JSON.stringify(e);
+    return `${createHash('sha256').update(body).digest('hex')}\n${body}`;
+  };
   it.each([
     ['junk', () => 'not json'],
-    ['another format', (e: Record<string, unknown>) => JSON.stringify({ ...e, format: 99 })],
-    ['another length', (e: Record<string, unknown>) => JSON.stringify({ ...e, length: 5 })],
-    ['a range past the text', (e: Record<string, unknown>) => JSON.stringify({ ...e, docs: [{ range: [0, 1e9], data: {} }] })],
+    ['another format', (e: Record<string, unknown>) => summed({ ...e, format: 99 })],
+    ['another length', (e: Record<string, unknown>) => summed({ ...e, length: 5 })],
+    ['a range past the text', (e: Record<string, unknown>) => summed({ ...e, docs: [{ range: [0, 1e9], data: {} }] })],
+    ['a changed value under the old sum (a disk error that left valid JSON)', (_: unknown, kept: string) => kept.replace('"a":1', '"a":7')],
+    ['no sum', (e: Record<string, unknown>) => JSON.stringify(e)],
+    ['a cut end', (_: unknown, kept: string) => kept.slice(0, -3)],
   ])('ignores an entry with %s', async (_, tamper) => {
     await writeParsed('h', 10, { docs: [{ range: [0, 10], data: { a: 1 } }], lineStarts: [0] });
     const file = join(parsedDir, 'h.json');
     expect(await readParsed('h', 10)).toEqual({ docs: [{ range: [0, 10], data: { a: 1 } }], lineStarts: [0] });
-    writeFileSync(file, tamper(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>));
+    const kept = readFileSync(file, 'utf8');
+    writeFileSync(file, tamper(JSON.parse(kept.slice(kept.indexOf('\n') + 1)) as Record<string, unknown>, kept));
+    expect(readFileSync(file, 'utf8')).not.toBe(kept);
     expect(await readParsed('h', 10)).toBeUndefined();
   });
 });
