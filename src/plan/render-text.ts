@@ -71,8 +71,9 @@ export function renderAgentPlanText(plan: Plan, pending: AgentPlan): string {
 
 function renderAgent(agent: AgentPlan): string[] {
   const gone = agent.actions.some((a) => a.type === 'destroy' || a.type === 'forget');
-  const fresh =
-    agent.actions.some((a) => a.type !== 'cron') && agent.actions.every((a) => a.type === 'restart' || a.type === 'cron' || (a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create'));
+  // New: something is created and nothing changed. A restart alone (a stale gateway) is a change.
+  const creates = (a: AgentPlan['actions'][number]) => a.type !== 'restart' && a.type !== 'cron' && a.type !== 'destroy' && a.type !== 'forget' && a.action === 'create';
+  const fresh = agent.actions.some(creates) && agent.actions.every((a) => a.type === 'restart' || a.type === 'cron' || creates(a));
   const adopting = agent.adopt ? ' (adopted: its ownership marker records that clawctl did not create it)' : '';
   const out = [`  ${gone ? '-' : fresh ? '+' : '~'} agent ${agent.agent} (~/${agent.stateDir})${gone ? ': no longer in the fleet' : adopting}`];
   for (const action of agent.actions) out.push(...renderAction(action).map((l) => `      ${l}`));
