@@ -18,6 +18,7 @@ const REMOVE = hostScript('gateway-lock.sh', 'remove.sh');
 const WAIT_READY = hostScript('wait-ready.sh');
 const FORGET = hostScript('refuse-links.sh', 'forget.sh');
 const SERVICE_INSTALL = hostScript('refuse-links.sh', 'service-install.sh');
+const AGENT_LOCK = hostScript('agent-lock.sh');
 
 /** Exit code of install.sh when OpenClaw rejects the candidate config. */
 export const CONFIG_REJECTED = 65;
@@ -31,23 +32,32 @@ const sh = (script: string, name: string, ...args: string[]) => ['sh', '-c', scr
  */
 const bounded = (seconds: number, argv: string[]) => ['timeout', '-k', '5', String(seconds), ...argv];
 
+/**
+ * Seconds a command that changes an agent waits for that agent's lock on the host
+ * (agent-lock.sh): long enough for a script of a clawctl that was killed to end, which it does
+ * at its next line of output or its own bound, whichever is first.
+ */
+export const AGENT_LOCK_WAIT_SECONDS = 30;
+/** Run argv holding the agent's lock on the host, so it never races another change of the same agent. */
+const locked = (stateDir: string, argv: string[]) => sh(AGENT_LOCK, 'clawctl-agent-lock', stateDir, String(AGENT_LOCK_WAIT_SECONDS), ...argv);
+
 /** Seconds between SIGTERM and SIGKILL for a gateway that must stop within `limit` seconds. */
 export function graceSeconds(limit: number): number {
   return Math.min(30, Math.max(3, Math.round(limit / 3)));
 }
 
-/** How long this side waits for a script bounded to `limit` seconds: its bound plus its SIGKILL margin. */
+/** How long this side waits for a script bounded to `limit` seconds: its bound, its SIGKILL margin and the wait for its agent's lock. */
 export function deadlineFor(limit: number): number {
-  return limit + 20;
+  return limit + 20 + AGENT_LOCK_WAIT_SECONDS;
 }
 
 /** The marker line: fleet and agent names are DNS labels, so one line of two words holds them. */
 export const ownerLine = (fleet: string, agent: string) => `fleet=${fleet} agent=${agent}`;
-export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => sh(INSTALL, 'clawctl-install', stateDir, owner, ...names);
-export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => sh(ROLLBACK, 'clawctl-rollback', stateDir, ...names);
+export const installFilesArgv = (stateDir: string, owner: string, names: readonly string[]) => locked(stateDir, sh(INSTALL, 'clawctl-install', stateDir, owner, ...names));
+export const rollbackFilesArgv = (stateDir: string, names: readonly string[]) => locked(stateDir, sh(ROLLBACK, 'clawctl-rollback', stateDir, ...names));
 export const serviceInstallArgv = (service: 'systemd-user' | 'systemd', unit: string) => sh(SERVICE_INSTALL, 'clawctl-service-install', service, unit);
-export const forgetAgentArgv = (stateDir: string, owner: string) => sh(FORGET, 'clawctl-forget', stateDir, owner);
-export const forgetEnvArgv = (stateDir: string) => sh(FORGET_ENV, 'clawctl-forget-env', stateDir);
+export const forgetAgentArgv = (stateDir: string, owner: string) => locked(stateDir, sh(FORGET, 'clawctl-forget', stateDir, owner));
+export const forgetEnvArgv = (stateDir: string) => locked(stateDir, sh(FORGET_ENV, 'clawctl-forget-env', stateDir));
 /** An install streams a few hundred MB to the host and unpacks it: far longer than a command's usual deadline. */
 export const OPENCLAW_INSTALL_SECONDS = 1800;
 export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpack' | 'switch') =>
@@ -55,10 +65,10 @@ export const openclawInstallArgv = (version: string, sha256: string, mode: 'unpa
 /** A backup reads the whole state dir and checks the archive: bounded, but not by a command's usual minute or two. */
 export const BACKUP_SECONDS = 600;
 export const openclawBackupArgv = (stateDir: string, profile: string | undefined, version: string) =>
-  bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version));
+  locked(stateDir, bounded(BACKUP_SECONDS, sh(OPENCLAW_BACKUP, 'clawctl-openclaw-backup', stateDir, profile ?? '', version)));
 /** `archive`: one backup by its file name (`clawctl backups restore`); else the newest that version made. */
 export const openclawRestoreArgv = (stateDir: string, version: string, service: ServiceKind, unit: string, graceSeconds: number, archive?: string) =>
-  bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds), ...(archive ? [archive] : [])));
+  locked(stateDir, bounded(BACKUP_SECONDS, sh(OPENCLAW_RESTORE, 'clawctl-openclaw-restore', stateDir, version, service, unit, String(graceSeconds), ...(archive ? [archive] : []))));
 export const backupsListArgv = (stateDirs: readonly string[]) => sh(BACKUPS_LIST, 'clawctl-backups-list', ...stateDirs);
 
 export interface RestartRequest {
@@ -79,11 +89,11 @@ export interface RestartRequest {
 export function restartArgv(r: RestartRequest): string[] {
   const limit = r.limitSeconds;
   const args = [r.service, r.unit, r.stateDir, r.profile ?? '', String(r.port), r.mode, String(limit), String(graceSeconds(limit))];
-  return bounded(limit + 10, sh(RESTART, 'clawctl-restart', ...args));
+  return locked(r.stateDir, bounded(limit + 10, sh(RESTART, 'clawctl-restart', ...args)));
 }
 
 export const removeAgentArgv = (stateDir: string, service: ServiceKind, unit: string, profile: string | undefined, limitSeconds: number) =>
-  bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, profile ?? '', String(limitSeconds), String(graceSeconds(limitSeconds))));
+  locked(stateDir, bounded(limitSeconds + 10, sh(REMOVE, 'clawctl-remove', stateDir, service, unit, profile ?? '', String(limitSeconds), String(graceSeconds(limitSeconds)))));
 
 export const waitReadyArgv = (port: number, timeoutSeconds: number, version?: string) =>
   bounded(timeoutSeconds + 10, sh(WAIT_READY, 'clawctl-wait-ready', String(port), String(timeoutSeconds), ...(version ? [version] : [])));

@@ -48,9 +48,18 @@ export function limit(deadline: Deadline | undefined, fallback: number, streamin
   return deadline?.seconds ?? fallback;
 }
 
-/** The program a command runs, for messages: a host script's name (`sh -c SCRIPT NAME …`) or argv[0]. */
+/**
+ * The program a command runs, for messages: a host script's name (`sh -c SCRIPT NAME …`) or
+ * argv[0], past the wrappers apply puts around a script (`timeout -k K N`, the agent lock).
+ */
 export function programName(argv: readonly string[]): string {
-  return argv[0] === 'sh' && argv[1] === '-c' && argv[3] ? argv[3] : (argv[0] ?? 'command');
+  let i = 0;
+  for (;;) {
+    if (argv[i] === 'timeout' && argv[i + 1] === '-k') i += 4;
+    else if (argv[i] === 'sh' && argv[i + 1] === '-c' && argv[i + 3] === 'clawctl-agent-lock') i += 6;
+    else break;
+  }
+  return argv[i] === 'sh' && argv[i + 1] === '-c' && argv[i + 3] ? argv[i + 3] : (argv[i] ?? 'command');
 }
 
 /** A host could not be reached or refused us; names the host so a fleet run can go on without it. */

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hostScript } from '../../src/openclaw/host-script.js';
 import { clawctl, startClawctl } from '../harness/cli.js';
 import { writeFleet, type AgentDef } from '../harness/fleet.js';
 import { type ClientKey, type SshHost, startSshLab, type SshLab } from '../harness/sshd.js';
@@ -251,6 +252,50 @@ describe('an apply killed mid-way', () => {
       outcomes.filter((o) => o.newAgents > 0 && o.newAgents < names.length),
       JSON.stringify(outcomes),
     ).not.toHaveLength(0);
+  });
+
+  it('waits for a script a killed clawctl left changing an agent; past the wait, changes nothing and says why', async () => {
+    // What a killed apply can leave: a host script that goes on until its next line of output,
+    // holding the agent's lock as every script that changes an agent does (agent-lock.sh; run
+    // here as root with the host user's HOME, which flock does not mind).
+    const marks = mkdtempSync(join(tmpdir(), 'clawctl-orphan-'));
+    const a1 = join(dirOf('a1'), 'openclaw.json');
+    const leftRunning = (seconds: number) => {
+      const child = spawn('sh', ['-c', hostScript('agent-lock.sh'), 'clawctl-agent-lock', '.openclaw-a1', '1', 'sh', '-c', `echo held; sleep ${seconds}; touch "$1"`, 'orphan', join(marks, 'ended')], {
+        env: { ...process.env, HOME: hostOf('a1').home },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const ended = new Promise((resolve) => child.once('exit', resolve));
+      return { child, ended, held: new Promise((resolve) => child.stdout!.once('data', resolve)) };
+    };
+    try {
+      // Ends while the apply waits on it: a1 is installed after it, not beside it.
+      const short = leftRunning(8);
+      await short.held;
+      fleet(converged + 1);
+      const waited = await clawctl(['apply', '--auto-approve'], { cwd: repo });
+      expect(waited.code, waited.stdout + waited.stderr).toBe(0);
+      await short.ended;
+      expect(statSync(a1).mtimeMs).toBeGreaterThanOrEqual(statSync(join(marks, 'ended')).mtimeMs);
+      converged += 1;
+
+      // Still running after the 30 s an agent's change waits: a1 is left as it was, named.
+      const long = leftRunning(600);
+      await long.held;
+      fleet(converged + 1);
+      const refused = await clawctl(['apply', '--auto-approve'], { cwd: repo });
+      long.child.kill();
+      await long.ended;
+      expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('another clawctl command was still changing $HOME/.openclaw-a1 after 30 s');
+      expect(generations()[names.indexOf('a1')]).toEqual({ config: converged, env: converged });
+      const done = await clawctl(['apply', '--auto-approve'], { cwd: repo });
+      expect(done.code, done.stdout + done.stderr).toBe(0);
+      converged += 1;
+      expect(generations()).toEqual(names.map(() => ({ config: converged, env: converged })));
+    } finally {
+      rmSync(marks, { recursive: true, force: true });
+    }
   });
 
   it('while a host reads the new files from the apply: every file old or new, never a truncated one', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyAgent } from '../../src/apply/apply-agent.js';
+import { AGENT_LOCK_WAIT_SECONDS } from '../../src/apply/host-scripts.js';
 import type { ExecResult, HostConnection, StreamOptions } from '../../src/connection/connection.js';
 import type { DesiredAgent, DesiredHost } from '../../src/desired/desired-state.js';
 import type { EngineEvent } from '../../src/events/hooks.js';
@@ -83,10 +84,22 @@ class FakeHost implements HostConnection {
   close(): void {}
 }
 
-/** `[timeout -k 5 N] sh -c SCRIPT NAME ARGS…` → {timeout, script: NAME, args}; the body is checked against host-scripts/. */
-function normalize(argv: readonly string[]): { timeout?: number; script: string; args: string[] } {
+const AGENT_LOCK = hostScript('agent-lock.sh');
+
+/**
+ * `[sh -c LOCK clawctl-agent-lock DIR WAIT] [timeout -k 5 N] sh -c SCRIPT NAME ARGS…` →
+ * {lock: DIR, timeout, script: NAME, args}; each body is checked against host-scripts/.
+ */
+function normalize(argv: readonly string[]): { lock?: string; timeout?: number; script: string; args: string[] } {
   let rest = [...argv];
+  let lock: string | undefined;
   let timeout: number | undefined;
+  if (rest[3] === 'clawctl-agent-lock') {
+    expect(rest[2] === AGENT_LOCK, 'the agent lock runs the body of agent-lock.sh').toBe(true);
+    expect(rest[5], 'the wait for an agent lock').toBe(String(AGENT_LOCK_WAIT_SECONDS));
+    lock = rest[4];
+    rest = rest.slice(6);
+  }
   if (rest[0] === 'timeout') {
     expect(rest.slice(1, 3), 'the host-side bound sends SIGKILL 5 s after SIGTERM').toEqual(['-k', '5']);
     timeout = Number(rest[3]);
@@ -96,7 +109,7 @@ function normalize(argv: readonly string[]): { timeout?: number; script: string;
   const [body, name, ...args] = rest.slice(2);
   expect(Object.keys(SCRIPTS), `unknown script $0 ${name}`).toContain(name);
   expect(body === SCRIPTS[name!], `${name} runs the body of its host-scripts/ files`).toBe(true);
-  return { ...(timeout === undefined ? {} : { timeout }), script: name!, args };
+  return { ...(lock === undefined ? {} : { lock }), ...(timeout === undefined ? {} : { timeout }), script: name!, args };
 }
 
 /** install.sh's stdin: one base64 line per file named in its args, decoded to the file's lines. */
@@ -113,8 +126,8 @@ function decodeStdin(stdin: string, files: string[]): Record<string, string[]> {
 }
 
 function shown(call: Recorded): Record<string, unknown> {
-  const { timeout, script, args } = normalize(call.argv);
-  const out: Record<string, unknown> = { ...(timeout === undefined ? {} : { timeout }), script, args };
+  const { lock, timeout, script, args } = normalize(call.argv);
+  const out: Record<string, unknown> = { ...(lock === undefined ? {} : { lock }), ...(timeout === undefined ? {} : { timeout }), script, args };
   if (call.deadline !== undefined) out.deadline = call.deadline;
   if (call.stdin !== undefined) out.stdin = script === 'clawctl-install' ? decodeStdin(call.stdin, args.slice(2)) : call.stdin;
   return out;

@@ -1,11 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHostVerdict, formatIssues } from '../../src/apply/config-rejection.js';
-import { graceSeconds, restartNotes } from '../../src/apply/host-scripts.js';
+import { graceSeconds, installFilesArgv, restartArgv, restartNotes, waitReadyArgv } from '../../src/apply/host-scripts.js';
+import { programName } from '../../src/connection/connection.js';
 
 const SCRIPTS = fileURLToPath(new URL('../../host-scripts/', import.meta.url));
 
@@ -21,6 +22,15 @@ describe('host scripts', () => {
       out = e.code === 'ENOENT' ? 'shellcheck is not installed (apt-get install shellcheck)' : (e.stdout?.toString() ?? String(err));
     }
     expect(out).toBe('');
+  });
+
+  it('a timeout names the script, past the bound and the agent lock around it', () => {
+    expect(programName(restartArgv({ service: 'process', unit: 'openclaw-gateway.service', stateDir: '.openclaw', profile: undefined, port: 18789, mode: 'fresh', limitSeconds: 60 }))).toBe(
+      'clawctl-restart',
+    );
+    expect(programName(installFilesArgv('.openclaw', 'fleet=f agent=a', ['openclaw.json']))).toBe('clawctl-install');
+    expect(programName(waitReadyArgv(18789, 30))).toBe('clawctl-wait-ready');
+    expect(programName(['uname', '-m'])).toBe('uname');
   });
 
   it('grace leaves most of the bound to the stop and start, and is never under 3 s', () => {
@@ -99,6 +109,73 @@ describe('gateway-lock.sh', () => {
     const out = sh(`stop_gateway ${stubborn.pid} ${startTime(stubborn.pid!)} 1; echo "rc=$?"`);
     expect(out).toBe(`clawctl: sent SIGTERM to gateway pid ${stubborn.pid}\nclawctl-forced: gateway pid ${stubborn.pid} was still stopping 1 s after SIGTERM; sent SIGKILL\nrc=0\n`);
     expect(await exited).toBe('SIGKILL');
+  });
+});
+
+/**
+ * agent-lock.sh with real flock(1): a script of a clawctl that was killed goes on until its next
+ * line of output, so the next change of the same agent waits for it instead of racing it.
+ */
+describe('agent-lock.sh', () => {
+  let home: string;
+  const script = readFileSync(join(SCRIPTS, 'agent-lock.sh'), 'utf8');
+  const locked = (dir: string, wait: number, ...argv: string[]) => spawn('sh', ['-c', script, 'clawctl-agent-lock', dir, String(wait), ...argv], { env: { ...process.env, HOME: home } });
+  const done = (child: ReturnType<typeof spawn>) =>
+    new Promise<{ code: number | null; out: string; err: string; at: number }>((resolve) => {
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      child.once('close', (code) => resolve({ code, out, err, at: Date.now() }));
+    });
+  const started = (child: ReturnType<typeof spawn>) => new Promise((resolve) => child.stdout!.once('data', resolve));
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'clawctl-agent-lock-'));
+    mkdirSync(join(home, '.openclaw'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('runs a second change of the agent only once the first has ended', async () => {
+    const first = locked('.openclaw', 5, 'sh', '-c', 'echo holding; sleep 1; echo first');
+    const firstDone = done(first);
+    await started(first);
+    const second = await done(locked('.openclaw', 5, 'echo', 'second'));
+    const firstEnd = await firstDone;
+    expect(second).toMatchObject({ code: 0, out: 'second\n' });
+    expect(second.at).toBeGreaterThanOrEqual(firstEnd.at);
+  });
+
+  it('gives up after its wait with exit 75, saying why, and runs nothing', async () => {
+    const first = locked('.openclaw', 5, 'sh', '-c', 'echo holding; sleep 3');
+    const firstDone = done(first);
+    await started(first);
+    const second = await done(locked('.openclaw', 1, 'touch', join(home, 'ran')));
+    expect(second.code).toBe(75);
+    expect(second.err).toContain('clawctl: another clawctl command was still changing $HOME/.openclaw after 1 s');
+    expect(readdirSync(home)).toEqual(['.openclaw']);
+    await firstDone;
+  });
+
+  it('is not kept by a process the command leaves running (a gateway it starts)', async () => {
+    const gateway = await done(locked('.openclaw', 5, 'sh', '-c', 'sleep 30 >/dev/null 2>&1 & echo $!'));
+    try {
+      expect(await done(locked('.openclaw', 1, 'echo', 'next'))).toMatchObject({ code: 0, out: 'next\n' });
+    } finally {
+      process.kill(Number(gateway.out.trim()));
+    }
+  });
+
+  it('runs unlocked where there is no state dir yet, or a link in its place, and creates nothing', async () => {
+    symlinkSync(join(home, 'elsewhere'), join(home, '.openclaw-linked'));
+    for (const dir of ['.openclaw-new', '.openclaw-linked']) {
+      const holder = locked('.openclaw', 5, 'sh', '-c', 'echo holding; sleep 2');
+      const held = done(holder);
+      await started(holder);
+      expect(await done(locked(dir, 1, 'echo', 'ran'))).toMatchObject({ code: 0, out: 'ran\n' });
+      await held;
+    }
+    expect(readdirSync(home).sort()).toEqual(['.openclaw', '.openclaw-linked']);
   });
 });
 
