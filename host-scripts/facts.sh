@@ -60,6 +60,8 @@ for spec in "$@"; do
   files="$files $1 $1/openclaw.json $1/.env"
   # The .env an interrupted apply kept for its rollback: only whether it is there, never read.
   [ -f "$1/.env.clawctl-prev" ] && echo "prev-env $1"
+  # A restart clawctl began and did not finish (restart.sh's mark): whether it is there.
+  [ -f "$1/.clawctl-restarting" ] && echo "restarting $1"
   if [ "${4-}" = cron ] || [ -f "$1/.clawctl-cron" ]; then crons="$crons $1"; fi
   cost=
   [ "${4-}" = cost ] || [ "${5-}" = cost ] && cost=1

@@ -20,6 +20,29 @@ gateway_lock() {
   return 0
 }
 
+# gateway_pid STATEDIR: "PID START CREATED" of the agent's gateway: the lock's live holder, else
+# the gateway restart.sh last started there while that very process runs (its pid file). A new
+# gateway holds no lock for its first seconds, and a restart cut off just after starting one
+# must not have the next restart start a second beside it.
+gateway_pid() {
+  gp_line=$(gateway_lock "$1")
+  [ -z "$gp_line" ] || { printf '%s\n' "$gp_line"; return 0; }
+  gp_file="$1/clawctl-gateway.pid"
+  { [ -f "$gp_file" ] && [ ! -L "$gp_file" ]; } || return 0
+  read -r gp_pid gp_start _ < "$gp_file" || true
+  case "${gp_pid:-x}${gp_start:-x}" in *[!0-9]*) return 0 ;; esac
+  pid_alive "$gp_pid" "$gp_start" && printf '%s %s -\n' "$gp_pid" "$gp_start"
+  return 0
+}
+
+# proc_start PID: its start time, field 22 of /proc/PID/stat (nothing once it is gone).
+proc_start() {
+  ps_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  # shellcheck disable=SC2086 # numbers and one state letter, after the command name
+  set -- ${ps_stat##*) }
+  printf '%s\n' "${20:-}"
+}
+
 # pid_alive PID START: PID is a live process (not a zombie) with that start time ("-": any).
 pid_alive() {
   pa_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1

@@ -47,7 +47,7 @@ case "$service" in
   systemd-user) timeout 60 systemctl --user stop "$unit" 2>/dev/null || true ;;
   systemd) if [ "$(id -u)" = 0 ]; then timeout 60 systemctl stop "$unit" 2>/dev/null || true; else timeout 60 sudo -n systemctl stop "$unit" 2>/dev/null || true; fi ;;
   process)
-    holder=$(gateway_lock "$dir")
+    holder=$(gateway_pid "$dir")
     if [ -n "$holder" ]; then
       rest=${holder#* }
       stop_gateway "${holder%% *}" "${rest%% *}" "$grace" || fail "gateway pid ${holder%% *} still runs after SIGKILL; nothing was restored"

@@ -14,7 +14,7 @@ case "$service" in
     # shellcheck disable=SC2086 # $sc is a command and its options
     timeout -k 2 "$limit" $sc disable --now "$unit" 2>/dev/null || timeout 10 $sc kill --signal=SIGKILL "$unit" 2>/dev/null || true ;;
   process)
-    holder=$(gateway_lock "$dir")
+    holder=$(gateway_pid "$dir")
     if [ -n "$holder" ]; then
       rest=${holder#* }
       stop_gateway "${holder%% *}" "${rest%% *}" "$grace" || { echo "clawctl: gateway pid ${holder%% *} still runs after SIGKILL; $dir left in place"; exit 1; }

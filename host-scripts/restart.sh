@@ -1,5 +1,6 @@
 # shellcheck shell=sh
-# clawctl: restart one agent's gateway within a bound (POSIX sh), after gateway-lock.sh.
+# clawctl: restart one agent's gateway within a bound (POSIX sh), after refuse-links.sh and
+# gateway-lock.sh.
 #   sh -c "$RESTART" clawctl-restart SERVICE UNIT STATEDIR PROFILE PORT MODE LIMIT GRACE
 # MODE: reuse (OpenClaw's own `gateway restart`, in-process for a plain process) or fresh (a
 # new process: an in-process restart keeps the environment it loaded and the code it runs, so
@@ -12,6 +13,15 @@ set -u
 PATH="$HOME/.local/bin:$HOME/.npm-global/bin:$PATH"
 umask 077
 service=$1 unit=$2 state="$HOME/$3" profile=$4 port=$5 mode=$6 limit=$7 grace=$8
+# The mark of a restart begun and not finished (facts.sh reports it): a restart whose clawctl is
+# killed goes on only to its next line of output, and may stop the gateway without starting one.
+# With the mark there and the gateway down, the next apply starts it again; a gateway down
+# without the mark was stopped by someone, and is left so. Every way out but a kill removes it.
+mark="$state/.clawctl-restarting"
+refuse_links "$state" "$mark"
+rm -f "$mark"
+(set -C && : > "$mark") 2>/dev/null
+trap 'rm -f "$mark"' EXIT
 end=$(( $(date +%s) + limit ))
 budget=$(( limit - grace ))
 [ "$budget" -ge 1 ] || budget=1
@@ -66,7 +76,7 @@ if [ "$mode" = reuse ] || { [ -z "$before" ] && answers; }; then
   esac
 fi
 
-holder=$(gateway_lock "$state")
+holder=$(gateway_pid "$state")
 if [ -n "$holder" ]; then
   pid=${holder%% *} rest=${holder#* }
   left=$(( end - $(date +%s) - 5 ))
@@ -89,5 +99,7 @@ else
   nohup openclaw "$@" gateway run </dev/null >>"$log" 2>&1 &
 fi
 pid=$!
-(set -C && echo "$pid" > "$pidfile")
+(set -C && echo "$pid $(proc_start "$pid")" > "$pidfile")
+# Started: the mark goes before any output, which a client that has gone would end us on.
+rm -f "$mark"
 echo "clawctl: started a new gateway process, pid $pid"

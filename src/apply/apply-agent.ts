@@ -1,6 +1,6 @@
 import type { ExecResult, HostConnection } from '../connection/connection.js';
 import type { DesiredAgent, DesiredHost } from '../desired/desired-state.js';
-import { START_NEW } from '../diff/diff-agent.js';
+import { STARTS_GATEWAY } from '../diff/diff-agent.js';
 import { redactor } from '../diagnose/redact.js';
 import { effectiveFiles } from '../diff/effective.js';
 import type { EngineHooks } from '../events/hooks.js';
@@ -141,8 +141,8 @@ async function finishAgent(run: Run): Promise<void> {
     await restart(run, 'restart');
   }
   // Gate on health where there was a healthy gateway to keep healthy, and where apply started
-  // a new agent's gateway; a gateway that was down before apply is not started by it.
-  if (wasReady(run) || run.plan.actions.some((a) => a.type === 'restart' && a.reason === START_NEW)) await waitHealthy(run, 'health');
+  // a gateway (a new agent's, one a cut-off restart left down); one an operator stopped is not started.
+  if (wasReady(run) || run.plan.actions.some((a) => a.type === 'restart' && STARTS_GATEWAY.has(a.reason))) await waitHealthy(run, 'health');
 }
 
 const wasReady = (run: Run) => run.ctx.observed.health.state === 'ready';

@@ -8,6 +8,10 @@ import { effectiveFiles } from './effective.js';
 
 /** The restart reason of a new agent's first start: apply health-gates it like a restart. */
 export const START_NEW = 'start the new gateway';
+/** The restart reason for a gateway that a restart of clawctl's left down (its clawctl was killed mid-restart). */
+export const RESUME_RESTART = "clawctl's last restart of it was cut off, which can leave it stopped: started again";
+/** Restarts that start a gateway that is down: apply health-gates them though it was not ready before. */
+export const STARTS_GATEWAY: ReadonlySet<string> = new Set([START_NEW, RESUME_RESTART]);
 
 /** Both managed files hold secrets or credentials: owner read/write only. */
 export const MANAGED_MODE = '600';
@@ -39,6 +43,8 @@ export function diffAgent(desired: DesiredAgent, host: DesiredHost, observed: Ob
   // A new agent's gateway is started, and health-gated like any restart, where there is an
   // OpenClaw to start it with (on the host, or the pinned one this apply installs).
   else if (config?.action === 'create' && !gatewayRuns(observed) && (installedVersion || desired.version)) actions.push({ type: 'restart', service: host.service, reason: START_NEW });
+  // Down because clawctl's own restart was cut off, not because someone stopped it.
+  else if (observed.restartCutOff && !gatewayRuns(observed)) actions.push({ type: 'restart', service: host.service, reason: RESUME_RESTART });
   return withCron(actions, cron, desired.name, gatewayRuns(observed) || actions.some((a) => a.type === 'restart'));
 }
 

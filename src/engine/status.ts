@@ -1,5 +1,5 @@
 import type { DesiredState } from '../desired/desired-state.js';
-import { indexObserved, type GatewayHealth, type ObservedState } from '../observe/observed-state.js';
+import { indexObserved, type ObservedAgent, type ObservedState } from '../observe/observed-state.js';
 import { indexBy } from '../util/index-by.js';
 import type { Plan } from '../plan/plan.js';
 import type { AgentCost } from '../openclaw/usage-cost.js';
@@ -40,7 +40,7 @@ export function agentStatuses(desired: DesiredState, observed: ObservedState, pl
     const obs = seen.agents.get(agent.name);
     // What differs (files, version); a restart is how a change takes effect, not another change.
     const drift = changes.get(agent.name)?.actions.filter((a) => a.type !== 'restart').length ?? 0;
-    const [state, reason] = !host?.ok ? (['unknown', host ? host.error : 'not observed'] as const) : classify(obs!.health, obs!.service);
+    const [state, reason] = !host?.ok ? (['unknown', host ? host.error : 'not observed'] as const) : classify(obs!);
     return {
       agent: agent.name,
       host: agent.host,
@@ -65,10 +65,11 @@ export function agentStatuses(desired: DesiredState, observed: ObservedState, pl
   });
 }
 
-function classify(health: GatewayHealth, service: string | undefined): [AgentState, string] {
+function classify({ health, service, restartCutOff }: ObservedAgent): [AgentState, string] {
   if (health.state === 'ready') return ['online', 'gateway ready'];
   if (health.state === 'not-ready') return ['degraded', 'gateway answers but is not ready'];
   if (service === 'failed') return ['offline', 'service failed'];
   if (service === 'activating') return ['degraded', 'service starting'];
+  if (restartCutOff) return ['offline', "no gateway listening on its port: clawctl's restart of it was cut off, and the next apply starts it"];
   return ['offline', 'no gateway listening on its port'];
 }

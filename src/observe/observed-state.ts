@@ -35,6 +35,12 @@ export interface ObservedAgent {
   service?: string;
   /** A .env.clawctl-prev is there: an apply was stopped before it could drop the old secrets. */
   prevEnv?: boolean;
+  /**
+   * A restart clawctl began did not finish (restart.sh's mark is there): its clawctl was killed
+   * mid-restart, which can leave the gateway stopped. Unlike a gateway someone stopped, it is
+   * started again.
+   */
+  restartCutOff?: boolean;
   /** The gateway's unit file as it is (null: there is none), for systemd services only. */
   unit?: string | null;
   /** Hash of what apply depends on (files, modes, installed version): a saved plan is bound to it. */

@@ -35,6 +35,8 @@ export interface RawFacts {
   managed: ManagedMarker[];
   /** State dirs that hold a .env.clawctl-prev (an apply was stopped before its health gate). */
   prevEnvs: Set<string>;
+  /** State dirs that hold restart.sh's mark: a restart clawctl began was cut off (its clawctl killed). */
+  restarting: Set<string>;
   /** The host's side of an OpenClaw install: clawctl's versions there, its machine, missing tools. */
   platform: HostPlatform;
   /** The observation gate as installed (`observer VERSION AUTHORIZED`), when the fleet has one. */
@@ -68,6 +70,7 @@ export function splitFacts(stdout: Buffer): RawFacts {
     managed: [],
     hashedEnvs: new Map(),
     prevEnvs: new Set(),
+    restarting: new Set(),
     cron: new Map(),
     platform: { installs: [], missingTools: [] },
   };
@@ -93,6 +96,8 @@ export function splitFacts(stdout: Buffer): RawFacts {
       if (m) facts.managed.push({ stateDir: m[1]!, fleet: m[2]!, agent: m[3]!, ...(m[4] ? { adopted: true } : {}) });
     } else if (line.startsWith('prev-env ')) {
       facts.prevEnvs.add(line.slice('prev-env '.length));
+    } else if (line.startsWith('restarting ')) {
+      facts.restarting.add(line.slice('restarting '.length));
     } else if (line.startsWith('installed ')) {
       const version = line.slice('installed '.length);
       if (EXACT_VERSION.test(version)) facts.platform.installs.push(version);
@@ -169,6 +174,7 @@ export function parseFacts(
       health: parseHealth(raw, a.port, i),
       ...(a.cost ? { cost: observedCost(raw, i, host, env) } : {}),
       ...(raw.prevEnvs.has(a.stateDir) ? { prevEnv: true } : {}),
+      ...(raw.restarting.has(a.stateDir) ? { restartCutOff: true } : {}),
       ...(serviceKind === 'systemd-user' || serviceKind === 'systemd' ? { unit: raw.files.get(unitPath(serviceKind, serviceUnitName(a.profile)))?.content.toString('utf8') ?? null } : {}),
       ...(service ? { service } : {}),
       ...(cron ? { cron } : {}),

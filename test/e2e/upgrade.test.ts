@@ -124,11 +124,16 @@ describe('upgrades: side by side, backed up, in canary waves, switched back on f
   it('a kill in the middle of the upgrade, then the whole upgrade wave by wave; then nothing to do', async () => {
     // The broken copy is mended by hand (its own file put back); the next apply switches to it.
     writeFileSync(join(versions(canary), NEW, 'node_modules', 'openclaw', 'openclaw.mjs'), readFileSync(join(versions(rest), NEW, 'node_modules', 'openclaw', 'openclaw.mjs')));
-    // Killed the moment the canary is switched, while its gateway is being replaced.
+    // Killed the moment the canary's restart starts on its host (restart.sh's mark appears). That
+    // script goes on without its clawctl until its next line of output, which comes right after
+    // it has sent the old gateway SIGTERM: the gateway is left stopped (or, were the line written
+    // before the connection closed, replaced). The next apply must start it either way, unlike a
+    // gateway someone stopped.
     const killed = startClawctl(['apply', '--auto-approve'], { cwd: lab.repo });
     const newBin = join(versions(canary), NEW, 'bin', 'openclaw');
     const deadline = Date.now() + 240_000;
-    while (Date.now() < deadline && current(canary) !== newBin) await new Promise((r) => setTimeout(r, 50));
+    const mark = join(canary.home, '.openclaw', '.clawctl-restarting');
+    while (Date.now() < deadline && !existsSync(mark)) await new Promise((r) => setTimeout(r, 5));
     killed.child.kill('SIGKILL');
     await killed.done;
     expect(current(canary), killed.stdout() + killed.stderr()).toBe(newBin);

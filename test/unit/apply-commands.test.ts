@@ -27,7 +27,7 @@ const SCRIPTS: Record<string, string> = {
   'clawctl-install': hostScript('refuse-links.sh', 'install.sh'),
   'clawctl-rollback': hostScript('rollback.sh'),
   'clawctl-forget-env': hostScript('forget-env.sh'),
-  'clawctl-restart': hostScript('gateway-lock.sh', 'restart.sh'),
+  'clawctl-restart': hostScript('refuse-links.sh', 'gateway-lock.sh', 'restart.sh'),
   'clawctl-remove': hostScript('gateway-lock.sh', 'remove.sh'),
   'clawctl-wait-ready': hostScript('wait-ready.sh'),
 };

@@ -37,6 +37,7 @@ describe('diff of one agent', () => {
       health: { state: f.observed.health },
       ...(f.observed.service ? { service: f.observed.service } : {}),
       ...(f.observed.prevEnv ? { prevEnv: true } : {}),
+      ...(f.observed.restartCutOff ? { restartCutOff: true } : {}),
       ...(f.observed.cron ? { cron: (f.observed.cron as unknown[]).flatMap((j) => storedCronJob(j) ?? []) } : {}),
     };
     const actions = diffAgent(desired, host, observed, f.installed ?? undefined);

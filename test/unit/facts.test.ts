@@ -120,6 +120,15 @@ describe('what an interrupted apply left', () => {
     expect(parsed.agents[0]!.prevEnv).toBe(true);
   });
 
+  it("sees restart.sh's mark of a restart that was cut off, for that agent only", () => {
+    const agents = [
+      { name: 'a', stateDir: '.openclaw', port: 1 },
+      { name: 'b', stateDir: '.openclaw-b', port: 2 },
+    ];
+    const parsed = parseFacts(Buffer.from('CLAWCTL-FACTS 2\nrestarting .openclaw\nblob\n'), 'h', agents, 'k');
+    expect(parsed.agents.map((a) => a.restartCutOff)).toEqual([true, undefined]);
+  });
+
   it("makes a usage cost that went wrong on the host unknown, naming the host and why, with the agent's secrets redacted", () => {
     const env = 'OPENCLAW_GATEWAY_TOKEN=tok-9f8e7d6c5b4a\n';
     const head = (lines: string, blob = '') =>

@@ -102,6 +102,54 @@ describe('gateway-lock.sh', () => {
     });
   });
 
+  it('falls back to the gateway restart.sh started (its pid file), while that very process runs', () => {
+    rmSync(join(root, 'state', 'tmp'), { recursive: true, force: true });
+    const pidFile = join(root, 'state', 'clawctl-gateway.pid');
+    const me = `${process.pid} ${startTime(process.pid)}`;
+    writeFileSync(pidFile, `${me}\n`);
+    expect(sh('gateway_pid "$1"')).toBe(`${me} -\n`);
+    // Another process now has that pid; a pid file from before start times were kept; a link.
+    writeFileSync(pidFile, `${process.pid} ${startTime(process.pid) + 1}\n`);
+    expect(sh('gateway_pid "$1"')).toBe('');
+    writeFileSync(pidFile, `${process.pid}\n`);
+    expect(sh('gateway_pid "$1"')).toBe('');
+    rmSync(pidFile);
+    writeFileSync(join(root, 'elsewhere.pid'), `${me}\n`);
+    symlinkSync(join(root, 'elsewhere.pid'), pidFile);
+    expect(sh('gateway_pid "$1"')).toBe('');
+    // The lock's holder comes first.
+    writeLock(process.pid, undefined);
+    expect(sh('gateway_pid "$1"')).toBe(`${process.pid} - 2026-12-01T18:29:32.890Z\n`);
+    rmSync(pidFile);
+  });
+
+  it('restart.sh leaves its mark only when it is cut off part-way, not when it ends', async () => {
+    const restart = ['refuse-links.sh', 'gateway-lock.sh', 'restart.sh'].map((f) => readFileSync(join(SCRIPTS, f), 'utf8')).join('\n');
+    const mark = join(root, 'state', '.clawctl-restarting');
+    const run = () =>
+      spawn('sh', ['-c', restart, 'clawctl-restart', 'process', 'openclaw-gateway.service', 'state', '', '1', 'fresh', '60', '30'], {
+        env: { PATH: '/usr/bin:/bin', HOME: root },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    // A gateway that takes long to stop: restart.sh is killed while it waits on it.
+    const stubborn = spawn('sh', ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise((resolve) => stubborn.stdout!.once('data', resolve));
+    writeLock(stubborn.pid!, startTime(stubborn.pid!));
+    const cut = run();
+    await new Promise((resolve) => cut.stdout!.once('data', resolve)); // "sent SIGTERM": the gateway is stopping
+    process.kill(-cut.pid!, 'SIGKILL');
+    await new Promise((resolve) => cut.once('close', resolve));
+    expect(readdirSync(join(root, 'state'))).toContain('.clawctl-restarting');
+    stubborn.kill('SIGKILL');
+    await new Promise((resolve) => stubborn.once('close', resolve));
+    // Run to its end (no OpenClaw here: the gateway it starts exits at once; the script is done).
+    const whole = run();
+    expect(await new Promise((resolve) => whole.once('close', resolve))).toBe(0);
+    expect(readdirSync(join(root, 'state'))).not.toContain('.clawctl-restarting');
+    expect(() => readFileSync(mark)).toThrow();
+  });
+
   it('stops a process that ignores SIGTERM with SIGKILL after the grace', async () => {
     const stubborn = spawn('sh', ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"], { stdio: ['ignore', 'pipe', 'ignore'] });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => stubborn.once('exit', (_c, signal) => resolve(signal)));
