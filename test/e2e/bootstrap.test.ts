@@ -77,7 +77,9 @@ describe('bootstrap: a bare host runs its agents after one apply', () => {
     expect(lstatSync(join(share(bare), VERSION)).uid).toBe(bare.uid);
     const status = await run('status', '--json');
     expect(JSON.parse(status.stdout).agents[0]).toMatchObject({ agent: 'boot', state: 'online', version: { pinned: VERSION, installed: VERSION } });
-    expect(readFileSync(join(bare.home, '.openclaw', 'clawctl-gateway.pid'), 'utf8')).toMatch(/^\d+\n$/);
+    // The pid file names the gateway by pid and start time, so a reused pid is never taken for it.
+    const [, pid, start] = /^(\d+) (\d+)\n$/.exec(readFileSync(join(bare.home, '.openclaw', 'clawctl-gateway.pid'), 'utf8')) ?? [];
+    expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]).toBe(start);
     const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('No changes.');

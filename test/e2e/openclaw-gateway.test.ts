@@ -33,8 +33,8 @@ describe('a real OpenClaw gateway', () => {
   // An empty cache and no registry to fetch from: clawctl's own check cannot run, so only the host checks.
   const hostOnly = { XDG_CACHE_HOME: '', CLAWCTL_NPM_REGISTRY: 'http://127.0.0.1:9/' };
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => clawctl(args, { cwd: repo, env });
-  /** The gateway apply started, by the pid file it keeps in the state dir. */
-  const gatewayPid = () => Number(readFileSync(join(host.home, '.openclaw', 'clawctl-gateway.pid'), 'utf8'));
+  /** The gateway apply started, by the pid file it keeps in the state dir ("PID START"). */
+  const gatewayPid = () => Number(readFileSync(join(host.home, '.openclaw', 'clawctl-gateway.pid'), 'utf8').split(' ')[0]);
   const waitClosed = async (p: number, ms: number) => {
     const end = Date.now() + ms;
     while (
