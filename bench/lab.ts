@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,4 +77,17 @@ export function writeLocalFleet(dir: string, hosts: number, perHost: number): vo
     }
   }
   writeFileSync(join(dir, 'fleet', 'fleet.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+}
+
+/** CPU (user + sys, ms) this process's reaped children have used: /proc/self/stat's cutime and cstime. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // clock ticks of 1/100 s
+}
+
+/** Mean CPU (ms) of one run of argv, run `runs` times in a row: what a host spends on one exec. */
+export function execCpuMs(argv: readonly string[], env: NodeJS.ProcessEnv, runs = 50): number {
+  const before = childrenCpuMs();
+  for (let i = 0; i < runs; i++) execFileSync(argv[0]!, argv.slice(1), { env, stdio: 'ignore' });
+  return (childrenCpuMs() - before) / runs;
 }

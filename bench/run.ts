@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { writeFleet, type AgentDef } from '../test/harness/fleet.js';
 import { makeClientKey, startSshHost, type SshHost } from '../test/harness/sshd.js';
 import { ansibleAvailable, ansibleVersion, runAnsible, writeAnsibleFiles, writeAnsibleProject } from './ansible.js';
-import { CLAWCTL, median, ROOT, timed, writeLocalFleet, type Timed } from './lab.js';
+import { CLAWCTL, execCpuMs, median, ROOT, timed, writeLocalFleet, type Timed } from './lab.js';
+import { factsArgv } from '../src/observe/facts-script.js';
 
 const quick = process.argv.includes('--quick');
 const outIndex = process.argv.indexOf('--out');
@@ -42,14 +43,30 @@ const latencyRows: string[] = [];
 const goals: { goal: string; value: string; met: boolean; note?: string }[] = [];
 const ANSIBLE_GOAL = 30;
 /**
+ * What one host spends on the exec each side runs, measured on a lab host: plan's facts
+ * script against the floor's `true`. On loopback the hosts' side shares this machine's cores;
+ * on a real fleet each host spends it on its own.
+ */
+let hostSide: { facts: number; floor: number } | undefined;
+/**
  * The "≥ 30 × faster than Ansible" goals, with the bound this machine puts on them: no tool
  * that opens one SSH connection per host beats the floor, so where Ansible's check is less
  * than 30 × the floor, the goal is out of reach here, and the row says so with both numbers.
+ * Where it is in reach but missed, the row gives the hosts' side of plan's time on this machine.
  */
-function ansibleGoal(goal: string, check: Timed, plan: Timed, floor: Timed): void {
+function ansibleGoal(goal: string, check: Timed, plan: Timed, floor: Timed, n: number): void {
   const ratio = check.ms / plan.ms;
   const bound = check.ms / floor.ms;
-  const note = bound < ANSIBLE_GOAL ? `out of reach on this machine: even the floor is only ${bound.toFixed(1)} × faster than Ansible's check (${s(check.ms)} / ${s(floor.ms)})` : undefined;
+  const cores = cpus().length;
+  const shared =
+    hostSide &&
+    `the hosts share this machine: one facts exec costs a host ${hostSide.facts.toFixed(1)} ms of CPU, the floor's \`true\` ${hostSide.floor.toFixed(1)} ms, so ${n} hosts on ${cores} cores add about ${s((n * (hostSide.facts - hostSide.floor)) / cores)} to plan (${s(plan.ms)}, the floor ${s(floor.ms)}) that on a real fleet each host spends on its own`;
+  const note =
+    bound < ANSIBLE_GOAL
+      ? `out of reach on this machine: even the floor is only ${bound.toFixed(1)} × faster than Ansible's check (${s(check.ms)} / ${s(floor.ms)})`
+      : ratio < ANSIBLE_GOAL
+        ? shared
+        : undefined;
   goals.push({ goal, value: `${ratio.toFixed(1)}×`, met: ratio >= ANSIBLE_GOAL, ...(note ? { note } : {}) });
 }
 const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
@@ -161,6 +178,10 @@ try {
     writeFleet(repo, lab, agents(1), { identityFile: client.privateKeyPath });
     await clawctl(['apply', '--auto-approve', '--concurrency', String(CONCURRENCY)], repo);
     const v1 = readHostFiles(lab);
+    hostSide ??= {
+      facts: execCpuMs(factsArgv('none', '-', [{ stateDir: '.openclaw', port: 18789 }]), { ...process.env, HOME: lab[0]!.home }),
+      floor: execCpuMs(['true'], process.env),
+    };
 
     writeFileSync(join(root, `hosts-${n}.json`), JSON.stringify(lab.map((h) => ({ port: h.port, user: h.user, hostKey: h.hostKey, identityFile: client.privateKeyPath }))));
     const floor = await median(RUNS, () => runFloor(join(root, `hosts-${n}.json`)));
@@ -184,7 +205,7 @@ try {
       ansibleRows.push(
         `| ${n} × 1 | ${s(check.ms)} | ${s(plan.ms)} | ${(check.ms / plan.ms).toFixed(1)}× | ${(check.ms / floor.ms).toFixed(1)}× | ${s(ansibleApply.ms)} | ${s(apply.ms)} | ${(ansibleApply.ms / apply.ms).toFixed(1)}× |`,
       );
-      if (n === 50 || quick) ansibleGoal(`plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor);
+      if (n === 50 || quick) ansibleGoal(`plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor, n);
     }
   }
 
@@ -237,7 +258,7 @@ try {
       );
       if (n >= 50 || quick) {
         goals.push({ goal: `WAN (${LATENCY_MS} ms each way): plan ≤ 1.3 × the floor at N = ${n}`, value: `${ratio.toFixed(2)}×`, met: ratio <= 1.3 });
-        if (check) ansibleGoal(`WAN: plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor);
+        if (check) ansibleGoal(`WAN: plan ≥ ${ANSIBLE_GOAL} × faster than Ansible's check mode at N = ${n}`, check, plan, floor, n);
       }
     }
   }
