@@ -127,7 +127,6 @@ case "$service" in
   systemd) echo units; systemctl is-active $units 2>/dev/null; echo end ;;
 esac
 
-oc="" dir="" pkg=""
 find_openclaw # openclaw-package.sh, put before this script
 [ -n "$oc" ] && echo "openclaw $oc"
 

@@ -35,22 +35,21 @@ gateway_pid() {
   return 0
 }
 
-# proc_start PID: its start time, field 22 of /proc/PID/stat (nothing once it is gone).
-proc_start() {
-  ps_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  # shellcheck disable=SC2086 # numbers and one state letter, after the command name
-  set -- ${ps_stat##*) }
-  printf '%s\n' "${20:-}"
+# proc_stat PID: sets ps_state (R, S, Z, …) and ps_start (its start time, field 22 of
+# /proc/PID/stat); false once it is gone.
+proc_stat() {
+  ps_line=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  # After the command name (which may hold spaces and parens): state, then field 22 is 20th.
+  # shellcheck disable=SC2086 # numbers and one state letter
+  set -- ${ps_line##*) }
+  ps_state=$1 ps_start=${20:-}
 }
 
 # pid_alive PID START: PID is a live process (not a zombie) with that start time ("-": any).
 pid_alive() {
-  pa_stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  # After the command name (which may hold spaces and parens): state, then field 22 is 20th.
-  # shellcheck disable=SC2086 # numbers and one state letter
-  set -- "$1" "$2" ${pa_stat##*) }
-  [ "$3" != Z ] || return 1
-  [ "$2" = - ] || [ "${22:-}" = "$2" ]
+  proc_stat "$1" || return 1
+  [ "$ps_state" != Z ] || return 1
+  [ "$2" = - ] || [ "$ps_start" = "$2" ]
 }
 
 # wait_gone PID START SECONDS: true once PID is gone, false if it still runs after SECONDS.

@@ -99,7 +99,8 @@ else
   nohup openclaw "$@" gateway run </dev/null >>"$log" 2>&1 &
 fi
 pid=$!
-(set -C && echo "$pid $(proc_start "$pid")" > "$pidfile")
+proc_stat "$pid" || ps_start="" # gone already: no start time to vouch for it
+(set -C && echo "$pid $ps_start" > "$pidfile")
 # Started: the mark goes before any output, which a client that has gone would end us on.
 rm -f "$mark"
 echo "clawctl: started a new gateway process, pid $pid"

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clawctlCacheDir, keepInCache } from '../util/cache-dir.js';
+import { sha256 } from '../util/hash.js';
 import type { CleanPart } from './clean-docs.js';
 
 /**
@@ -53,8 +53,6 @@ export async function writeParsed(hash: string, textLength: number, part: CleanP
   const body = JSON.stringify(entry);
   await keepInCache(file(hash), `${sha256(body)}\n${body}`);
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Whether JSON round-trips `value` exactly: YAML's .inf, .nan and -0 do not survive it. Loops, not callbacks: it walks every value of the fleet. */
 function exactJson(value: unknown): boolean {
